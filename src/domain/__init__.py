@@ -1,0 +1,1 @@
+"""The florist's business rules: entities, value objects and invariants. Pure Python."""

@@ -1,0 +1,30 @@
+"""Readiness probe for Redis."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from application.ports.health import ProbeStatus
+from infrastructure.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class RedisProbe:
+    """Redis is not required for readiness: the in-memory fallback keeps the service up (degraded)."""
+
+    name = "redis"
+    required = False
+
+    def __init__(self, redis: Redis | None) -> None:
+        self._redis = redis
+
+    async def check(self) -> ProbeStatus:
+        if self._redis is None:
+            return ProbeStatus.NOT_CONFIGURED
+        try:
+            await self._redis.ping()
+        except Exception as error:  # noqa: BLE001 - the probe reports, it never raises
+            log.warning("readiness_probe_failed", dependency=self.name, error=type(error).__name__)
+            return ProbeStatus.DEGRADED
+        return ProbeStatus.OK

@@ -1,0 +1,67 @@
+"""Composition root of the HTTP API: settings, logging, the container and the Litestar app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from dishka import AsyncContainer
+from dishka.integrations.litestar import setup_dishka
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.types import ControllerRouterHandler
+
+from infrastructure.config import Settings, load_settings
+from infrastructure.di.container import make_container
+from infrastructure.logging import configure_logging
+from interfaces.http.edge import EdgeMiddleware
+from interfaces.http.errors import exception_handlers
+from interfaces.http.health import HealthController
+
+API_VERSION = "1.0.0"
+
+
+def build_litestar(
+    settings: Settings,
+    container: AsyncContainer,
+    *,
+    extra_route_handlers: Sequence[ControllerRouterHandler] = (),
+) -> Litestar:
+    openapi = (
+        OpenAPIConfig(
+            title="flower-vendor",
+            version=API_VERSION,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
+        )
+        if settings.docs_enabled
+        else None
+    )
+    app = Litestar(
+        route_handlers=[HealthController, *extra_route_handlers],
+        exception_handlers=exception_handlers(),
+        openapi_config=openapi,
+        debug=settings.debug,
+        # Our own structlog set-up logs errors; Litestar's would print tracebacks a second time.
+        logging_config=None,
+        request_max_body_size=settings.max_request_body_bytes,
+        on_shutdown=[container.close],
+    )
+    setup_dishka(container, app)
+    return app
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    container: AsyncContainer | None = None,
+    extra_route_handlers: Sequence[ControllerRouterHandler] = (),
+) -> EdgeMiddleware:
+    """The ASGI application. Without arguments (the ASGI server's factory) it reads the environment."""
+    if settings is None:
+        settings = load_settings(os.environ)
+        configure_logging(level=settings.log_level, json=settings.log_format == "json")
+    container = container or make_container(settings)
+    app = build_litestar(settings, container, extra_route_handlers=extra_route_handlers)
+    return EdgeMiddleware(app, allowed_hosts=settings.allowed_hosts)

@@ -1,0 +1,142 @@
+"""The outer ASGI wrapper around the whole Litestar app.
+
+Litestar builds user middleware per route, so unmatched routes (404, 405) and some framework errors
+never pass through it. What every response needs — a request id, the Host check, the access log,
+a last-resort 500 — therefore lives here, outside the router.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import structlog
+
+from interfaces.http.problems import PROBLEM_CONTENT_TYPE, encode_problem, make_problem
+from interfaces.http.request_context import (
+    REQUEST_ID_HEADER,
+    accept_or_make_request_id,
+    store_request_id,
+)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[..., Awaitable[None]]
+
+log = structlog.stdlib.get_logger("flower_vendor.http")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            try:
+                return bytes(value).decode("latin-1")
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def host_without_port(host: str) -> str:
+    host = host.strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        end = host.find("]")
+        return host[1:end] if end != -1 else host
+    if host.count(":") == 1:
+        return host.rsplit(":", 1)[0]
+    return host
+
+
+class HostPolicy:
+    """Host header allow-list compared without the port; ``*.example.com`` matches sub-domains."""
+
+    def __init__(self, allowed: tuple[str, ...]) -> None:
+        self._any = "*" in allowed
+        self._exact = frozenset(h for h in allowed if not h.startswith("*."))
+        self._suffixes = tuple(h[1:] for h in allowed if h.startswith("*."))
+
+    def allows(self, host_header: str | None) -> bool:
+        if self._any:
+            return True
+        if not host_header:
+            return False
+        host = host_without_port(host_header)
+        return host in self._exact or any(host.endswith(suffix) for suffix in self._suffixes)
+
+
+class EdgeMiddleware:
+    def __init__(self, app: ASGIApp, *, allowed_hosts: tuple[str, ...]) -> None:
+        self.app = app
+        self._hosts = HostPolicy(allowed_hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        request_id = accept_or_make_request_id(_header(scope, b"x-request-id"))
+        store_request_id(scope, request_id)
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+
+        started = time.perf_counter()
+        response: dict[str, Any] = {"status": None}
+        request_id_header = (REQUEST_ID_HEADER.encode(), request_id.encode())
+
+        async def send_with_request_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response["status"] = message["status"]
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", ())
+                    if bytes(k).lower() not in (b"server", b"x-request-id")
+                ]
+                headers.append(request_id_header)
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            if not self._hosts.allows(_header(scope, b"host")):
+                await self._send_problem(
+                    send_with_request_id,
+                    400,
+                    "HOST_NOT_ALLOWED",
+                    "The Host header names a host this service does not serve.",
+                    request_id,
+                )
+            else:
+                await self.app(scope, receive, send_with_request_id)
+        except Exception:
+            log.exception("unhandled_exception", path=scope.get("path"))
+            if response["status"] is None:
+                await self._send_problem(
+                    send_with_request_id, 500, "INTERNAL_ERROR", "An unexpected error occurred.", request_id
+                )
+        finally:
+            client = scope.get("client")
+            log.info(
+                "request",
+                method=scope.get("method"),
+                path=scope.get("path"),
+                status=response["status"],
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                client_ip=client[0] if client else None,
+            )
+            structlog.contextvars.clear_contextvars()
+
+    @staticmethod
+    async def _send_problem(send: Send, status: int, code: str, detail: str, request_id: str) -> None:
+        body = encode_problem(make_problem(status, detail=detail, code=code, request_id=request_id))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -1,0 +1,126 @@
+"""The one place that knows HTTP status codes: every exception becomes RFC 9457 problem JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+
+from application.common.errors import (
+    ApplicationError,
+    Conflict,
+    DependencyUnavailable,
+    NotFound,
+    PermissionDenied,
+)
+from domain.shared.errors import DomainError, InvariantViolation
+from interfaces.http.problems import (
+    PROBLEM_CONTENT_TYPE,
+    FieldError,
+    Problem,
+    encode_problem,
+    make_problem,
+)
+from interfaces.http.request_context import request_id_of
+
+log = structlog.stdlib.get_logger("flower_vendor.http.errors")
+
+# Most specific first: the first class an exception is an instance of decides its status.
+APPLICATION_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (Conflict, 409),
+    (DependencyUnavailable, 503),
+    (InvariantViolation, 409),
+    (DomainError, 422),
+    (ApplicationError, 422),
+)
+
+_DETAILS = {
+    404: "No resource exists at this address.",
+    405: "This method is not allowed on this resource.",
+    413: "The request body is larger than this service accepts.",
+}
+
+
+def _problem_response(
+    request: Request[Any, Any, Any], problem: Problem, headers: dict[str, str] | None = None
+) -> Response[bytes]:
+    return Response(
+        content=encode_problem(problem),
+        status_code=problem.status,
+        media_type=PROBLEM_CONTENT_TYPE,
+        headers=headers,
+    )
+
+
+def _field_errors(extra: Any) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if isinstance(extra, list):
+        for item in extra:
+            if isinstance(item, dict):
+                field = str(item.get("key") or item.get("source") or "body")
+                errors.append(FieldError(field=field, message=str(item.get("message", "is invalid"))))
+    return errors
+
+
+def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
+    problem = make_problem(
+        400,
+        detail="The request is not valid.",
+        code="VALIDATION_ERROR",
+        request_id=request_id_of(request.scope),
+        errors=_field_errors(exc.extra) or None,
+    )
+    return _problem_response(request, problem)
+
+
+def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    if status >= 500:
+        return handle_unexpected(request, exc)
+    detail = _DETAILS.get(status) or (exc.detail if exc.detail else "The request cannot be served.")
+    problem = make_problem(status, detail=detail, request_id=request_id_of(request.scope))
+    headers = {
+        k: v for k, v in (exc.headers or {}).items() if k.lower() in ("allow", "retry-after", "www-authenticate")
+    }
+    return _problem_response(request, problem, headers or None)
+
+
+def handle_application(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    status = next((code for kind, code in APPLICATION_STATUS if isinstance(exc, kind)), 422)
+    code = getattr(exc, "code", None)
+    message = getattr(exc, "message", None) or "The request cannot be completed."
+    problem = make_problem(status, detail=message, code=code, request_id=request_id_of(request.scope))
+    headers = None
+    if isinstance(exc, DependencyUnavailable):
+        headers = {"Retry-After": str(exc.retry_after)}
+    return _problem_response(request, problem, headers)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    # The traceback goes to the log with the request id; the client learns nothing of the internals.
+    log.error("unhandled_exception", exc_info=exc, path=request.scope.get("path"))
+    problem = make_problem(
+        500,
+        detail="An unexpected error occurred.",
+        code="INTERNAL_ERROR",
+        request_id=request_id_of(request.scope),
+    )
+    return _problem_response(request, problem)
+
+
+def exception_handlers() -> ExceptionHandlersMap:
+    return {
+        ValidationException: handle_validation,
+        HTTPException: handle_http,
+        ApplicationError: handle_application,
+        DomainError: handle_application,
+        Exception: handle_unexpected,
+    }
+
+
+__all__ = ["exception_handlers"]

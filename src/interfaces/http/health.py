@@ -1,0 +1,39 @@
+"""Liveness and readiness, for orchestrators and load balancers."""
+
+from __future__ import annotations
+
+import msgspec
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, get
+from litestar.response import Response
+
+from application.health.check_readiness import CheckReadiness
+
+
+class Liveness(msgspec.Struct, frozen=True):
+    status: str
+
+
+class Readiness(msgspec.Struct, frozen=True):
+    status: str
+    checks: dict[str, str]
+
+
+class HealthController(Controller):
+    path = "/health"
+    tags = ["health"]  # noqa: RUF012 - Litestar declares it as a plain list
+
+    @get("/live", summary="The process is running")
+    async def live(self) -> Liveness:
+        return Liveness(status="ok")
+
+    @get("/ready", summary="Every required dependency answers", responses={})
+    @inject
+    async def ready(self, check: FromDishka[CheckReadiness]) -> Response[Readiness]:
+        report = await check.execute()
+        status = "ok" if report.ready else "unavailable"
+        return Response(
+            Readiness(status=status, checks=report.checks),
+            status_code=200 if report.ready else 503,
+            headers=None if report.ready else {"Retry-After": "5"},
+        )

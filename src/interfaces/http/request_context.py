@@ -1,0 +1,27 @@
+"""Where a request's id lives while it is being served."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_STATE_KEY = "request_id"
+
+
+def accept_or_make_request_id(incoming: str | None) -> str:
+    """Keep a well-formed incoming id (so a trace spans services); otherwise make a new one."""
+    if incoming is not None and _REQUEST_ID_RE.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+def store_request_id(scope: Any, request_id: str) -> None:
+    scope.setdefault("state", {})[_STATE_KEY] = request_id
+
+
+def request_id_of(scope: Any) -> str | None:
+    value = scope.get("state", {}).get(_STATE_KEY)
+    return value if isinstance(value, str) else None
