@@ -144,6 +144,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.database_url.reveal().startswith("sqlite")
 
 
+ASYNC_DRIVERS = {
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+
+
+def with_async_driver(url: URL) -> URL:
+    """``postgresql://`` is accepted and used through asyncpg; ``sqlite://`` through aiosqlite."""
+    return url.set(drivername=ASYNC_DRIVERS.get(url.drivername, url.drivername))
+
+
 def secret_strength_problems(value: str) -> list[str]:
     """Why a signing key or token is too weak; an empty list when it is fine."""
     problems: list[str] = []
@@ -303,12 +317,12 @@ def _database_url(reader: _Reader, environment: Environment) -> Secret | None:
         if not url.database:
             reader.problem(name, "must name a database")
             return None
-        return Secret(url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False))
+        return Secret(with_async_driver(url).render_as_string(hide_password=False))
     if url.drivername in ("sqlite", "sqlite+aiosqlite"):
         if environment is not Environment.DEVELOPMENT:
             reader.problem(name, "SQLite is only for the embedded development default; use PostgreSQL")
             return None
-        return Secret(url.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False))
+        return Secret(with_async_driver(url).render_as_string(hide_password=False))
     reader.problem(name, "must be a postgresql:// URL")
     return None
 

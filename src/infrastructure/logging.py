@@ -62,7 +62,8 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
         renderer = structlog.processors.JSONRenderer()
         exception_processor: structlog.typing.Processor = structlog.processors.dict_tracebacks
     else:
-        renderer = structlog.dev.ConsoleRenderer()
+        # Plain tracebacks: the rich formatter prints local variables, which can hold secrets.
+        renderer = structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
         exception_processor = structlog.processors.StackInfoRenderer()
 
     structlog.configure(

@@ -10,6 +10,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, make_url
 
+from infrastructure.config import with_async_driver
+
 # src/infrastructure/persistence/migrations.py -> the project root holds alembic/.
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 SCRIPT_LOCATION = PROJECT_ROOT / "alembic"
@@ -20,8 +22,8 @@ def alembic_config(database_url: str | None = None, *, connection: Connection | 
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
     config.set_main_option("path_separator", "os")
     if database_url is not None:
-        config.attributes["database_url"] = database_url
-        url = make_url(database_url)
+        url = with_async_driver(make_url(database_url))
+        config.attributes["database_url"] = url.render_as_string(hide_password=False)
         if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     if connection is not None:

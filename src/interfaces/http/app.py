@@ -64,4 +64,4 @@ def create_app(
         configure_logging(level=settings.log_level, json=settings.log_format == "json")
     container = container or make_container(settings)
     app = build_litestar(settings, container, extra_route_handlers=extra_route_handlers)
-    return EdgeMiddleware(app, allowed_hosts=settings.allowed_hosts)
+    return EdgeMiddleware(app, allowed_hosts=settings.allowed_hosts, max_body_bytes=settings.max_request_body_bytes)

@@ -1,0 +1,99 @@
+"""The `flower-vendor` command as operators run it: a real process, real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from infrastructure.config import secret_strength_problems
+from tests.e2e.conftest import run_cli
+
+pytestmark = pytest.mark.e2e
+
+WEAK_KEY = "change-me-change-me-change-me-change-me"
+
+
+def _production(service_environ: dict[str, str], **overrides: str) -> dict[str, str]:
+    env = {**service_environ, "ENVIRONMENT": "production", **overrides}
+    return {k: v for k, v in env.items() if v != ""}
+
+
+def test_serve_refuses_a_weak_secret_key_without_printing_it(service_environ: dict[str, str]) -> None:
+    result = run_cli("serve", env=_production(service_environ, SECRET_KEY=WEAK_KEY), timeout=30)
+    assert result.returncode == 1
+    assert "SECRET_KEY" in result.stderr
+    assert WEAK_KEY not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_missing_database_url(service_environ: dict[str, str]) -> None:
+    result = run_cli("serve", env=_production(service_environ, DATABASE_URL=""), timeout=30)
+    assert result.returncode == 1
+    assert "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_reports_every_problem_at_once(service_environ: dict[str, str]) -> None:
+    env = _production(
+        service_environ, SECRET_KEY=WEAK_KEY, DATABASE_URL="", REDIS_URL="", CORS_ORIGINS="*", DB_POOL_SIZE="zero"
+    )
+    result = run_cli("serve", env=env, timeout=30)
+    assert result.returncode == 1
+    for variable in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CORS_ORIGINS", "DB_POOL_SIZE"):
+        assert variable in result.stderr
+    assert WEAK_KEY not in result.stderr
+
+
+def test_database_password_never_echoed(service_environ: dict[str, str]) -> None:
+    url = "mysql://admin:hunter2-very-secret@db.example/shop"
+    result = run_cli("check-config", env=_production(service_environ, DATABASE_URL=url))
+    assert result.returncode == 1
+    assert "DATABASE_URL" in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_check_config_exit_codes(service_environ: dict[str, str]) -> None:
+    ok = run_cli("check-config", env=_production(service_environ))
+    assert ok.returncode == 0, ok.stderr
+    assert "valid" in ok.stdout
+    bad = run_cli("check-config", env=_production(service_environ, REQUIRE_SECURE_SECRETS="false"))
+    assert bad.returncode == 1
+    assert "REQUIRE_SECURE_SECRETS" in bad.stderr
+
+
+def test_keys_generate_prints_a_strong_key_last(service_environ: dict[str, str]) -> None:
+    first = run_cli("keys", "generate", env={})
+    second = run_cli("keys", "generate", env={})
+    assert first.returncode == 0
+    key = first.stdout.strip().splitlines()[-1]
+    assert secret_strength_problems(key) == []
+    assert key != second.stdout.strip().splitlines()[-1]
+
+
+def test_usage_error_exits_2() -> None:
+    result = run_cli("db", "downgrade", env={})
+    assert result.returncode == 2
+
+
+def test_db_upgrade_current_downgrade(make_database: Callable[[], str], service_environ: dict[str, str]) -> None:
+    env = _production(service_environ, DATABASE_URL=make_database())
+    assert run_cli("db", "current", env=env).stdout.strip() == "base"
+    upgraded = run_cli("db", "upgrade", env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "head" in upgraded.stdout
+    assert "head" in run_cli("db", "current", env=env).stdout
+    downgraded = run_cli("db", "downgrade", "base", env=env)
+    assert downgraded.returncode == 0, downgraded.stderr
+    assert downgraded.stdout.strip() == "database at base"
+
+
+def test_db_command_against_an_unreachable_database_is_one_clear_line(service_environ: dict[str, str]) -> None:
+    from tests.e2e.conftest import free_port
+
+    url = f"postgresql://postgres:pw-not-shown@127.0.0.1:{free_port()}/nowhere"
+    result = run_cli("db", "upgrade", env=_production(service_environ, DATABASE_URL=url))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("error:")
+    assert "pw-not-shown" not in result.stderr
