@@ -70,7 +70,9 @@ class Secret:
     __str__ = __repr__
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and secrets.compare_digest(self._value, other._value)
+        return isinstance(other, Secret) and secrets.compare_digest(
+            self._value.encode("utf-8"), other._value.encode("utf-8")
+        )
 
     def __hash__(self) -> int:
         return hash(self._value)
@@ -251,7 +253,7 @@ class _Reader:
         return default
 
     def items(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
-        value = self._environ.get(name)
+        value = self.raw(name)  # empty counts as unset, like every other variable
         if value is None:
             return default
         return tuple(item.strip() for item in value.split(",") if item.strip())
@@ -306,7 +308,8 @@ def _database_url(reader: _Reader, environment: Environment) -> Secret | None:
         return None
     try:
         url: URL = make_url(raw)
-    except ArgumentError:
+        port = url.port  # a non-numeric port only fails here, with part of the URL in the message
+    except (ArgumentError, ValueError):
         # The value may hold a password: say what is wrong, never what was given.
         reader.problem(name, "is not a valid database URL")
         return None
@@ -316,6 +319,9 @@ def _database_url(reader: _Reader, environment: Environment) -> Secret | None:
             return None
         if not url.database:
             reader.problem(name, "must name a database")
+            return None
+        if port is not None and not 0 < port < 65536:
+            reader.problem(name, "has a port outside 1-65535")
             return None
         return Secret(with_async_driver(url).render_as_string(hide_password=False))
     if url.drivername in ("sqlite", "sqlite+aiosqlite"):
@@ -405,7 +411,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     allowed_hosts = reader.validated_items("ALLOWED_HOSTS", ("localhost", "127.0.0.1"), _host)
     if production and "*" in allowed_hosts:
         reader.problem("ALLOWED_HOSTS", "'*' is refused in production; list the served host names")
-    if not allowed_hosts and "ALLOWED_HOSTS" in environ:
+    if not allowed_hosts and reader.raw("ALLOWED_HOSTS") is not None:
         reader.problem("ALLOWED_HOSTS", "must list at least one host")
 
     settings_kwargs = {

@@ -13,34 +13,36 @@ from typing import Any
 
 import structlog
 
-# Keys whose values never reach a log line, whoever logs them.
-SENSITIVE_KEYS = frozenset(
-    {
-        "password",
-        "new_password",
-        "current_password",
-        "token",
-        "access_token",
-        "refresh_token",
-        "authorization",
-        "cookie",
-        "set-cookie",
-        "set_cookie",
-        "secret",
-        "secret_key",
-        "database_url",
-        "redis_url",
-        "metrics_token",
-        "body",
-    }
-)
+# Any key containing one of these (case-insensitive) is redacted, at any depth of the event.
+SENSITIVE_KEY_PARTS = ("password", "passwd", "token", "secret", "authorization", "cookie", "api_key", "apikey")
+SENSITIVE_KEYS = frozenset({"body", "database_url", "redis_url", "dsn"})
 REDACTED = "[REDACTED]"
+_MAX_DEPTH = 6
+
+
+def is_sensitive_key(key: object) -> bool:
+    if not isinstance(key, str):
+        return False
+    lowered = key.lower()
+    return lowered in SENSITIVE_KEYS or any(part in lowered for part in SENSITIVE_KEY_PARTS)
+
+
+def _redact(value: Any, depth: int) -> Any:
+    if depth > _MAX_DEPTH:
+        return value
+    if isinstance(value, dict):
+        return {k: REDACTED if is_sensitive_key(k) else _redact(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_redact(item, depth + 1) for item in value)
+    return value
 
 
 def redact_sensitive(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in list(event_dict):
-        if key.lower() in SENSITIVE_KEYS:
+        if is_sensitive_key(key):
             event_dict[key] = REDACTED
+        elif isinstance(event_dict[key], dict | list | tuple):
+            event_dict[key] = _redact(event_dict[key], 1)
     return event_dict
 
 
@@ -60,7 +62,10 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
     renderer: structlog.typing.Processor
     if json:
         renderer = structlog.processors.JSONRenderer()
-        exception_processor: structlog.typing.Processor = structlog.processors.dict_tracebacks
+        # Structured tracebacks without local variables: locals can hold passwords and tokens.
+        exception_processor: structlog.typing.Processor = structlog.processors.ExceptionRenderer(
+            structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+        )
     else:
         # Plain tracebacks: the rich formatter prints local variables, which can hold secrets.
         renderer = structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)

@@ -68,8 +68,15 @@ def test_oversized_body_is_413_before_anything_else(server: ServerProcess) -> No
 
 
 def test_foreign_host_is_refused_as_problem_json(server: ServerProcess) -> None:
-    _assert_problem(server.client.get("/health/live", headers={"Host": "evil.example"}), 400, "HOST_NOT_ALLOWED")
-    assert server.client.get("/health/live", headers={"Host": "localhost:1234"}).status_code == 200
+    _assert_problem(server.client.get("/api/anything", headers={"Host": "evil.example"}), 400, "HOST_NOT_ALLOWED")
+    _assert_problem(server.client.get("/schema", headers={"Host": "evil.example"}), 400, "HOST_NOT_ALLOWED")
+    assert server.client.get("/api/anything", headers={"Host": "localhost:1234"}).status_code == 404
+
+
+def test_health_probes_answer_whatever_the_host(server: ServerProcess) -> None:
+    # Orchestrators probe containers by IP address, which is rarely in ALLOWED_HOSTS.
+    assert server.client.get("/health/live", headers={"Host": "10.1.2.3:8000"}).status_code == 200
+    assert server.client.get("/health/ready", headers={"Host": "10.1.2.3:8000"}).status_code == 200
 
 
 def test_request_id_is_kept_when_well_formed_and_made_otherwise(server: ServerProcess) -> None:
