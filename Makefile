@@ -2,7 +2,9 @@
 # Only Python 3.11+ and make are needed: uv is installed with pip when it is missing.
 SHELL := /bin/bash
 PYTHON ?= python3
-UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+# uv from PATH, else from the user site (pip --user), else from a private tools venv (.tools/),
+# which also works where the system Python refuses pip installs (PEP 668).
+UV := $(shell command -v uv 2>/dev/null || { $(PYTHON) -m uv --version >/dev/null 2>&1 && echo "$(PYTHON) -m uv"; } || echo ".tools/bin/uv")
 
 .PHONY: help install dev serve test test-unit lint format bench clean
 
@@ -12,7 +14,10 @@ help:
 	@echo "make lint   - ruff (lint + format check), mypy --strict, import-linter"
 
 install:
-	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
+	@if [ "$(UV)" = ".tools/bin/uv" ] && [ ! -x .tools/bin/uv ]; then \
+	  echo "installing uv into .tools/ with pip"; \
+	  $(PYTHON) -m venv .tools && .tools/bin/python -m pip install --quiet "uv>=0.5"; \
+	fi
 	@$(UV) sync --frozen --quiet
 
 dev: install

@@ -1,0 +1,127 @@
+"""Ports for credentials and tokens: password hashing, access tokens, sessions, login throttling."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import UUID
+
+
+class PasswordHasher(Protocol):
+    """argon2id behind a concurrency limit; hashing never runs on the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """False on mismatch. With ``None`` (unknown user) it still spends the time of one
+        verification against a dummy hash, so unknown and known emails answer alike."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+class CommonPasswords(Protocol):
+    """An offline list of passwords too common to allow."""
+
+    def contains(self, password: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a verified access token says. ``role`` is the role name (``OWNER`` …)."""
+
+    user_id: UUID
+    vendor_id: UUID
+    role: str
+    session_id: UUID
+    token_id: str
+    issued_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedAccessToken:
+    token: str
+    expires_in: int  # seconds
+
+
+class InvalidToken(Exception):  # noqa: N818 - reads as what it is
+    """The token is malformed, forged, expired, of the wrong type or for another audience."""
+
+
+class AccessTokens(Protocol):
+    def issue(self, *, user_id: UUID, vendor_id: UUID, role: str, session_id: UUID) -> IssuedAccessToken: ...
+
+    def verify(self, token: str) -> AccessClaims:
+        """Raises ``InvalidToken``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshToken:
+    """An opaque refresh token and the hash under which it is stored (the token itself never is)."""
+
+    token: str
+    token_hash: str
+
+
+class RefreshTokens(Protocol):
+    def new(self) -> RefreshToken: ...
+
+    def hash(self, token: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    session_id: UUID
+    user_id: UUID
+    vendor_id: UUID
+
+
+class RotationOutcome(enum.Enum):
+    ROTATED = "rotated"
+    REUSED = "reused"  # a spent token was presented: the whole family is now revoked
+    UNKNOWN = "unknown"  # never issued, expired, or its session was revoked
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    outcome: RotationOutcome
+    session: SessionRecord | None
+
+
+class SessionStore(Protocol):
+    """Session families of refresh tokens. Every method raises ``DependencyUnavailable`` when the
+    backing store does not answer."""
+
+    async def create(self, session: SessionRecord, refresh_hash: str, ttl: timedelta) -> None: ...
+
+    async def rotate(self, presented_hash: str, new_hash: str, ttl: timedelta) -> Rotation:
+        """Atomically: the presented token becomes spent and ``new_hash`` current. Of many
+        concurrent rotations with one token exactly one gets ROTATED."""
+        ...
+
+    async def find(self, refresh_hash: str) -> SessionRecord | None:
+        """The live session a current (unspent) refresh token belongs to."""
+        ...
+
+    async def is_live(self, session_id: UUID) -> bool: ...
+
+    async def revoke(self, session_id: UUID) -> None: ...
+
+    async def revoke_all(self, user_id: UUID, *, except_session: UUID | None = None) -> int: ...
+
+
+class LoginThrottle(Protocol):
+    """Slows repeated failures for one account from one client, without locking the account
+    out from everywhere."""
+
+    async def retry_after(self, account: str, client: str) -> int:
+        """Seconds the pair must wait before the next attempt; 0 when it may try now."""
+        ...
+
+    async def record_failure(self, account: str, client: str) -> None: ...
+
+    async def reset(self, account: str, client: str) -> None: ...
