@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -97,3 +100,103 @@ def test_db_command_against_an_unreachable_database_is_one_clear_line(service_en
     assert result.stderr.strip().count("\n") == 0
     assert result.stderr.startswith("error:")
     assert "pw-not-shown" not in result.stderr
+
+
+def _vendor_create(env: dict[str, str], slug: str, email: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(
+        "vendor",
+        "create",
+        "--name",
+        "Rosa CLI",
+        "--slug",
+        slug,
+        "--timezone",
+        "Europe/Amsterdam",
+        "--currency",
+        "EUR",
+        "--country",
+        "NL",
+        "--owner-email",
+        email,
+        "--owner-name",
+        "Cli Owner",
+        env=env,
+    )
+
+
+def test_vendor_create_and_list_through_the_use_cases(service_environ: dict[str, str]) -> None:
+    slug = f"cli-{uuid.uuid4().hex[:8]}"
+    email = f"{slug}@example.com"
+    env = _production(service_environ, OWNER_PASSWORD="a long owner passphrase")
+    created = _vendor_create(env, slug, email)
+    assert created.returncode == 0, created.stderr
+    made = json.loads(created.stdout.strip().splitlines()[-1])
+    assert made["slug"] == slug
+    assert "a long owner passphrase" not in created.stdout + created.stderr
+
+    again = _vendor_create(env, slug, f"other-{email}")
+    assert again.returncode == 1
+    assert again.stderr.startswith("error:")
+    assert "slug" in again.stderr
+
+    listed = run_cli("vendor", "list", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    vendors = json.loads(listed.stdout)
+    mine = next(v for v in vendors if v["slug"] == slug)
+    assert mine["id"] == made["vendor_id"]
+    assert mine["active"] is True
+    assert {"id", "name", "slug", "active"} <= set(mine)
+
+
+def test_vendor_create_needs_a_password_but_never_as_an_argument(service_environ: dict[str, str]) -> None:
+    slug = f"cli-{uuid.uuid4().hex[:8]}"
+    result = _vendor_create(_production(service_environ), slug, f"{slug}@example.com")
+    assert result.returncode == 1
+    assert "OWNER_PASSWORD" in result.stderr
+    weak = _vendor_create(_production(service_environ, OWNER_PASSWORD="password1234"), slug, f"{slug}@example.com")
+    assert weak.returncode == 1
+    assert "password" in weak.stderr
+    assert "Traceback" not in weak.stderr
+
+
+def test_sessions_revoke_ends_a_users_sessions(service_environ: dict[str, str]) -> None:
+    import asyncio
+    from uuid import UUID
+
+    from application.auth.login import Login, LoginCommand
+    from application.ports.security import AccessTokens, SessionStore
+    from infrastructure.config import load_settings
+    from infrastructure.di.container import make_container
+
+    slug = f"cli-{uuid.uuid4().hex[:8]}"
+    email = f"{slug}@example.com"
+    env = _production(service_environ, OWNER_PASSWORD="a long owner passphrase")
+    assert _vendor_create(env, slug, email).returncode == 0
+    settings = load_settings(env)
+
+    async def log_in() -> UUID:
+        container = make_container(settings)
+        try:
+            async with container() as scope:
+                pair = await (await scope.get(Login)).execute(LoginCommand(email, "a long owner passphrase"))
+            return (await container.get(AccessTokens)).verify(pair.access_token).session_id  # type: ignore[type-abstract]
+        finally:
+            await container.close()
+
+    async def is_live(session_id: UUID) -> bool:
+        container = make_container(settings)
+        try:
+            return await (await container.get(SessionStore)).is_live(session_id)  # type: ignore[type-abstract]
+        finally:
+            await container.close()
+
+    sessions = [asyncio.run(log_in()), asyncio.run(log_in())]
+    assert all(asyncio.run(is_live(s)) for s in sessions)
+    revoked = run_cli("sessions", "revoke", "--email", email.upper(), env=env)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "revoked 2 session(s)" in revoked.stdout
+    assert not any(asyncio.run(is_live(s)) for s in sessions)
+
+    unknown = run_cli("sessions", "revoke", "--email", "nobody@example.com", env=env)
+    assert unknown.returncode == 1
+    assert unknown.stderr.startswith("error:")

@@ -31,3 +31,47 @@ class DependencyUnavailable(ApplicationError):
     def __init__(self, message: str, *, retry_after: int = 5) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class AuthenticationFailed(ApplicationError):
+    """401: the caller could not be identified."""
+
+    code = "UNAUTHORIZED"
+
+
+class InvalidCredentials(AuthenticationFailed):
+    code = "INVALID_CREDENTIALS"
+
+    def __init__(self) -> None:
+        super().__init__("The email or password is not correct.")
+
+
+class InvalidRefreshToken(AuthenticationFailed):
+    code = "INVALID_REFRESH_TOKEN"
+
+    def __init__(self) -> None:
+        super().__init__("The refresh token is not valid.")
+
+
+class TooManyAttempts(ApplicationError):
+    """429: slow down; ``retry_after`` seconds."""
+
+    code = "TOO_MANY_ATTEMPTS"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many failed attempts; try again later.")
+        self.retry_after = retry_after
+
+
+class EmailTaken(Conflict):
+    code = "EMAIL_TAKEN"
+
+    def __init__(self) -> None:
+        super().__init__("An account with this email already exists.")
+
+
+class SlugTaken(Conflict):
+    code = "SLUG_TAKEN"
+
+    def __init__(self) -> None:
+        super().__init__("A shop with this slug already exists.")

@@ -47,7 +47,7 @@ class IssuedAccessToken:
     expires_in: int  # seconds
 
 
-class InvalidToken(Exception):  # noqa: N818 - reads as what it is
+class InvalidToken(Exception):
     """The token is malformed, forged, expired, of the wrong type or for another audience."""
 
 

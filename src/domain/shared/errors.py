@@ -16,3 +16,14 @@ class DomainError(Exception):
 
 class InvariantViolation(DomainError):
     code = "INVARIANT_VIOLATION"
+
+
+class InvalidValue(DomainError):
+    """A value that can never be valid, whatever the state (the HTTP layer answers 400)."""
+
+    code = "VALIDATION_ERROR"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message

@@ -2,20 +2,56 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
-from dishka import Provider, Scope, from_context, provide
+from dishka import Provider, Scope, from_context, provide, provide_all
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from application.auth.change_password import ChangePassword
+from application.auth.events import SecurityRecorder
+from application.auth.login import Login
+from application.auth.logout import Logout, LogoutEverywhere
+from application.auth.passwords import NewPassword
+from application.auth.refresh import Refresh
+from application.auth.revoke_sessions import RevokeUserSessions
+from application.auth.sessions import SessionStarter, TokenLifetimes
+from application.auth.signup import SignUp
+from application.auth.who_am_i import WhoAmI
+from application.common.context import RequestMeta
 from application.health.check_readiness import CheckReadiness
+from application.ports.clock import Clock
+from application.ports.repositories import SecurityEventLog, StaffRepository, VendorRepository
+from application.ports.security import (
+    AccessTokens,
+    CommonPasswords,
+    LoginThrottle,
+    PasswordHasher,
+    RefreshTokens,
+    SessionStore,
+)
 from application.ports.unit_of_work import UnitOfWork
+from application.security.authorizer import Authorizer
+from application.security.list_security_events import ListSecurityEvents
+from application.staff.manage_staff import CreateStaff, ListStaff, UpdateStaff
+from application.tenants.vendor_settings import GetVendor, ListVendors, UpdateVendor
+from infrastructure.clock import SystemClock
 from infrastructure.config import Settings
 from infrastructure.persistence.database import create_engine, create_session_factory
 from infrastructure.persistence.probes import DatabaseProbe
+from infrastructure.persistence.repositories import SqlSecurityEventLog, SqlStaffRepository, SqlVendorRepository
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from infrastructure.redis.client import create_redis
+from infrastructure.redis.login_throttle import InMemoryLoginThrottle, RedisLoginThrottle
+from infrastructure.redis.memory_session_store import InMemorySessionStore
 from infrastructure.redis.probes import RedisProbe
+from infrastructure.redis.session_store import RedisSessionStore
+from infrastructure.security.common_passwords import CommonPasswordList
+from infrastructure.security.jwt_tokens import JwtAccessTokens
+from infrastructure.security.passwords import Argon2PasswordHasher
+from infrastructure.security.refresh_tokens import OpaqueRefreshTokens
 
 
 class ConfigProvider(Provider):
@@ -55,6 +91,85 @@ class RedisProvider(Provider):
             await client.aclose()
 
 
+class SecurityProvider(Provider):
+    """Credentials and tokens. Sessions and login throttling live in Redis, or in memory under ``dev``."""
+
+    scope = Scope.APP
+
+    @provide
+    async def password_hasher(self) -> AsyncIterator[PasswordHasher]:
+        hasher = Argon2PasswordHasher()
+        yield hasher
+        hasher.close()
+
+    refresh_tokens = provide(OpaqueRefreshTokens, provides=RefreshTokens)
+    clock = provide(SystemClock, provides=Clock)
+
+    @provide
+    def common_passwords(self) -> CommonPasswords:
+        return CommonPasswordList()
+
+    @provide
+    def access_tokens(self, settings: Settings) -> AccessTokens:
+        return JwtAccessTokens.from_settings(settings)
+
+    @provide
+    def lifetimes(self, settings: Settings) -> TokenLifetimes:
+        return TokenLifetimes(
+            access=timedelta(minutes=settings.access_token_expire_minutes),
+            refresh=timedelta(days=settings.refresh_token_expire_days),
+        )
+
+    @provide
+    def session_store(self, settings: Settings, redis: Redis | None) -> SessionStore:
+        if redis is None:
+            return InMemorySessionStore()
+        return RedisSessionStore(redis, settings.redis_key_prefix)
+
+    @provide
+    def login_throttle(self, settings: Settings, redis: Redis | None) -> LoginThrottle:
+        if redis is None:
+            return InMemoryLoginThrottle()
+        return RedisLoginThrottle(redis, settings.redis_key_prefix)
+
+
+class UseCaseProvider(Provider):
+    """Repositories and use cases, one set per request (they share the request's session)."""
+
+    scope = Scope.REQUEST
+
+    @provide
+    def request_meta(self) -> RequestMeta:
+        """Outside HTTP (CLI, tests) calls come from the local operator; the HTTP layer overrides this."""
+        return RequestMeta(client_ip="local", request_id=uuid.uuid4().hex)
+
+    vendors = provide(SqlVendorRepository, provides=VendorRepository)
+    staff = provide(SqlStaffRepository, provides=StaffRepository)
+    events = provide(SqlSecurityEventLog, provides=SecurityEventLog)
+    recorder = provide(SecurityRecorder)
+    new_password = provide(NewPassword)
+    session_starter = provide(SessionStarter)
+    authorizer = provide(Authorizer)
+
+    use_cases = provide_all(
+        SignUp,
+        Login,
+        Refresh,
+        Logout,
+        LogoutEverywhere,
+        ChangePassword,
+        WhoAmI,
+        RevokeUserSessions,
+        CreateStaff,
+        UpdateStaff,
+        ListStaff,
+        GetVendor,
+        UpdateVendor,
+        ListVendors,
+        ListSecurityEvents,
+    )
+
+
 class HealthProvider(Provider):
     @provide(scope=Scope.APP)
     def check_readiness(self, engine: AsyncEngine, redis: Redis | None) -> CheckReadiness:
@@ -62,4 +177,11 @@ class HealthProvider(Provider):
 
 
 def default_providers() -> list[Provider]:
-    return [ConfigProvider(), DatabaseProvider(), RedisProvider(), HealthProvider()]
+    return [
+        ConfigProvider(),
+        DatabaseProvider(),
+        RedisProvider(),
+        SecurityProvider(),
+        UseCaseProvider(),
+        HealthProvider(),
+    ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from advanced_alchemy.base import UUIDv7AuditBase
-from advanced_alchemy.types import JsonB
+from advanced_alchemy.base import UUIDv7AuditBase, UUIDv7Base
+from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,3 +43,20 @@ class UserModel(UUIDv7AuditBase):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     password_hash: Mapped[str] = mapped_column(String(255))
+
+
+class SecurityEventModel(UUIDv7Base):
+    """Append-only trail of security-relevant events; never a password or a token."""
+
+    __tablename__ = "security_events"
+    __table_args__ = (Index("ix_security_events_vendor_at", "vendor_id", text("at DESC")),)
+
+    vendor_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("vendors.id", ondelete="CASCADE"), nullable=True, default=None
+    )
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    kind: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[UUID | None] = mapped_column(nullable=True, default=None)
+    client_ip: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str] = mapped_column(String(128))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)

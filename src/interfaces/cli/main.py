@@ -6,16 +6,27 @@ package never imports the HTTP package.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import NoReturn, TypeVar
 
 import click
 import uvicorn
+from dishka import AsyncContainer
 
+from application.auth.revoke_sessions import RevokeUserSessions
+from application.auth.signup import SignUp, SignUpCommand, SignUpResult
+from application.common.errors import ApplicationError
+from application.common.pagination import MAX_LIMIT, PageRequest
+from application.tenants.vendor_settings import ListVendors
+from domain.shared.errors import DomainError, InvalidValue
+from domain.tenants.vendor import Vendor
 from infrastructure.config import ConfigurationError, Settings, generate_secret_key, load_settings
+from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging, get_logger
 from infrastructure.persistence import migrations
 
@@ -166,6 +177,133 @@ def db_current() -> None:
     """Print the revision the database is at."""
     now = _with_migrations(migrations.current)
     click.echo(now or "base")
+
+
+# --- commands that run use cases through the same container as the HTTP API -----------------------
+
+
+def _run_use_case(action: Callable[[AsyncContainer], Awaitable[R]]) -> R:
+    """Open the container, run ``action`` in one request scope, close everything; errors the
+    operator can act on become one line on stderr."""
+    settings = _settings()
+    configure_logging(level="WARNING", json=settings.log_format == "json")
+
+    async def run() -> R:
+        container = make_container(settings)
+        try:
+            async with container() as scope:
+                return await action(scope)
+        finally:
+            await container.close()
+
+    try:
+        with _database_errors():
+            return asyncio.run(run())
+    except InvalidValue as error:
+        raise Refused(f"{error.field} {error.reason}") from None
+    except (ApplicationError, DomainError) as error:
+        raise Refused(error.message) from None
+
+
+def _owner_password() -> str:
+    password = os.environ.get("OWNER_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise Refused("set OWNER_PASSWORD or run in a terminal to be prompted; a password is never an argument")
+    return str(click.prompt("Owner password", hide_input=True, confirmation_prompt=True))
+
+
+@cli.group()
+def vendor() -> None:
+    """Shops on this platform."""
+
+
+@vendor.command("create")
+@click.option("--name", required=True, help="The shop's name.")
+@click.option("--slug", required=True, help="Unique URL-safe identifier, e.g. rosa-amsterdam.")
+@click.option("--timezone", required=True, help="IANA time zone, e.g. Europe/Amsterdam.")
+@click.option("--currency", required=True, help="ISO 4217 code, e.g. EUR.")
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. NL.")
+@click.option("--owner-email", required=True)
+@click.option("--owner-name", required=True)
+def vendor_create(
+    name: str, slug: str, timezone: str, currency: str, country: str, owner_email: str, owner_name: str
+) -> None:
+    """Sign up a shop and its owner (the owner's password: OWNER_PASSWORD or a prompt)."""
+    command = SignUpCommand(
+        vendor_name=name,
+        vendor_slug=slug,
+        timezone=timezone,
+        currency=currency,
+        country=country,
+        email=owner_email,
+        password=_owner_password(),
+        full_name=owner_name,
+    )
+
+    async def action(scope: AsyncContainer) -> SignUpResult:
+        return await (await scope.get(SignUp)).execute(command)
+
+    result = _run_use_case(action)
+    click.echo(
+        json.dumps({"vendor_id": str(result.vendor.id), "slug": result.vendor.slug, "owner_id": str(result.user.id)})
+    )
+
+
+@vendor.command("list")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array of objects.")
+def vendor_list(as_json: bool) -> None:
+    """List every shop."""
+
+    async def action(scope: AsyncContainer) -> list[Vendor]:
+        use_case = await scope.get(ListVendors)
+        vendors: list[Vendor] = []
+        offset = 0
+        while True:
+            page = await use_case.execute(PageRequest(limit=MAX_LIMIT, offset=offset))
+            vendors.extend(page.items)
+            offset += len(page.items)
+            if not page.items or offset >= page.total:
+                return vendors
+
+    vendors = _run_use_case(action)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": str(v.id),
+                        "name": v.name,
+                        "slug": v.slug,
+                        "active": v.active,
+                        "timezone": v.timezone,
+                        "currency": v.currency,
+                        "country": v.country,
+                    }
+                    for v in vendors
+                ]
+            )
+        )
+        return
+    for v in vendors:
+        click.echo(f"{v.id}  {v.slug:<24} {'active' if v.active else 'inactive':<9} {v.name}")
+
+
+@cli.group()
+def sessions() -> None:
+    """Staff sessions."""
+
+
+@sessions.command("revoke")
+@click.option("--email", required=True, help="The user whose sessions end now.")
+def sessions_revoke(email: str) -> None:
+    """Revoke every session of a user."""
+
+    async def action(scope: AsyncContainer) -> int:
+        return await (await scope.get(RevokeUserSessions)).execute(email)
+
+    click.echo(f"revoked {_run_use_case(action)} session(s)")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dishka import AsyncContainer
 from dishka.integrations.litestar import setup_dishka
 from litestar import Litestar
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
@@ -15,6 +16,10 @@ from litestar.types import ControllerRouterHandler
 from infrastructure.config import Settings, load_settings
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
+from interfaces.http.auth import BearerAuthMiddleware
+from interfaces.http.controllers.auth import AuthController
+from interfaces.http.controllers.tenant import SecurityEventController, StaffController, VendorController
+from interfaces.http.di import http_providers
 from interfaces.http.edge import EdgeMiddleware
 from interfaces.http.errors import exception_handlers
 from interfaces.http.health import HealthController
@@ -39,7 +44,15 @@ def build_litestar(
         else None
     )
     app = Litestar(
-        route_handlers=[HealthController, *extra_route_handlers],
+        route_handlers=[
+            HealthController,
+            AuthController,
+            VendorController,
+            StaffController,
+            SecurityEventController,
+            *extra_route_handlers,
+        ],
+        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/health/", "^/schema"])],
         exception_handlers=exception_handlers(),
         openapi_config=openapi,
         debug=settings.debug,
@@ -62,6 +75,6 @@ def create_app(
     if settings is None:
         settings = load_settings(os.environ)
         configure_logging(level=settings.log_level, json=settings.log_format == "json")
-    container = container or make_container(settings)
+    container = container or make_container(settings, *http_providers())
     app = build_litestar(settings, container, extra_route_handlers=extra_route_handlers)
     return EdgeMiddleware(app, allowed_hosts=settings.allowed_hosts, max_body_bytes=settings.max_request_body_bytes)

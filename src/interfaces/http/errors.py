@@ -11,12 +11,14 @@ from litestar.types import ExceptionHandlersMap
 
 from application.common.errors import (
     ApplicationError,
+    AuthenticationFailed,
     Conflict,
     DependencyUnavailable,
     NotFound,
     PermissionDenied,
+    TooManyAttempts,
 )
-from domain.shared.errors import DomainError, InvariantViolation
+from domain.shared.errors import DomainError, InvalidValue, InvariantViolation
 from interfaces.http.problems import (
     PROBLEM_CONTENT_TYPE,
     FieldError,
@@ -30,6 +32,9 @@ log = structlog.stdlib.get_logger("flower_vendor.http.errors")
 
 # Most specific first: the first class an exception is an instance of decides its status.
 APPLICATION_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (InvalidValue, 400),
+    (AuthenticationFailed, 401),
+    (TooManyAttempts, 429),
     (NotFound, 404),
     (PermissionDenied, 403),
     (Conflict, 409),
@@ -94,10 +99,15 @@ def handle_application(request: Request[Any, Any, Any], exc: Exception) -> Respo
     status = next((code for kind, code in APPLICATION_STATUS if isinstance(exc, kind)), 422)
     code = getattr(exc, "code", None)
     message = getattr(exc, "message", None) or "The request cannot be completed."
-    problem = make_problem(status, detail=message, code=code, request_id=request_id_of(request.scope))
+    errors = [FieldError(field=exc.field, message=exc.reason)] if isinstance(exc, InvalidValue) else None
+    if isinstance(exc, InvalidValue):
+        message = "The request is not valid."
+    problem = make_problem(status, detail=message, code=code, request_id=request_id_of(request.scope), errors=errors)
     headers = None
-    if isinstance(exc, DependencyUnavailable):
+    if isinstance(exc, DependencyUnavailable | TooManyAttempts):
         headers = {"Retry-After": str(exc.retry_after)}
+    elif isinstance(exc, AuthenticationFailed):
+        headers = {"WWW-Authenticate": 'Bearer realm="flower-vendor"'}
     return _problem_response(request, problem, headers)
 
 

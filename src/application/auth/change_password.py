@@ -1,0 +1,65 @@
+"""Change one's own password; every other session of the user is revoked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.auth.events import SecurityRecorder
+from application.auth.passwords import NewPassword
+from application.common.context import Principal
+from application.common.errors import AuthenticationFailed, InvalidCredentials, TooManyAttempts
+from application.common.security_events import SecurityEventKind
+from application.ports.repositories import StaffRepository
+from application.ports.security import LoginThrottle, PasswordHasher, SessionStore
+from application.ports.unit_of_work import UnitOfWork
+from domain.users.password import normalise_password
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePasswordCommand:
+    current_password: str
+    new_password: str
+
+
+class ChangePassword:
+    def __init__(
+        self,
+        staff: StaffRepository,
+        hasher: PasswordHasher,
+        passwords: NewPassword,
+        throttle: LoginThrottle,
+        store: SessionStore,
+        record: SecurityRecorder,
+        uow: UnitOfWork,
+    ) -> None:
+        self._staff = staff
+        self._hasher = hasher
+        self._passwords = passwords
+        self._throttle = throttle
+        self._store = store
+        self._record = record
+        self._uow = uow
+
+    async def execute(self, principal: Principal, command: ChangePasswordCommand) -> None:
+        new_password = self._passwords.check(command.new_password, "new_password")
+        user = await self._staff.get(principal.vendor_id, principal.user_id)
+        if user is None or not user.active:
+            raise AuthenticationFailed("The account is no longer active.")
+        # A stolen access token must not become a way to guess the password: same throttle as login.
+        account, client = user.email.value, self._record.client_ip
+        wait = await self._throttle.retry_after(account, client)
+        if wait > 0:
+            raise TooManyAttempts(wait)
+        if not await self._hasher.verify(user.password_hash, normalise_password(command.current_password)):
+            await self._throttle.record_failure(account, client)
+            await self._record(
+                SecurityEventKind.LOGIN_FAILED, vendor_id=user.vendor_id, user_id=user.id, reason="change_password"
+            )
+            await self._uow.commit()
+            raise InvalidCredentials
+        await self._staff.update(user.with_password_hash(await self._hasher.hash(new_password)))
+        revoked = await self._store.revoke_all(user.id, except_session=principal.session_id)
+        await self._record(
+            SecurityEventKind.PASSWORD_CHANGED, vendor_id=user.vendor_id, user_id=user.id, sessions_revoked=revoked
+        )
+        await self._uow.commit()

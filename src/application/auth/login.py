@@ -1,0 +1,91 @@
+"""Log in with email and password.
+
+Unknown email, wrong password and a deactivated account give the same answer in about the same
+time: the password is always verified, against a dummy hash when there is no user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.auth.events import SecurityRecorder
+from application.auth.sessions import SessionStarter, TokenPair
+from application.common.errors import InvalidCredentials, TooManyAttempts
+from application.common.security_events import SecurityEventKind
+from application.ports.repositories import StaffRepository, VendorRepository
+from application.ports.security import LoginThrottle, PasswordHasher
+from application.ports.unit_of_work import UnitOfWork
+from domain.shared.errors import InvalidValue
+from domain.users.email import Email
+from domain.users.password import normalise_password
+
+
+@dataclass(frozen=True, slots=True)
+class LoginCommand:
+    email: str
+    password: str
+
+
+class Login:
+    def __init__(
+        self,
+        staff: StaffRepository,
+        vendors: VendorRepository,
+        hasher: PasswordHasher,
+        throttle: LoginThrottle,
+        sessions: SessionStarter,
+        record: SecurityRecorder,
+        uow: UnitOfWork,
+    ) -> None:
+        self._staff = staff
+        self._vendors = vendors
+        self._hasher = hasher
+        self._throttle = throttle
+        self._sessions = sessions
+        self._record = record
+        self._uow = uow
+
+    async def execute(self, command: LoginCommand) -> TokenPair:
+        try:
+            email = Email.parse(command.email)
+        except InvalidValue:
+            # No account can have it; still spend the time of a verification.
+            await self._hasher.verify(None, command.password)
+            raise InvalidCredentials from None
+        account, client = email.value, self._record.client_ip
+
+        wait = await self._throttle.retry_after(account, client)
+        if wait > 0:
+            await self._record(SecurityEventKind.LOGIN_THROTTLED, retry_after=wait)
+            await self._uow.commit()
+            raise TooManyAttempts(wait)
+
+        user = await self._staff.get_by_email(email)
+        password = normalise_password(command.password)
+        verified = await self._hasher.verify(user.password_hash if user else None, password)
+        vendor = await self._vendors.get(user.vendor_id) if user else None
+        if user is None or not verified or not user.active or vendor is None or not vendor.active:
+            await self._throttle.record_failure(account, client)
+            reason = "unknown_email" if user is None else ("wrong_password" if not verified else "inactive")
+            await self._record(
+                SecurityEventKind.LOGIN_FAILED,
+                vendor_id=user.vendor_id if user else None,
+                user_id=user.id if user else None,
+                reason=reason,
+            )
+            await self._uow.commit()
+            raise InvalidCredentials
+
+        await self._throttle.reset(account, client)
+        if self._hasher.needs_rehash(user.password_hash):
+            user = user.with_password_hash(await self._hasher.hash(password))
+            await self._staff.update(user)
+        session_id, pair = await self._sessions.start(user)
+        await self._record(
+            SecurityEventKind.LOGIN_SUCCEEDED,
+            vendor_id=user.vendor_id,
+            user_id=user.id,
+            session_id=str(session_id),
+        )
+        await self._uow.commit()
+        return pair

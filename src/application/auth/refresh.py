@@ -1,0 +1,57 @@
+"""Trade a refresh token for a new pair. The presented token is spent; presenting it again
+revokes its whole session family. The user's role and active flag are read afresh."""
+
+from __future__ import annotations
+
+from application.auth.events import SecurityRecorder
+from application.auth.sessions import SessionStarter, TokenLifetimes, TokenPair
+from application.common.errors import InvalidRefreshToken
+from application.common.security_events import SecurityEventKind
+from application.ports.repositories import StaffRepository, VendorRepository
+from application.ports.security import RefreshTokens, RotationOutcome, SessionStore
+from application.ports.unit_of_work import UnitOfWork
+
+
+class Refresh:
+    def __init__(
+        self,
+        store: SessionStore,
+        refresh_tokens: RefreshTokens,
+        staff: StaffRepository,
+        vendors: VendorRepository,
+        sessions: SessionStarter,
+        lifetimes: TokenLifetimes,
+        record: SecurityRecorder,
+        uow: UnitOfWork,
+    ) -> None:
+        self._store = store
+        self._refresh = refresh_tokens
+        self._staff = staff
+        self._vendors = vendors
+        self._sessions = sessions
+        self._lifetimes = lifetimes
+        self._record = record
+        self._uow = uow
+
+    async def execute(self, refresh_token: str) -> TokenPair:
+        new = self._refresh.new()
+        rotation = await self._store.rotate(self._refresh.hash(refresh_token), new.token_hash, self._lifetimes.refresh)
+        if rotation.outcome is RotationOutcome.REUSED and rotation.session is not None:
+            await self._record(
+                SecurityEventKind.REFRESH_TOKEN_REUSED,
+                vendor_id=rotation.session.vendor_id,
+                user_id=rotation.session.user_id,
+                session_id=str(rotation.session.session_id),
+            )
+            await self._uow.commit()
+            raise InvalidRefreshToken
+        if rotation.outcome is not RotationOutcome.ROTATED or rotation.session is None:
+            raise InvalidRefreshToken
+
+        session = rotation.session
+        user = await self._staff.get(session.vendor_id, session.user_id)
+        vendor = await self._vendors.get(session.vendor_id)
+        if user is None or not user.active or vendor is None or not vendor.active:
+            await self._store.revoke(session.session_id)
+            raise InvalidRefreshToken
+        return self._sessions.pair(user, session.session_id, new.token)

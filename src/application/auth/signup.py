@@ -1,0 +1,102 @@
+"""Sign up a shop with its owner (HTTP `POST /api/auth/signup` and `flower-vendor vendor create`)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from application.auth.passwords import NewPassword
+from application.common.context import RequestMeta
+from application.common.security_events import SecurityEvent, SecurityEventKind
+from application.ports.clock import Clock
+from application.ports.repositories import SecurityEventLog, StaffRepository, VendorRepository
+from application.ports.unit_of_work import UnitOfWork
+from domain.tenants.vendor import (
+    Vendor,
+    check_country,
+    check_currency,
+    check_slug,
+    check_timezone,
+    check_vendor_name,
+)
+from domain.users.email import Email
+from domain.users.role import Role
+from domain.users.staff_user import StaffUser, check_full_name
+
+
+@dataclass(frozen=True, slots=True)
+class SignUpCommand:
+    vendor_name: str
+    vendor_slug: str
+    timezone: str
+    currency: str
+    country: str
+    email: str
+    password: str
+    full_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignUpResult:
+    vendor: Vendor
+    user: StaffUser
+
+
+class SignUp:
+    def __init__(
+        self,
+        vendors: VendorRepository,
+        staff: StaffRepository,
+        passwords: NewPassword,
+        events: SecurityEventLog,
+        uow: UnitOfWork,
+        clock: Clock,
+        meta: RequestMeta,
+    ) -> None:
+        self._vendors = vendors
+        self._staff = staff
+        self._passwords = passwords
+        self._events = events
+        self._uow = uow
+        self._clock = clock
+        self._meta = meta
+
+    async def execute(self, command: SignUpCommand) -> SignUpResult:
+        now = self._clock.now()
+        vendor = Vendor(
+            id=uuid.uuid4(),
+            name=check_vendor_name(command.vendor_name),
+            slug=check_slug(command.vendor_slug),
+            timezone=check_timezone(command.timezone),
+            currency=check_currency(command.currency),
+            country=check_country(command.country),
+            created_at=now,
+        )
+        email = Email.parse(command.email)
+        full_name = check_full_name(command.full_name)
+        password_hash = await self._passwords.hash(command.password)
+        owner = StaffUser(
+            id=uuid.uuid4(),
+            vendor_id=vendor.id,
+            email=email,
+            full_name=full_name,
+            role=Role.OWNER,
+            active=True,
+            password_hash=password_hash,
+            created_at=now,
+        )
+        await self._vendors.add(vendor)
+        await self._staff.add(owner)
+        await self._events.record(
+            SecurityEvent(
+                kind=SecurityEventKind.SIGNUP,
+                at=now,
+                client_ip=self._meta.client_ip,
+                request_id=self._meta.request_id,
+                vendor_id=vendor.id,
+                user_id=owner.id,
+                detail={"slug": vendor.slug},
+            )
+        )
+        await self._uow.commit()
+        return SignUpResult(vendor=vendor, user=owner)

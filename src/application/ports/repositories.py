@@ -1,0 +1,53 @@
+"""Persistence ports. Every tenant-owned lookup takes the vendor id: another shop's row is None."""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from application.common.pagination import Page, PageRequest
+from application.common.security_events import SecurityEvent
+from domain.tenants.vendor import Vendor
+from domain.users.email import Email
+from domain.users.staff_user import StaffUser
+
+
+class VendorRepository(Protocol):
+    async def add(self, vendor: Vendor) -> None:
+        """Raises ``SlugTaken`` when the slug is in use."""
+        ...
+
+    async def get(self, vendor_id: UUID) -> Vendor | None: ...
+
+    async def update(self, vendor: Vendor) -> None: ...
+
+    async def list(self, page: PageRequest) -> Page[Vendor]: ...
+
+
+class StaffRepository(Protocol):
+    async def add(self, user: StaffUser) -> None:
+        """Raises ``EmailTaken`` when the email is in use on the platform (case-insensitively)."""
+        ...
+
+    async def get(self, vendor_id: UUID, user_id: UUID) -> StaffUser | None: ...
+
+    async def get_by_email(self, email: Email) -> StaffUser | None:
+        """Platform-wide, for login."""
+        ...
+
+    async def update(self, user: StaffUser) -> None: ...
+
+    async def list(self, vendor_id: UUID, page: PageRequest) -> Page[StaffUser]: ...
+
+    async def count_active_owners(self, vendor_id: UUID) -> int:
+        """Locks the shop's owner rows until the transaction ends, so two concurrent demotions
+        cannot both see the other owner."""
+        ...
+
+
+class SecurityEventLog(Protocol):
+    async def record(self, event: SecurityEvent) -> None:
+        """Stored in the caller's transaction and written to the structured log."""
+        ...
+
+    async def list(self, vendor_id: UUID, page: PageRequest) -> Page[SecurityEvent]: ...

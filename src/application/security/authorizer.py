@@ -1,0 +1,41 @@
+"""Role checks that leave a trace: a refusal is recorded as a security event, then raised."""
+
+from __future__ import annotations
+
+from application.auth.events import SecurityRecorder
+from application.common.context import Principal
+from application.common.errors import PermissionDenied
+from application.common.security_events import SecurityEventKind
+from application.ports.unit_of_work import UnitOfWork
+from domain.users.role import Role
+
+
+class Authorizer:
+    def __init__(self, record: SecurityRecorder, uow: UnitOfWork) -> None:
+        self._record = record
+        self._uow = uow
+
+    async def require(self, principal: Principal, role: Role, action: str) -> None:
+        try:
+            principal.require(role)
+        except PermissionDenied:
+            await self._deny(principal, action, required=role.value)
+            raise
+
+    async def require_may_manage(self, principal: Principal, target: Role, action: str) -> None:
+        try:
+            principal.require_may_manage(target)
+        except PermissionDenied:
+            await self._deny(principal, action, target_role=target.value)
+            raise
+
+    async def _deny(self, principal: Principal, action: str, **detail: str) -> None:
+        await self._record(
+            SecurityEventKind.PERMISSION_DENIED,
+            vendor_id=principal.vendor_id,
+            user_id=principal.user_id,
+            action=action,
+            role=principal.role.value,
+            **detail,
+        )
+        await self._uow.commit()

@@ -1,0 +1,71 @@
+"""The caller's shop: read by every role, changed by its owners."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.auth.events import SecurityRecorder
+from application.common.context import Principal
+from application.common.errors import NotFound
+from application.common.pagination import Page, PageRequest
+from application.common.security_events import SecurityEventKind
+from application.ports.repositories import VendorRepository
+from application.ports.unit_of_work import UnitOfWork
+from application.security.authorizer import Authorizer
+from domain.tenants.vendor import Vendor
+from domain.users.role import Role
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateVendorCommand:
+    name: str | None = None
+    timezone: str | None = None
+    card_message_max: int | None = None
+
+
+class GetVendor:
+    def __init__(self, vendors: VendorRepository) -> None:
+        self._vendors = vendors
+
+    async def execute(self, principal: Principal) -> Vendor:
+        vendor = await self._vendors.get(principal.vendor_id)
+        if vendor is None:
+            raise NotFound("No such shop.")
+        return vendor
+
+
+class UpdateVendor:
+    def __init__(
+        self, vendors: VendorRepository, authorizer: Authorizer, record: SecurityRecorder, uow: UnitOfWork
+    ) -> None:
+        self._vendors = vendors
+        self._authorizer = authorizer
+        self._record = record
+        self._uow = uow
+
+    async def execute(self, principal: Principal, command: UpdateVendorCommand) -> Vendor:
+        await self._authorizer.require(principal, Role.OWNER, "vendor.update")
+        vendor = await self._vendors.get(principal.vendor_id)
+        if vendor is None:
+            raise NotFound("No such shop.")
+        updated = vendor.updated(
+            name=command.name, timezone=command.timezone, card_message_max=command.card_message_max
+        )
+        if updated != vendor:
+            await self._vendors.update(updated)
+            changed = [f for f in ("name", "timezone", "card_message_max") if getattr(command, f) is not None]
+            await self._record(
+                SecurityEventKind.VENDOR_UPDATED, vendor_id=vendor.id, user_id=principal.user_id, fields=changed
+            )
+            await self._uow.commit()
+        return updated
+
+
+class ListVendors:
+    """Operators only (the CLI): every shop on the platform."""
+
+    def __init__(self, vendors: VendorRepository) -> None:
+        self._vendors = vendors
+
+    async def execute(self, page: PageRequest) -> Page[Vendor]:
+        return await self._vendors.list(page)

@@ -1,0 +1,98 @@
+"""A flower shop: the tenant that owns every other record."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+from domain.shared.errors import InvalidValue
+from domain.shared.iso_codes import COUNTRIES, CURRENCIES
+
+MAX_VENDOR_NAME_LENGTH = 120
+_SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DEFAULT_CARD_MESSAGE_MAX = 200
+MAX_CARD_MESSAGE_MAX = 1000
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_vendor_name(raw: str, field: str = "vendor_name") -> str:
+    name = " ".join(raw.split())
+    if not name:
+        raise InvalidValue(field, "must not be empty")
+    if len(name) > MAX_VENDOR_NAME_LENGTH:
+        raise InvalidValue(field, f"must be at most {MAX_VENDOR_NAME_LENGTH} characters long")
+    return name
+
+
+def check_slug(raw: str, field: str = "vendor_slug") -> str:
+    if not 3 <= len(raw) <= 63 or not _SLUG_RE.match(raw):
+        raise InvalidValue(field, "must be 3 to 63 lower-case letters, digits and single hyphens")
+    return raw
+
+
+def check_timezone(raw: str, field: str = "timezone") -> str:
+    if raw not in _time_zones():
+        raise InvalidValue(field, "must be an IANA time zone such as Europe/Amsterdam")
+    return raw
+
+
+def check_currency(raw: str, field: str = "currency") -> str:
+    if raw not in CURRENCIES:
+        raise InvalidValue(field, "must be an ISO 4217 currency code such as EUR")
+    return raw
+
+
+def check_country(raw: str, field: str = "country") -> str:
+    if raw not in COUNTRIES:
+        raise InvalidValue(field, "must be an ISO 3166-1 alpha-2 country code such as NL")
+    return raw
+
+
+def check_card_message_max(value: int, field: str = "card_message_max") -> int:
+    if not 1 <= value <= MAX_CARD_MESSAGE_MAX:
+        raise InvalidValue(field, f"must be between 1 and {MAX_CARD_MESSAGE_MAX}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Vendor:
+    id: UUID
+    name: str
+    slug: str
+    timezone: str
+    currency: str
+    country: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    active: bool = True
+    created_at: datetime | None = None
+
+    @property
+    def card_message_max(self) -> int:
+        value = self.settings.get("card_message_max", DEFAULT_CARD_MESSAGE_MAX)
+        return value if isinstance(value, int) else DEFAULT_CARD_MESSAGE_MAX
+
+    def updated(
+        self,
+        *,
+        name: str | None = None,
+        timezone: str | None = None,
+        card_message_max: int | None = None,
+    ) -> Vendor:
+        settings = dict(self.settings)
+        if card_message_max is not None:
+            settings["card_message_max"] = check_card_message_max(card_message_max)
+        return replace(
+            self,
+            name=self.name if name is None else check_vendor_name(name, "name"),
+            timezone=self.timezone if timezone is None else check_timezone(timezone),
+            settings=settings,
+        )

@@ -1,0 +1,223 @@
+"""Repositories: SQLAlchemy in, domain entities out. Tenant-owned rows are always filtered by vendor."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from application.common.errors import EmailTaken, SlugTaken
+from application.common.pagination import Page, PageRequest
+from application.common.security_events import SecurityEvent, SecurityEventKind
+from domain.tenants.vendor import Vendor
+from domain.users.email import Email
+from domain.users.role import Role
+from domain.users.staff_user import StaffUser
+from infrastructure.logging import get_logger
+from infrastructure.persistence.models import SecurityEventModel, UserModel, VendorModel
+
+security_log = get_logger("flower_vendor.security")
+
+
+def _vendor(row: VendorModel) -> Vendor:
+    return Vendor(
+        id=row.id,
+        name=row.name,
+        slug=row.slug,
+        timezone=row.timezone,
+        currency=row.currency,
+        country=row.country,
+        settings=dict(row.settings or {}),
+        active=row.active,
+        created_at=row.created_at,
+    )
+
+
+def _user(row: UserModel) -> StaffUser:
+    return StaffUser(
+        id=row.id,
+        vendor_id=row.vendor_id,
+        email=Email(row.email),
+        full_name=row.full_name,
+        role=Role(row.role),
+        active=row.active,
+        password_hash=row.password_hash,
+        created_at=row.created_at,
+    )
+
+
+def _constraint(error: IntegrityError) -> str:
+    return str(getattr(error.orig, "constraint_name", None) or error.orig)
+
+
+class SqlVendorRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, vendor: Vendor) -> None:
+        row = VendorModel(
+            id=vendor.id,
+            name=vendor.name,
+            slug=vendor.slug,
+            timezone=vendor.timezone,
+            currency=vendor.currency,
+            country=vendor.country,
+            settings=dict(vendor.settings),
+            active=vendor.active,
+        )
+        if vendor.created_at is not None:
+            row.created_at = vendor.created_at
+        try:
+            async with self._session.begin_nested():
+                self._session.add(row)
+                await self._session.flush()
+        except IntegrityError as error:
+            if "slug" in _constraint(error):
+                raise SlugTaken from None
+            raise
+
+    async def get(self, vendor_id: UUID) -> Vendor | None:
+        row = await self._session.get(VendorModel, vendor_id)
+        return _vendor(row) if row else None
+
+    async def update(self, vendor: Vendor) -> None:
+        row = await self._session.get(VendorModel, vendor.id)
+        if row is None:
+            return
+        row.name = vendor.name
+        row.timezone = vendor.timezone
+        row.settings = dict(vendor.settings)
+        row.active = vendor.active
+        await self._session.flush()
+
+    async def list(self, page: PageRequest) -> Page[Vendor]:
+        total = await self._session.scalar(select(func.count()).select_from(VendorModel)) or 0
+        rows = await self._session.scalars(
+            select(VendorModel).order_by(VendorModel.created_at, VendorModel.id).limit(page.limit).offset(page.offset)
+        )
+        return Page([_vendor(r) for r in rows], total, page.limit, page.offset)
+
+
+class SqlStaffRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, user: StaffUser) -> None:
+        row = UserModel(
+            id=user.id,
+            vendor_id=user.vendor_id,
+            email=user.email.value,
+            full_name=user.full_name,
+            role=user.role.value,
+            active=user.active,
+            password_hash=user.password_hash,
+        )
+        if user.created_at is not None:
+            row.created_at = user.created_at
+        try:
+            # A savepoint: a taken email must not poison the caller's transaction.
+            async with self._session.begin_nested():
+                self._session.add(row)
+                await self._session.flush()
+        except IntegrityError as error:
+            if "email" in _constraint(error):
+                raise EmailTaken from None
+            raise
+
+    async def get(self, vendor_id: UUID, user_id: UUID) -> StaffUser | None:
+        row = await self._session.scalar(
+            select(UserModel).where(UserModel.vendor_id == vendor_id, UserModel.id == user_id)
+        )
+        return _user(row) if row else None
+
+    async def get_by_email(self, email: Email) -> StaffUser | None:
+        row = await self._session.scalar(select(UserModel).where(func.lower(UserModel.email) == email.value))
+        return _user(row) if row else None
+
+    async def update(self, user: StaffUser) -> None:
+        row = await self._session.scalar(
+            select(UserModel).where(UserModel.vendor_id == user.vendor_id, UserModel.id == user.id)
+        )
+        if row is None:
+            return
+        row.full_name = user.full_name
+        row.role = user.role.value
+        row.active = user.active
+        row.password_hash = user.password_hash
+        await self._session.flush()
+
+    async def list(self, vendor_id: UUID, page: PageRequest) -> Page[StaffUser]:
+        where = UserModel.vendor_id == vendor_id
+        total = await self._session.scalar(select(func.count()).select_from(UserModel).where(where)) or 0
+        rows = await self._session.scalars(
+            select(UserModel)
+            .where(where)
+            .order_by(UserModel.created_at, UserModel.id)
+            .limit(page.limit)
+            .offset(page.offset)
+        )
+        return Page([_user(r) for r in rows], total, page.limit, page.offset)
+
+    async def count_active_owners(self, vendor_id: UUID) -> int:
+        statement = select(UserModel.id).where(
+            UserModel.vendor_id == vendor_id, UserModel.role == Role.OWNER.value, UserModel.active.is_(True)
+        )
+        if self._session.bind.dialect.name == "postgresql":
+            statement = statement.with_for_update()
+        return len((await self._session.scalars(statement)).all())
+
+
+class SqlSecurityEventLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, event: SecurityEvent) -> None:
+        detail: dict[str, Any] = dict(event.detail)
+        self._session.add(
+            SecurityEventModel(
+                vendor_id=event.vendor_id,
+                at=event.at,
+                kind=event.kind.value,
+                user_id=event.user_id,
+                client_ip=event.client_ip,
+                request_id=event.request_id,
+                detail=detail,
+            )
+        )
+        await self._session.flush()
+        security_log.info(
+            "security_event",
+            kind=event.kind.value,
+            vendor_id=str(event.vendor_id) if event.vendor_id else None,
+            user_id=str(event.user_id) if event.user_id else None,
+            client_ip=event.client_ip,
+            **{f"detail_{k}": v for k, v in detail.items()},
+        )
+
+    async def list(self, vendor_id: UUID, page: PageRequest) -> Page[SecurityEvent]:
+        where = SecurityEventModel.vendor_id == vendor_id
+        total = await self._session.scalar(select(func.count()).select_from(SecurityEventModel).where(where)) or 0
+        rows = await self._session.scalars(
+            select(SecurityEventModel)
+            .where(where)
+            .order_by(SecurityEventModel.at.desc(), SecurityEventModel.id.desc())
+            .limit(page.limit)
+            .offset(page.offset)
+        )
+        items = [
+            SecurityEvent(
+                id=r.id,
+                kind=SecurityEventKind(r.kind),
+                at=r.at,
+                client_ip=r.client_ip,
+                request_id=r.request_id,
+                vendor_id=r.vendor_id,
+                user_id=r.user_id,
+                detail=dict(r.detail or {}),
+            )
+            for r in rows
+        ]
+        return Page(items, total, page.limit, page.offset)

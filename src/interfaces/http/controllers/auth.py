@@ -1,0 +1,101 @@
+"""`/api/auth`: signup, login, refresh, logout, who am I, change password."""
+
+from __future__ import annotations
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, get, post
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from application.auth.change_password import ChangePassword, ChangePasswordCommand
+from application.auth.login import Login, LoginCommand
+from application.auth.logout import Logout, LogoutEverywhere
+from application.auth.refresh import Refresh
+from application.auth.sessions import TokenPair
+from application.auth.signup import SignUp, SignUpCommand
+from application.auth.who_am_i import WhoAmI
+from application.common.context import Principal
+from interfaces.http.auth import PUBLIC
+from interfaces.http.schemas import (
+    ChangePasswordIn,
+    LoginIn,
+    LogoutIn,
+    MeOut,
+    RefreshIn,
+    SignupIn,
+    SignupOut,
+    TokensOut,
+    UserOut,
+    VendorOut,
+)
+
+
+def _tokens(pair: TokenPair) -> TokensOut:
+    return TokensOut(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        token_type=pair.token_type,
+        expires_in=pair.expires_in,
+        refresh_expires_in=pair.refresh_expires_in,
+    )
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["auth"]  # noqa: RUF012 - Litestar declares it as a plain list
+
+    @post("/signup", status_code=HTTP_201_CREATED, opt=PUBLIC, summary="Sign up a shop and its owner")
+    @inject
+    async def signup(self, data: JSONBody[SignupIn], use_case: FromDishka[SignUp]) -> SignupOut:
+        result = await use_case.execute(
+            SignUpCommand(
+                vendor_name=data.vendor_name,
+                vendor_slug=data.vendor_slug,
+                timezone=data.timezone,
+                currency=data.currency,
+                country=data.country,
+                email=data.email,
+                password=data.password,
+                full_name=data.full_name,
+            )
+        )
+        return SignupOut(vendor=VendorOut.of(result.vendor), user=UserOut.of(result.user))
+
+    @post("/login", status_code=HTTP_200_OK, opt=PUBLIC, summary="Exchange email and password for tokens")
+    @inject
+    async def login(self, data: JSONBody[LoginIn], use_case: FromDishka[Login]) -> TokensOut:
+        return _tokens(await use_case.execute(LoginCommand(email=data.email, password=data.password)))
+
+    @post("/refresh", status_code=HTTP_200_OK, opt=PUBLIC, summary="Rotate a refresh token")
+    @inject
+    async def refresh(self, data: JSONBody[RefreshIn], use_case: FromDishka[Refresh]) -> TokensOut:
+        return _tokens(await use_case.execute(data.refresh_token))
+
+    @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="End this session")
+    @inject
+    async def logout(
+        self, principal: FromDishka[Principal], use_case: FromDishka[Logout], data: JSONBody[LogoutIn | None] = None
+    ) -> None:
+        await use_case.execute(principal, data.refresh_token if data else None)
+
+    @post("/logout-all", status_code=HTTP_204_NO_CONTENT, summary="End every session of the caller")
+    @inject
+    async def logout_all(self, principal: FromDishka[Principal], use_case: FromDishka[LogoutEverywhere]) -> None:
+        await use_case.execute(principal)
+
+    @get("/me", summary="The caller's account")
+    @inject
+    async def me(self, principal: FromDishka[Principal], use_case: FromDishka[WhoAmI]) -> MeOut:
+        user = await use_case.execute(principal)
+        return MeOut(
+            id=user.id, email=user.email.value, full_name=user.full_name, role=user.role.value, vendor_id=user.vendor_id
+        )
+
+    @post("/change-password", status_code=HTTP_204_NO_CONTENT, summary="Change the caller's password")
+    @inject
+    async def change_password(
+        self, data: JSONBody[ChangePasswordIn], principal: FromDishka[Principal], use_case: FromDishka[ChangePassword]
+    ) -> None:
+        await use_case.execute(
+            principal, ChangePasswordCommand(current_password=data.current_password, new_password=data.new_password)
+        )

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar.params import Parameter
+
+from application.common.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description=f"1 to {MAX_LIMIT}, default {DEFAULT_LIMIT}")]
+Offset = Annotated[int, Parameter(ge=0)]

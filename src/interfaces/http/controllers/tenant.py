@@ -1,0 +1,101 @@
+"""`/api/vendor`, `/api/staff`, `/api/security-events`: a shop's settings, staff and audit trail."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, get, patch, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+
+from application.common.context import Principal
+from application.common.pagination import PageRequest
+from application.security.list_security_events import ListSecurityEvents
+from application.staff.manage_staff import CreateStaff, CreateStaffCommand, ListStaff, UpdateStaff, UpdateStaffCommand
+from application.tenants.vendor_settings import GetVendor, UpdateVendor, UpdateVendorCommand
+from domain.users.role import Role
+from interfaces.http.auth import requires
+from interfaces.http.controllers.pagination import Limit, Offset
+from interfaces.http.schemas import (
+    SecurityEventOut,
+    SecurityEventPage,
+    StaffIn,
+    StaffPage,
+    StaffPatchIn,
+    UserOut,
+    VendorOut,
+    VendorPatchIn,
+)
+
+
+class VendorController(Controller):
+    path = "/api/vendor"
+    tags = ["vendor"]  # noqa: RUF012
+
+    @get("/", summary="The caller's shop")
+    @inject
+    async def get_vendor(self, principal: FromDishka[Principal], use_case: FromDishka[GetVendor]) -> VendorOut:
+        return VendorOut.of(await use_case.execute(principal))
+
+    @patch("/", guards=[requires(Role.OWNER, "vendor.update")], summary="Change the shop's settings")
+    @inject
+    async def update_vendor(
+        self, data: JSONBody[VendorPatchIn], principal: FromDishka[Principal], use_case: FromDishka[UpdateVendor]
+    ) -> VendorOut:
+        command = UpdateVendorCommand(name=data.name, timezone=data.timezone, card_message_max=data.card_message_max)
+        return VendorOut.of(await use_case.execute(principal, command))
+
+
+class StaffController(Controller):
+    path = "/api/staff"
+    tags = ["staff"]  # noqa: RUF012
+    guards = [requires(Role.MANAGER, "staff")]  # noqa: RUF012
+
+    @get("/", summary="The shop's staff")
+    @inject
+    async def list_staff(
+        self, principal: FromDishka[Principal], use_case: FromDishka[ListStaff], limit: Limit = 50, offset: Offset = 0
+    ) -> StaffPage:
+        page = await use_case.execute(principal, PageRequest(limit=limit, offset=offset))
+        return StaffPage([UserOut.of(u) for u in page.items], page.total, page.limit, page.offset)
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Add a staff member")
+    @inject
+    async def create_staff(
+        self, data: JSONBody[StaffIn], principal: FromDishka[Principal], use_case: FromDishka[CreateStaff]
+    ) -> UserOut:
+        command = CreateStaffCommand(
+            email=data.email, full_name=data.full_name, role=Role(data.role), password=data.password
+        )
+        return UserOut.of(await use_case.execute(principal, command))
+
+    @patch("/{user_id:uuid}", summary="Change a staff member's role or deactivate them")
+    @inject
+    async def update_staff(
+        self,
+        user_id: FromPath[UUID],
+        data: JSONBody[StaffPatchIn],
+        principal: FromDishka[Principal],
+        use_case: FromDishka[UpdateStaff],
+    ) -> UserOut:
+        command = UpdateStaffCommand(user_id=user_id, role=Role(data.role) if data.role else None, active=data.active)
+        return UserOut.of(await use_case.execute(principal, command))
+
+
+class SecurityEventController(Controller):
+    path = "/api/security-events"
+    tags = ["security"]  # noqa: RUF012
+    guards = [requires(Role.OWNER, "security_events.list")]  # noqa: RUF012
+
+    @get("/", summary="The shop's security events, newest first")
+    @inject
+    async def list_events(
+        self,
+        principal: FromDishka[Principal],
+        use_case: FromDishka[ListSecurityEvents],
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> SecurityEventPage:
+        page = await use_case.execute(principal, PageRequest(limit=limit, offset=offset))
+        return SecurityEventPage([SecurityEventOut.of(e) for e in page.items], page.total, page.limit, page.offset)

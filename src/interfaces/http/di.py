@@ -1,0 +1,35 @@
+"""What the HTTP layer adds to the container: who is calling, and from where."""
+
+from __future__ import annotations
+
+from dishka import Provider, Scope, provide
+from dishka.integrations.litestar import LitestarProvider
+from litestar import Request
+
+from application.common.context import Principal, RequestMeta, TenantContext
+from interfaces.http.auth import principal_of
+from interfaces.http.request_context import request_id_of
+
+
+class HttpProvider(Provider):
+    scope = Scope.REQUEST
+
+    @provide
+    def request_meta(self, request: Request) -> RequestMeta:  # type: ignore[type-arg]
+        client = request.scope.get("client")
+        return RequestMeta(
+            client_ip=client[0] if client else "unknown",
+            request_id=request_id_of(request.scope) or "unknown",
+        )
+
+    @provide
+    def principal(self, request: Request) -> Principal:  # type: ignore[type-arg]
+        return principal_of(request)
+
+    @provide
+    def tenant(self, principal: Principal) -> TenantContext:
+        return principal.tenant
+
+
+def http_providers() -> list[Provider]:
+    return [LitestarProvider(), HttpProvider()]

@@ -1,0 +1,63 @@
+"""Small helpers for driving the HTTP API in end-to-end tests."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+PASSWORD = "correct horse battery staple"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class Shop:
+    vendor: dict[str, Any]
+    owner: dict[str, Any]
+    email: str
+    password: str
+
+
+def signup(client: httpx.Client, **overrides: str) -> Shop:
+    slug = unique("shop")
+    body = {
+        "vendor_name": "Rosa Bloemen",
+        "vendor_slug": slug,
+        "timezone": "Europe/Amsterdam",
+        "currency": "EUR",
+        "country": "NL",
+        "email": f"{slug}@example.com",
+        "password": PASSWORD,
+        "full_name": "Rosa Owner",
+        **overrides,
+    }
+    response = client.post("/api/auth/signup", json=body)
+    assert response.status_code == 201, response.text
+    data = response.json()
+    return Shop(vendor=data["vendor"], owner=data["user"], email=body["email"], password=body["password"])
+
+
+def login(client: httpx.Client, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    response = client.post("/api/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def add_staff(client: httpx.Client, owner_token: str, role: str) -> tuple[dict[str, Any], str]:
+    email = f"{unique(role.lower())}@example.com"
+    response = client.post(
+        "/api/staff",
+        json={"email": email, "full_name": f"A {role.title()}", "role": role, "password": PASSWORD},
+        headers=bearer(owner_token),
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json()), email

@@ -1,0 +1,63 @@
+"""The in-memory session store against the shared contract, plus its own clock and sweep."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from application.ports.security import RotationOutcome
+from infrastructure.redis.memory_session_store import SWEEP_INTERVAL_SECONDS, InMemorySessionStore
+from tests.session_store_contract import WEEK, SessionStoreContract, new_hash, start
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class MemoryHarness:
+    def __init__(self) -> None:
+        self.clock = FakeClock()
+        self.store = InMemorySessionStore(now=self.clock)
+
+    async def elapse(self, seconds: float) -> None:
+        self.clock.now += seconds
+
+
+@pytest.fixture
+def harness() -> MemoryHarness:
+    return MemoryHarness()
+
+
+class TestInMemorySessionStore(SessionStoreContract):
+    pass
+
+
+async def test_expired_entries_are_swept(harness: MemoryHarness) -> None:
+    store = harness.store
+    user_id = uuid.uuid4()
+    family = await start(store, user_id)
+    spent, current = family.current, new_hash()
+    assert (await store.rotate(spent, current, WEEK)).outcome is RotationOutcome.ROTATED
+    await harness.elapse(WEEK.total_seconds() + SWEEP_INTERVAL_SECONDS + 1)
+    await start(store)  # any write sweeps once the interval has passed
+    assert family.record.session_id not in store._sessions
+    assert spent not in store._tokens
+    assert current not in store._tokens
+    assert family.record.session_id not in store._families
+    assert user_id not in store._users
+
+
+async def test_spent_token_outlives_its_own_expiry_until_the_family_expires(harness: MemoryHarness) -> None:
+    store = harness.store
+    family = await start(store)
+    await harness.elapse(WEEK.total_seconds() - 10)
+    current = new_hash()
+    assert (await store.rotate(family.current, current, WEEK)).outcome is RotationOutcome.ROTATED
+    await harness.elapse(20)  # the first token would have expired by now, had it not been spent
+    assert (await store.rotate(family.current, new_hash(), WEEK)).outcome is RotationOutcome.REUSED
+    assert not await store.is_live(family.record.session_id)
