@@ -148,3 +148,30 @@ async def test_redis_down_raises_dependency_unavailable() -> None:
             assert ACCOUNT not in str(caught.value)
     finally:
         await client.aclose()
+
+
+async def test_parallel_attempts_cannot_all_pass_the_check(service_environ: dict[str, str]) -> None:
+    """50 simultaneous guesses: only the free ones (and the first locked one) get through."""
+    import asyncio
+    import uuid as _uuid
+
+    from infrastructure.config import load_settings
+    from infrastructure.redis.client import create_redis
+    from infrastructure.redis.login_throttle import RedisLoginThrottle
+
+    settings = load_settings(service_environ)
+    client = create_redis(settings)
+    assert client is not None
+    prefix = f"{settings.redis_key_prefix}parallel-{_uuid.uuid4().hex[:8]}:"
+    throttle = RedisLoginThrottle(client, prefix)
+    try:
+        waits = await asyncio.gather(*(throttle.begin_attempt("victim@example.com", "203.0.113.9") for _ in range(50)))
+        allowed = sum(1 for wait in waits if wait == 0)
+        assert allowed == 5  # the 5th counted attempt sets the first lock
+        assert all(wait >= 1 for wait in waits if wait)
+        assert await throttle.begin_attempt("victim@example.com", "198.51.100.7") == 0  # another client
+    finally:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()

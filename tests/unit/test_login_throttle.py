@@ -156,3 +156,17 @@ def test_pair_id_hides_the_account() -> None:
     assert pair_id("a|b", "c") != pair_id("a", "b|c")  # the account is length-prefixed
     assert pair_id(ACCOUNT, CLIENT, b"key-one") != pair_id(ACCOUNT, CLIENT, b"key-two")
     assert pair_id(ACCOUNT, CLIENT, b"key-one") != identifier
+
+
+async def test_begin_attempt_counts_then_refuses_without_counting(
+    throttle: InMemoryLoginThrottle, clock: FakeClock
+) -> None:
+    waits = await asyncio.gather(*(throttle.begin_attempt(ACCOUNT, CLIENT) for _ in range(20)))
+    assert waits.count(0) == 5
+    assert await throttle.retry_after(ACCOUNT, CLIENT) == 1
+    clock.advance(1)
+    # Refused attempts were not counted: the next one is the 6th, and it locks for 2 s.
+    assert await throttle.begin_attempt(ACCOUNT, CLIENT) == 0
+    assert await throttle.begin_attempt(ACCOUNT, CLIENT) == 2
+    await throttle.reset(ACCOUNT, CLIENT)
+    assert await throttle.begin_attempt(ACCOUNT, CLIENT) == 0

@@ -47,16 +47,16 @@ class ChangePassword:
             raise AuthenticationFailed("The account is no longer active.")
         # A stolen access token must not become a way to guess the password: same throttle as login.
         account, client = user.email.value, self._record.client_ip
-        wait = await self._throttle.retry_after(account, client)
+        wait = await self._throttle.begin_attempt(account, client)
         if wait > 0:
             raise TooManyAttempts(wait)
         if not await self._hasher.verify(user.password_hash, normalise_password(command.current_password)):
-            await self._throttle.record_failure(account, client)
             await self._record(
                 SecurityEventKind.LOGIN_FAILED, vendor_id=user.vendor_id, user_id=user.id, reason="change_password"
             )
             await self._uow.commit()
             raise InvalidCredentials
+        await self._throttle.reset(account, client)
         await self._staff.update(user.with_password_hash(await self._hasher.hash(new_password)))
         revoked = await self._store.revoke_all(user.id, except_session=principal.session_id)
         await self._record(

@@ -54,7 +54,7 @@ class Login:
             raise InvalidCredentials from None
         account, client = email.value, self._record.client_ip
 
-        wait = await self._throttle.retry_after(account, client)
+        wait = await self._throttle.begin_attempt(account, client)  # counted as a failure until reset
         if wait > 0:
             await self._record(SecurityEventKind.LOGIN_THROTTLED, retry_after=wait)
             await self._uow.commit()
@@ -65,7 +65,6 @@ class Login:
         verified = await self._hasher.verify(user.password_hash if user else None, password)
         vendor = await self._vendors.get(user.vendor_id) if user else None
         if user is None or not verified or not user.active or vendor is None or not vendor.active:
-            await self._throttle.record_failure(account, client)
             reason = "unknown_email" if user is None else ("wrong_password" if not verified else "inactive")
             await self._record(
                 SecurityEventKind.LOGIN_FAILED,

@@ -124,4 +124,10 @@ class LoginThrottle(Protocol):
 
     async def record_failure(self, account: str, client: str) -> None: ...
 
+    async def begin_attempt(self, account: str, client: str) -> int:
+        """Atomically: the seconds to wait while the pair is locked (nothing counted), else 0 and
+        the attempt is counted as a failure until ``reset`` says it succeeded. Parallel guesses
+        cannot all slip past the check before any of them is counted."""
+        ...
+
     async def reset(self, account: str, client: str) -> None: ...

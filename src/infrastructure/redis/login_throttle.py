@@ -68,6 +68,17 @@ return n
 """
 
 
+# The same, but refused without counting while the pair is locked: one atomic check-and-count, so
+# parallel guesses cannot all pass the check before any of them is counted.
+# Reply: milliseconds still to wait (the attempt was not counted), or 0 (it was counted).
+_BEGIN_ATTEMPT = """
+local locked = redis.call('PTTL', KEYS[2])
+if locked > 0 then
+  return locked
+end
+""" + _RECORD_FAILURE.replace("return n", "return 0")
+
+
 @dataclass(frozen=True, slots=True)
 class ThrottlePolicy:
     free_failures: int = FREE_FAILURES
@@ -123,6 +134,7 @@ class RedisLoginThrottle:
         self._policy = ThrottlePolicy(free_failures, window_seconds, max_delay_seconds)
         self._key_secret = key_secret
         self._record = redis.register_script(_RECORD_FAILURE)
+        self._begin = redis.register_script(_BEGIN_ATTEMPT)
 
     def _keys(self, account: str, client: str) -> tuple[str, str]:
         # The pair id is the cluster hash tag, so the script's two keys share a slot.
@@ -143,6 +155,18 @@ class RedisLoginThrottle:
                 keys=[count, lock],
                 args=[policy.free_failures, policy.max_delay_seconds * 1000, policy.window_seconds * 1000],
             )
+
+    async def begin_attempt(self, account: str, client: str) -> int:
+        count, lock = self._keys(account, client)
+        policy = self._policy
+        with _redis_errors("begin_attempt"):
+            milliseconds = int(
+                await self._begin(
+                    keys=[count, lock],
+                    args=[policy.free_failures, policy.max_delay_seconds * 1000, policy.window_seconds * 1000],
+                )
+            )
+        return math.ceil(milliseconds / 1000) if milliseconds > 0 else 0
 
     async def reset(self, account: str, client: str) -> None:
         with _redis_errors("reset"):
@@ -197,16 +221,27 @@ class InMemoryLoginThrottle:
 
     async def record_failure(self, account: str, client: str) -> None:
         async with self._lock:
+            self._count(pair_id(account, client, self._key_secret), self._now())
+
+    async def begin_attempt(self, account: str, client: str) -> int:
+        async with self._lock:
             now = self._now()
-            self._sweep(now)
             key = pair_id(account, client, self._key_secret)
-            entry = self._entry(key, now) or _Entry(failures=0, forget_at=now, locked_until=now)
-            entry.failures += 1
-            delay = self._policy.delay_seconds(entry.failures)
-            if delay > 0:
-                entry.locked_until = now + delay
-            entry.forget_at = now + self._policy.window_seconds + delay
-            self._entries[key] = entry
+            entry = self._entry(key, now)
+            if entry is not None and entry.locked_until > now:
+                return math.ceil(entry.locked_until - now)
+            self._count(key, now)
+            return 0
+
+    def _count(self, key: str, now: float) -> None:
+        self._sweep(now)
+        entry = self._entry(key, now) or _Entry(failures=0, forget_at=now, locked_until=now)
+        entry.failures += 1
+        delay = self._policy.delay_seconds(entry.failures)
+        if delay > 0:
+            entry.locked_until = now + delay
+        entry.forget_at = now + self._policy.window_seconds + delay
+        self._entries[key] = entry
 
     async def reset(self, account: str, client: str) -> None:
         async with self._lock:
