@@ -200,3 +200,9 @@ def test_sessions_revoke_ends_a_users_sessions(service_environ: dict[str, str]) 
     unknown = run_cli("sessions", "revoke", "--email", "nobody@example.com", env=env)
     assert unknown.returncode == 1
     assert unknown.stderr.startswith("error:")
+
+
+def test_demo_seed_is_refused_in_production(service_environ: dict[str, str]) -> None:
+    result = run_cli("demo", "seed", env=_production(service_environ))
+    assert result.returncode == 1
+    assert "production" in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,3 +26,27 @@ def test_dev_serves_on_sqlite_with_docs(server_factory: Callable[..., ServerProc
     assert schema.status_code == 200
     assert "/health/ready" in schema.json()["paths"]
     assert "random per-process key" in server.logs()
+
+    # The demo shop is seeded on first start and its logins are printed once.
+    printed = re.findall(
+        r"^\s+(?:OWNER|MANAGER|STAFF|DRIVER)\s+(\S+@demo-florist\.example)\s+(\S+)$", server.logs(), re.M
+    )
+    logins = dict(printed)
+    assert set(logins) == {f"{r}@demo-florist.example" for r in ("owner", "manager", "staff", "driver")}
+    tokens = server.client.post(
+        "/api/auth/login",
+        json={"email": "owner@demo-florist.example", "password": logins["owner@demo-florist.example"]},
+    )
+    assert tokens.status_code == 200, tokens.text
+    me = server.client.get("/api/auth/me", headers={"Authorization": f"Bearer {tokens.json()['access_token']}"})
+    assert me.json()["role"] == "OWNER"
+    assert "$argon2" not in server.logs()  # SQL echo hides bound parameters
+
+
+def test_dev_seeds_the_demo_shop_only_once(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> None:
+    first = server_factory(["dev"], {}, cwd=tmp_path)
+    first.stop()
+    second = server_factory(["dev"], {}, cwd=tmp_path)
+    assert "Demo shop 'demo-florist' created" in first.logs()
+    assert "Demo shop" not in second.logs()
+    assert second.client.get("/health/ready").status_code == 200

@@ -19,9 +19,17 @@ DEFAULT_CARD_MESSAGE_MAX = 200
 MAX_CARD_MESSAGE_MAX = 1000
 
 
+# Files the host's zoneinfo directory may hold that are not IANA zone names.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @cache
 def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(
+        name
+        for name in zoneinfo.available_timezones()
+        if name not in _NOT_ZONES and not name.startswith(("posix/", "right/"))
+    )
 
 
 def check_vendor_name(raw: str, field: str = "vendor_name") -> str:

@@ -36,6 +36,7 @@ from application.ports.unit_of_work import UnitOfWork
 from application.security.authorizer import Authorizer
 from application.security.list_security_events import ListSecurityEvents
 from application.staff.manage_staff import CreateStaff, ListStaff, UpdateStaff
+from application.tenants.demo import SeedDemoShop
 from application.tenants.vendor_settings import GetVendor, ListVendors, UpdateVendor
 from infrastructure.clock import SystemClock
 from infrastructure.config import Settings
@@ -167,6 +168,7 @@ class UseCaseProvider(Provider):
         UpdateVendor,
         ListVendors,
         ListSecurityEvents,
+        SeedDemoShop,
     )
 
 

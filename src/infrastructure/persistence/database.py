@@ -21,6 +21,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         return _create_sqlite_engine(settings, url.database)
     return create_async_engine(
         url,
+        hide_parameters=True,  # bound values (emails, hashes) never reach logs or error messages
         isolation_level=settings.db_isolation_level,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
@@ -44,6 +45,7 @@ def _create_sqlite_engine(settings: Settings, database: str | None) -> AsyncEngi
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
         settings.database_url.reveal(),
+        hide_parameters=True,
         connect_args={"timeout": 5},
     )
 

@@ -83,6 +83,10 @@ class SqlVendorRepository:
         row = await self._session.get(VendorModel, vendor_id)
         return _vendor(row) if row else None
 
+    async def get_by_slug(self, slug: str) -> Vendor | None:
+        row = await self._session.scalar(select(VendorModel).where(VendorModel.slug == slug))
+        return _vendor(row) if row else None
+
     async def update(self, vendor: Vendor) -> None:
         row = await self._session.get(VendorModel, vendor.id)
         if row is None:

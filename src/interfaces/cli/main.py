@@ -22,6 +22,7 @@ from application.auth.revoke_sessions import RevokeUserSessions
 from application.auth.signup import SignUp, SignUpCommand, SignUpResult
 from application.common.errors import ApplicationError
 from application.common.pagination import MAX_LIMIT, PageRequest
+from application.tenants.demo import DemoLogin, SeedDemoShop
 from application.tenants.vendor_settings import ListVendors
 from domain.shared.errors import DomainError, InvalidValue
 from domain.tenants.vendor import Vendor
@@ -92,6 +93,7 @@ def dev(host: str, port: int) -> None:
         )
     with _database_errors():
         migrations.upgrade(migrations.alembic_config(settings.database_url.reveal()))
+    _print_demo_logins(_seed_demo(settings))
     os.environ.update(environ)
     log.info("dev_server_starting", url=f"http://{host}:{port}", docs=f"http://{host}:{port}/schema")
     _run_server(host=host, port=port, workers=1)
@@ -182,11 +184,12 @@ def db_current() -> None:
 # --- commands that run use cases through the same container as the HTTP API -----------------------
 
 
-def _run_use_case(action: Callable[[AsyncContainer], Awaitable[R]]) -> R:
+def _run_use_case(action: Callable[[AsyncContainer], Awaitable[R]], settings: Settings | None = None) -> R:
     """Open the container, run ``action`` in one request scope, close everything; errors the
     operator can act on become one line on stderr."""
-    settings = _settings()
-    configure_logging(level="WARNING", json=settings.log_format == "json")
+    if settings is None:
+        settings = _settings()
+        configure_logging(level="WARNING", json=settings.log_format == "json")
 
     async def run() -> R:
         container = make_container(settings)
@@ -288,6 +291,39 @@ def vendor_list(as_json: bool) -> None:
         return
     for v in vendors:
         click.echo(f"{v.id}  {v.slug:<24} {'active' if v.active else 'inactive':<9} {v.name}")
+
+
+def _seed_demo(settings: Settings) -> list[DemoLogin]:
+    async def action(scope: AsyncContainer) -> list[DemoLogin]:
+        return await (await scope.get(SeedDemoShop)).execute()
+
+    return _run_use_case(action, settings)
+
+
+def _print_demo_logins(logins: list[DemoLogin]) -> None:
+    if not logins:
+        return
+    click.echo("Demo shop 'demo-florist' created. These passwords are shown once:", err=True)
+    for login in logins:
+        click.echo(f"  {login.role:<8} {login.email:<34} {login.password}", err=True)
+
+
+@cli.group()
+def demo() -> None:
+    """The demo shop."""
+
+
+@demo.command("seed")
+def demo_seed() -> None:
+    """Load the demo shop (refused in production)."""
+    settings = _settings()
+    if settings.is_production:
+        raise Refused("the demo shop is refused in production")
+    configure_logging(level="WARNING", json=settings.log_format == "json")
+    logins = _seed_demo(settings)
+    if not logins:
+        click.echo("the demo shop exists already")
+    _print_demo_logins(logins)
 
 
 @cli.group()

@@ -1,0 +1,86 @@
+"""The demo shop for `flower-vendor dev` and `flower-vendor demo seed`: a florist with one account
+per role, each with a random password shown once. Catalog, stock and orders join it as those
+features land."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from application.auth.passwords import NewPassword
+from application.auth.signup import SignUp, SignUpCommand
+from application.ports.clock import Clock
+from application.ports.repositories import StaffRepository, VendorRepository
+from application.ports.unit_of_work import UnitOfWork
+from domain.users.email import Email
+from domain.users.role import Role
+from domain.users.staff_user import StaffUser
+
+DEMO_SLUG = "demo-florist"
+DEMO_STAFF = (
+    (Role.MANAGER, "manager@demo-florist.example", "Mara Manager"),
+    (Role.STAFF, "staff@demo-florist.example", "Sam Staff"),
+    (Role.DRIVER, "driver@demo-florist.example", "Dani Driver"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+
+
+class SeedDemoShop:
+    def __init__(
+        self,
+        signup: SignUp,
+        vendors: VendorRepository,
+        staff: StaffRepository,
+        passwords: NewPassword,
+        uow: UnitOfWork,
+        clock: Clock,
+    ) -> None:
+        self._signup = signup
+        self._vendors = vendors
+        self._staff = staff
+        self._passwords = passwords
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(self) -> list[DemoLogin]:
+        """The logins of a newly seeded demo shop; empty when it exists already."""
+        if await self._vendors.get_by_slug(DEMO_SLUG) is not None:
+            return []
+        owner = DemoLogin("OWNER", "owner@demo-florist.example", secrets.token_urlsafe(12))
+        result = await self._signup.execute(
+            SignUpCommand(
+                vendor_name="Demo Florist",
+                vendor_slug=DEMO_SLUG,
+                timezone="Europe/Amsterdam",
+                currency="EUR",
+                country="NL",
+                email=owner.email,
+                password=owner.password,
+                full_name="Olive Owner",
+            )
+        )
+        logins = [owner]
+        for role, email, name in DEMO_STAFF:
+            login = DemoLogin(role.value, email, secrets.token_urlsafe(12))
+            await self._staff.add(
+                StaffUser(
+                    id=uuid.uuid4(),
+                    vendor_id=result.vendor.id,
+                    email=Email.parse(email),
+                    full_name=name,
+                    role=role,
+                    active=True,
+                    password_hash=await self._passwords.hash(login.password),
+                    created_at=self._clock.now(),
+                )
+            )
+            logins.append(login)
+        await self._uow.commit()
+        return logins
