@@ -56,7 +56,14 @@ class Login:
 
         wait = await self._throttle.begin_attempt(account, client)  # counted as a failure until reset
         if wait > 0:
-            await self._record(SecurityEventKind.LOGIN_THROTTLED, retry_after=wait)
+            # Attach the account (when it exists) so its shop's owners see the attack.
+            target = await self._staff.get_by_email(email)
+            await self._record(
+                SecurityEventKind.LOGIN_THROTTLED,
+                vendor_id=target.vendor_id if target else None,
+                user_id=target.id if target else None,
+                retry_after=wait,
+            )
             await self._uow.commit()
             raise TooManyAttempts(wait)
 

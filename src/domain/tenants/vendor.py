@@ -12,6 +12,7 @@ from uuid import UUID
 
 from domain.shared.errors import InvalidValue
 from domain.shared.iso_codes import COUNTRIES, CURRENCIES
+from domain.shared.text import clean_line
 
 MAX_VENDOR_NAME_LENGTH = 120
 _SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -33,16 +34,11 @@ def _time_zones() -> frozenset[str]:
 
 
 def check_vendor_name(raw: str, field: str = "vendor_name") -> str:
-    name = " ".join(raw.split())
-    if not name:
-        raise InvalidValue(field, "must not be empty")
-    if len(name) > MAX_VENDOR_NAME_LENGTH:
-        raise InvalidValue(field, f"must be at most {MAX_VENDOR_NAME_LENGTH} characters long")
-    return name
+    return clean_line(raw, field, max_length=MAX_VENDOR_NAME_LENGTH)
 
 
 def check_slug(raw: str, field: str = "vendor_slug") -> str:
-    if not 3 <= len(raw) <= 63 or not _SLUG_RE.match(raw):
+    if not 3 <= len(raw) <= 63 or not _SLUG_RE.fullmatch(raw):
         raise InvalidValue(field, "must be 3 to 63 lower-case letters, digits and single hyphens")
     return raw
 

@@ -20,7 +20,7 @@ class Email:
     @classmethod
     def parse(cls, raw: str, field: str = "email") -> Email:
         candidate = raw.strip()
-        if len(candidate) > 254 or not _EMAIL_RE.match(candidate) or len(candidate.split("@")[0]) > 64:
+        if len(candidate) > 254 or not _EMAIL_RE.fullmatch(candidate) or len(candidate.split("@")[0]) > 64:
             raise InvalidValue(field, "is not a valid email address")
         # The domain is case-insensitive by definition; local parts are in practice: one account per mailbox.
         return cls(candidate.lower())

@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
-from domain.shared.errors import InvalidValue, InvariantViolation
+from domain.shared.errors import InvariantViolation
+from domain.shared.text import clean_line
 from domain.users.email import Email
 from domain.users.role import Role
 
@@ -21,12 +22,7 @@ class LastOwnerError(InvariantViolation):
 
 
 def check_full_name(raw: str, field: str = "full_name") -> str:
-    name = " ".join(raw.split())
-    if not name:
-        raise InvalidValue(field, "must not be empty")
-    if len(name) > MAX_FULL_NAME_LENGTH:
-        raise InvalidValue(field, f"must be at most {MAX_FULL_NAME_LENGTH} characters long")
-    return name
+    return clean_line(raw, field, max_length=MAX_FULL_NAME_LENGTH)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from functools import partial
 
 from dishka import AsyncContainer
 from dishka.integrations.litestar import setup_dishka
@@ -13,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
+from application.ports.security import CommonPasswords, PasswordHasher
 from infrastructure.config import Settings, load_settings
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
@@ -25,6 +27,13 @@ from interfaces.http.errors import exception_handlers
 from interfaces.http.health import HealthController
 
 API_VERSION = "1.0.0"
+
+
+async def _warm_up(container: AsyncContainer) -> None:
+    """Load what the first requests would otherwise pay for: the common-password list and the
+    dummy hash that keeps unknown-email logins as slow as real ones."""
+    await container.get(CommonPasswords)
+    await container.get(PasswordHasher)
 
 
 def build_litestar(
@@ -59,6 +68,7 @@ def build_litestar(
         # Our own structlog set-up logs errors; Litestar's would print tracebacks a second time.
         logging_config=None,
         request_max_body_size=settings.max_request_body_bytes,
+        on_startup=[partial(_warm_up, container)],
         on_shutdown=[container.close],
     )
     setup_dishka(container, app)

@@ -1,0 +1,480 @@
+"""In-memory fakes of the application ports, and a ``World`` that wires the real use cases over them.
+
+Repositories keep frozen domain entities in dicts. ``FakeUnitOfWork`` counts commits and rollbacks and,
+like a database transaction, a rollback restores every repository to what the last commit saw, so a
+test can check that a refused call leaves nothing behind once its request ends uncommitted.
+
+The session store, the login throttle and the refresh tokens are the real in-memory implementations,
+driven by the same ``FakeClock`` as everything else: advancing the clock expires tokens, sessions and
+throttle waits alike, without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import copy
+import itertools
+import unicodedata
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from application.auth.change_password import ChangePassword, ChangePasswordCommand
+from application.auth.events import SecurityRecorder
+from application.auth.login import Login, LoginCommand
+from application.auth.logout import Logout, LogoutEverywhere
+from application.auth.passwords import NewPassword
+from application.auth.refresh import Refresh
+from application.auth.revoke_sessions import RevokeUserSessions
+from application.auth.sessions import SessionStarter, TokenLifetimes, TokenPair
+from application.auth.signup import SignUp, SignUpCommand, SignUpResult
+from application.auth.who_am_i import WhoAmI
+from application.common.context import Principal, RequestMeta
+from application.common.errors import AuthenticationFailed, EmailTaken, SlugTaken
+from application.common.pagination import Page, PageRequest
+from application.common.security_events import SecurityEvent, SecurityEventKind
+from application.ports.security import AccessClaims, InvalidToken, IssuedAccessToken
+from application.security.authorizer import Authorizer
+from application.security.list_security_events import ListSecurityEvents
+from application.staff.manage_staff import CreateStaff, CreateStaffCommand, ListStaff, UpdateStaff
+from application.tenants.vendor_settings import GetVendor, ListVendors, UpdateVendor
+from domain.tenants.vendor import Vendor
+from domain.users.email import Email
+from domain.users.role import Role
+from domain.users.staff_user import StaffUser
+from infrastructure.redis.login_throttle import InMemoryLoginThrottle
+from infrastructure.redis.memory_session_store import InMemorySessionStore
+from infrastructure.security.refresh_tokens import OpaqueRefreshTokens
+
+START = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+CLIENT_IP = "203.0.113.7"
+OWNER_EMAIL = "owner@rosa-bloom.example"
+OWNER_PASSWORD = "tulips and peonies"
+STAFF_PASSWORD = "lilies in spring"
+COMMON_PASSWORDS = frozenset({"password1234", "123456789012", "qwertyuiop12", "iloveflowers"})
+
+
+def _page(items: list[Any], page: PageRequest) -> Page[Any]:
+    return Page(
+        items=items[page.offset : page.offset + page.limit], total=len(items), limit=page.limit, offset=page.offset
+    )
+
+
+class _Transactional(Protocol):
+    def _checkpoint(self) -> None: ...
+
+    def _restore(self) -> None: ...
+
+
+# -- time ---------------------------------------------------------------------------------------
+
+
+class FakeClock:
+    """``Clock``; ``monotonic`` feeds the in-memory session store and throttle from the same time."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, moment: datetime) -> None:
+        self.current = moment
+
+    def advance(self, seconds: float = 0.0, **delta: float) -> None:
+        self.current += timedelta(seconds=seconds, **delta)
+
+    def monotonic(self) -> float:
+        return (self.current - START).total_seconds() + 1_000_000.0
+
+
+# -- persistence --------------------------------------------------------------------------------
+
+
+class FakeUnitOfWork:
+    def __init__(self) -> None:
+        self.commits = 0
+        self.rollbacks = 0
+        self._participants: list[_Transactional] = []
+
+    def enlist(self, participant: _Transactional) -> None:
+        self._participants.append(participant)
+        participant._checkpoint()
+
+    async def commit(self) -> None:
+        self.commits += 1
+        for participant in self._participants:
+            participant._checkpoint()
+
+    async def rollback(self) -> None:
+        self.rollbacks += 1
+        for participant in self._participants:
+            participant._restore()
+
+
+class FakeVendorRepository:
+    def __init__(self) -> None:
+        self.vendors: dict[uuid.UUID, Vendor] = {}
+        self._committed: dict[uuid.UUID, Vendor] = {}
+
+    def _checkpoint(self) -> None:
+        self._committed = dict(self.vendors)
+
+    def _restore(self) -> None:
+        self.vendors = dict(self._committed)
+
+    async def add(self, vendor: Vendor) -> None:
+        if vendor.id in self.vendors:
+            raise ValueError(f"vendor {vendor.id} already exists")
+        if any(v.slug == vendor.slug for v in self.vendors.values()):
+            raise SlugTaken
+        self.vendors[vendor.id] = copy.deepcopy(vendor)
+
+    async def get(self, vendor_id: uuid.UUID) -> Vendor | None:
+        vendor = self.vendors.get(vendor_id)
+        return None if vendor is None else copy.deepcopy(vendor)
+
+    async def get_by_slug(self, slug: str) -> Vendor | None:
+        vendor = next((v for v in self.vendors.values() if v.slug == slug), None)
+        return None if vendor is None else copy.deepcopy(vendor)
+
+    async def update(self, vendor: Vendor) -> None:
+        if vendor.id not in self.vendors:
+            raise KeyError(vendor.id)
+        self.vendors[vendor.id] = copy.deepcopy(vendor)
+
+    async def list(self, page: PageRequest) -> Page[Vendor]:
+        return _page(list(self.vendors.values()), page)
+
+
+class FakeStaffRepository:
+    def __init__(self) -> None:
+        self.users: dict[uuid.UUID, StaffUser] = {}
+        self._committed: dict[uuid.UUID, StaffUser] = {}
+        self.owner_counts: list[uuid.UUID] = []  # vendor ids ``count_active_owners`` was asked about
+
+    def _checkpoint(self) -> None:
+        self._committed = dict(self.users)
+
+    def _restore(self) -> None:
+        self.users = dict(self._committed)
+
+    async def add(self, user: StaffUser) -> None:
+        if user.id in self.users:
+            raise ValueError(f"user {user.id} already exists")
+        if any(u.email.value.casefold() == user.email.value.casefold() for u in self.users.values()):
+            raise EmailTaken
+        self.users[user.id] = user
+
+    async def get(self, vendor_id: uuid.UUID, user_id: uuid.UUID) -> StaffUser | None:
+        user = self.users.get(user_id)
+        return user if user is not None and user.vendor_id == vendor_id else None
+
+    async def get_by_email(self, email: Email) -> StaffUser | None:
+        wanted = email.value.casefold()
+        return next((u for u in self.users.values() if u.email.value.casefold() == wanted), None)
+
+    async def update(self, user: StaffUser) -> None:
+        stored = self.users.get(user.id)
+        if stored is None or stored.vendor_id != user.vendor_id:
+            raise KeyError(user.id)
+        self.users[user.id] = user
+
+    async def list(self, vendor_id: uuid.UUID, page: PageRequest) -> Page[StaffUser]:
+        return _page([u for u in self.users.values() if u.vendor_id == vendor_id], page)
+
+    async def count_active_owners(self, vendor_id: uuid.UUID) -> int:
+        self.owner_counts.append(vendor_id)
+        return sum(1 for u in self.users.values() if u.vendor_id == vendor_id and u.is_active_owner)
+
+    def by_email(self, email: str) -> StaffUser:
+        """Test helper: the stored user with this (already valid) email."""
+        wanted = email.casefold()
+        return next(u for u in self.users.values() if u.email.value == wanted)
+
+
+class FakeSecurityEventLog:
+    def __init__(self) -> None:
+        self.events: list[SecurityEvent] = []
+        self._committed: list[SecurityEvent] = []
+
+    def _checkpoint(self) -> None:
+        self._committed = list(self.events)
+
+    def _restore(self) -> None:
+        self.events = list(self._committed)
+
+    async def record(self, event: SecurityEvent) -> None:
+        self.events.append(event if event.id is not None else replace(event, id=uuid.uuid4()))
+
+    async def list(self, vendor_id: uuid.UUID, page: PageRequest) -> Page[SecurityEvent]:
+        mine = [(i, e) for i, e in enumerate(self.events) if e.vendor_id == vendor_id]
+        newest_first = [e for _, e in sorted(mine, key=lambda pair: (pair[1].at, pair[0]), reverse=True)]
+        return _page(newest_first, page)
+
+    def kinds(self) -> builtins.list[SecurityEventKind]:
+        return [e.kind for e in self.events]
+
+    def of_kind(self, kind: SecurityEventKind) -> builtins.list[SecurityEvent]:
+        return [e for e in self.events if e.kind is kind]
+
+    def last(self) -> SecurityEvent:
+        return self.events[-1]
+
+
+# -- credentials and tokens ---------------------------------------------------------------------
+
+
+class FakePasswordHasher:
+    """``<scheme>:<password>``; changing ``scheme`` makes older hashes stale, like new argon2 parameters."""
+
+    def __init__(self, scheme: str = "hashed") -> None:
+        self.scheme = scheme
+        self.force_rehash = False
+        self.hashed: list[str] = []  # passwords hashed, in order
+        self.verifications: list[str | None] = []  # hashes verified against (None: unknown user)
+        self.dummy_verifications = 0
+
+    async def hash(self, password: str) -> str:
+        self.hashed.append(password)
+        return f"{self.scheme}:{password}"
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        self.verifications.append(password_hash)
+        # The real hasher runs off the event loop: let other tasks in, as it does (no time passes).
+        await asyncio.sleep(0)
+        if password_hash is None:
+            self.dummy_verifications += 1
+            return False
+        _, separator, plain = password_hash.partition(":")
+        return bool(separator) and plain == password
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self.force_rehash or not password_hash.startswith(f"{self.scheme}:")
+
+
+class FakeCommonPasswords:
+    """Case-insensitive on the NFC form, like ``CommonPasswordList``."""
+
+    def __init__(self, passwords: frozenset[str] = COMMON_PASSWORDS) -> None:
+        self.passwords = frozenset(unicodedata.normalize("NFC", p).lower() for p in passwords)
+
+    def contains(self, password: str) -> bool:
+        return unicodedata.normalize("NFC", password).lower() in self.passwords
+
+
+class FakeAccessTokens:
+    """Opaque ``fake-access.<n>`` strings that map back to their claims until they expire."""
+
+    def __init__(self, clock: FakeClock, lifetime: timedelta = timedelta(minutes=15)) -> None:
+        self._clock = clock
+        self._lifetime = lifetime
+        self._counter = itertools.count(1)
+        self.issued: dict[str, AccessClaims] = {}
+
+    def issue(self, *, user_id: uuid.UUID, vendor_id: uuid.UUID, role: str, session_id: uuid.UUID) -> IssuedAccessToken:
+        now = self._clock.now()
+        token = f"fake-access.{next(self._counter)}"
+        self.issued[token] = AccessClaims(
+            user_id=user_id,
+            vendor_id=vendor_id,
+            role=role,
+            session_id=session_id,
+            token_id=uuid.uuid4().hex,
+            issued_at=now,
+            expires_at=now + self._lifetime,
+        )
+        return IssuedAccessToken(token=token, expires_in=int(self._lifetime.total_seconds()))
+
+    def verify(self, token: str) -> AccessClaims:
+        claims = self.issued.get(token)
+        if claims is None or self._clock.now() >= claims.expires_at:
+            raise InvalidToken("unknown or expired access token")
+        return claims
+
+
+# -- the wiring ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Member:
+    """A signed-in staff member: the stored user, the tokens of one session, and its principal."""
+
+    user: StaffUser
+    tokens: TokenPair
+    principal: Principal
+    password: str
+
+
+@dataclass
+class World:
+    """Every fake, shared by use cases built fresh for each call (like one request scope each)."""
+
+    clock: FakeClock = field(default_factory=FakeClock)
+    vendors: FakeVendorRepository = field(default_factory=FakeVendorRepository)
+    staff: FakeStaffRepository = field(default_factory=FakeStaffRepository)
+    events: FakeSecurityEventLog = field(default_factory=FakeSecurityEventLog)
+    uow: FakeUnitOfWork = field(default_factory=FakeUnitOfWork)
+    hasher: FakePasswordHasher = field(default_factory=FakePasswordHasher)
+    common: FakeCommonPasswords = field(default_factory=FakeCommonPasswords)
+    refresh_tokens: OpaqueRefreshTokens = field(default_factory=OpaqueRefreshTokens)
+    lifetimes: TokenLifetimes = field(
+        default_factory=lambda: TokenLifetimes(access=timedelta(minutes=15), refresh=timedelta(days=7))
+    )
+    meta: RequestMeta = field(default_factory=lambda: RequestMeta(client_ip=CLIENT_IP, request_id="req-test"))
+    access_tokens: FakeAccessTokens = field(init=False)
+    sessions: InMemorySessionStore = field(init=False)
+    throttle: InMemoryLoginThrottle = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.access_tokens = FakeAccessTokens(self.clock, self.lifetimes.access)
+        self.sessions = InMemorySessionStore(now=self.clock.monotonic)
+        self.throttle = InMemoryLoginThrottle(now=self.clock.monotonic)
+        for participant in (self.vendors, self.staff, self.events):
+            self.uow.enlist(participant)
+
+    # -- collaborators ------------------------------------------------------------------------
+
+    def recorder(self) -> SecurityRecorder:
+        return SecurityRecorder(self.events, self.clock, self.meta)
+
+    def new_password(self) -> NewPassword:
+        return NewPassword(self.hasher, self.common)
+
+    def session_starter(self) -> SessionStarter:
+        return SessionStarter(self.sessions, self.access_tokens, self.refresh_tokens, self.lifetimes)
+
+    def authorizer(self) -> Authorizer:
+        return Authorizer(self.recorder(), self.uow)
+
+    # -- use cases ----------------------------------------------------------------------------
+
+    def sign_up_case(self) -> SignUp:
+        return SignUp(self.vendors, self.staff, self.new_password(), self.events, self.uow, self.clock, self.meta)
+
+    def login_case(self) -> Login:
+        return Login(
+            self.staff, self.vendors, self.hasher, self.throttle, self.session_starter(), self.recorder(), self.uow
+        )
+
+    def refresh_case(self) -> Refresh:
+        return Refresh(
+            self.sessions,
+            self.refresh_tokens,
+            self.staff,
+            self.vendors,
+            self.session_starter(),
+            self.lifetimes,
+            self.recorder(),
+            self.uow,
+        )
+
+    def logout_case(self) -> Logout:
+        return Logout(self.sessions, self.refresh_tokens, self.recorder(), self.uow)
+
+    def logout_everywhere_case(self) -> LogoutEverywhere:
+        return LogoutEverywhere(self.sessions, self.recorder(), self.uow)
+
+    def change_password_case(self) -> ChangePassword:
+        return ChangePassword(
+            self.staff, self.hasher, self.new_password(), self.throttle, self.sessions, self.recorder(), self.uow
+        )
+
+    def who_am_i_case(self) -> WhoAmI:
+        return WhoAmI(self.staff)
+
+    def revoke_user_sessions_case(self) -> RevokeUserSessions:
+        return RevokeUserSessions(self.staff, self.sessions, self.recorder(), self.uow)
+
+    def create_staff_case(self) -> CreateStaff:
+        return CreateStaff(self.staff, self.new_password(), self.authorizer(), self.recorder(), self.uow, self.clock)
+
+    def update_staff_case(self) -> UpdateStaff:
+        return UpdateStaff(self.staff, self.sessions, self.authorizer(), self.recorder(), self.uow)
+
+    def list_staff_case(self) -> ListStaff:
+        return ListStaff(self.staff, self.authorizer())
+
+    def get_vendor_case(self) -> GetVendor:
+        return GetVendor(self.vendors)
+
+    def update_vendor_case(self) -> UpdateVendor:
+        return UpdateVendor(self.vendors, self.authorizer(), self.recorder(), self.uow)
+
+    def list_vendors_case(self) -> ListVendors:
+        return ListVendors(self.vendors)
+
+    def list_security_events_case(self) -> ListSecurityEvents:
+        return ListSecurityEvents(self.events, self.authorizer())
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    async def signup(
+        self,
+        *,
+        email: str = OWNER_EMAIL,
+        password: str = OWNER_PASSWORD,
+        slug: str = "rosa-bloom",
+        vendor_name: str = "Rosa Bloom",
+        full_name: str = "Rosa Florist",
+        timezone: str = "Europe/Amsterdam",
+        currency: str = "EUR",
+        country: str = "NL",
+    ) -> SignUpResult:
+        return await self.sign_up_case().execute(
+            SignUpCommand(
+                vendor_name=vendor_name,
+                vendor_slug=slug,
+                timezone=timezone,
+                currency=currency,
+                country=country,
+                email=email,
+                password=password,
+                full_name=full_name,
+            )
+        )
+
+    async def login(self, email: str = OWNER_EMAIL, password: str = OWNER_PASSWORD) -> TokenPair:
+        return await self.login_case().execute(LoginCommand(email=email, password=password))
+
+    async def authenticate(self, access_token: str) -> Principal:
+        """What the HTTP auth middleware does: a valid token whose session is still live."""
+        try:
+            claims = self.access_tokens.verify(access_token)
+        except InvalidToken:
+            raise AuthenticationFailed("invalid access token") from None
+        if not await self.sessions.is_live(claims.session_id):
+            raise AuthenticationFailed("the session has ended")
+        return Principal(
+            user_id=claims.user_id, vendor_id=claims.vendor_id, role=Role(claims.role), session_id=claims.session_id
+        )
+
+    async def sign_in(self, email: str, password: str) -> Member:
+        tokens = await self.login(email, password)
+        principal = await self.authenticate(tokens.access_token)
+        user = await self.staff.get(principal.vendor_id, principal.user_id)
+        assert user is not None
+        return Member(user=user, tokens=tokens, principal=principal, password=password)
+
+    async def owner(self, *, email: str = OWNER_EMAIL, slug: str = "rosa-bloom") -> Member:
+        """Signs a new shop up and logs its owner in."""
+        await self.signup(email=email, slug=slug)
+        return await self.sign_in(email, OWNER_PASSWORD)
+
+    async def member(self, by: Member, role: Role, email: str, password: str = STAFF_PASSWORD) -> Member:
+        """``by`` creates a staff member with ``role``, who then logs in."""
+        await self.create_staff_case().execute(
+            by.principal,
+            CreateStaffCommand(email=email, full_name=f"{role.value.title()} Person", role=role, password=password),
+        )
+        return await self.sign_in(email, password)
+
+    async def change_password(self, who: Member, current: str, new: str) -> None:
+        await self.change_password_case().execute(
+            who.principal, ChangePasswordCommand(current_password=current, new_password=new)
+        )
+
+    async def is_live(self, member: Member) -> bool:
+        return await self.sessions.is_live(member.principal.session_id)
