@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import structlog
 
-from interfaces.http.edge import EdgeMiddleware, HostPolicy, host_without_port
+from interfaces.http.edge import EdgeMiddleware, EdgePolicy, HostPolicy, host_without_port
 from interfaces.http.problems import (
     PROBLEM_CONTENT_TYPE,
     FieldError,
@@ -319,7 +319,7 @@ async def call(app: Any, headers: list[tuple[bytes, bytes]]) -> Result:
 
 
 def edge(inner: Any, *, allowed_hosts: tuple[str, ...] = ("shop.example",), max_body_bytes: int = 1024) -> Any:
-    return EdgeMiddleware(inner, allowed_hosts=allowed_hosts, max_body_bytes=max_body_bytes)
+    return EdgeMiddleware(inner, EdgePolicy(allowed_hosts=allowed_hosts, max_body_bytes=max_body_bytes))
 
 
 HOST = (b"host", b"shop.example:8000")

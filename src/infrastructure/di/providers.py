@@ -24,6 +24,7 @@ from application.auth.who_am_i import WhoAmI
 from application.common.context import RequestMeta
 from application.health.check_readiness import CheckReadiness
 from application.ports.clock import Clock
+from application.ports.rate_limit import RateLimiter
 from application.ports.repositories import SecurityEventLog, StaffRepository, VendorRepository
 from application.ports.security import (
     AccessTokens,
@@ -49,6 +50,7 @@ from infrastructure.redis.client import create_redis
 from infrastructure.redis.login_throttle import InMemoryLoginThrottle, RedisLoginThrottle
 from infrastructure.redis.memory_session_store import InMemorySessionStore
 from infrastructure.redis.probes import RedisProbe
+from infrastructure.redis.rate_limiter import FallbackRateLimiter, InMemoryRateLimiter, RedisRateLimiter
 from infrastructure.redis.session_store import RedisSessionStore
 from infrastructure.security.common_passwords import CommonPasswordList
 from infrastructure.security.jwt_tokens import JwtAccessTokens
@@ -133,6 +135,13 @@ class SecurityProvider(Provider):
         return RedisSessionStore(redis, settings.redis_key_prefix)
 
     @provide
+    def rate_limiter(self, settings: Settings, redis: Redis | None) -> RateLimiter:
+        """Redis behind a circuit breaker (memory while Redis is down); memory alone under ``dev``."""
+        if redis is None or not settings.enable_distributed_rate_limiting:
+            return InMemoryRateLimiter()
+        return FallbackRateLimiter(RedisRateLimiter(redis, settings.redis_key_prefix), InMemoryRateLimiter())
+
+    @provide
     def login_throttle(self, settings: Settings, redis: Redis | None) -> LoginThrottle:
         if redis is None:
             return InMemoryLoginThrottle()
@@ -179,8 +188,8 @@ class UseCaseProvider(Provider):
 
 class HealthProvider(Provider):
     @provide(scope=Scope.APP)
-    def check_readiness(self, engine: AsyncEngine, redis: Redis | None) -> CheckReadiness:
-        return CheckReadiness([DatabaseProbe(engine), RedisProbe(redis)])
+    def check_readiness(self, engine: AsyncEngine, redis: Redis | None, limiter: RateLimiter) -> CheckReadiness:
+        return CheckReadiness([DatabaseProbe(engine), RedisProbe(redis, limiter)])
 
 
 def default_providers() -> list[Provider]:

@@ -5,23 +5,29 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from application.ports.health import ProbeStatus
+from application.ports.rate_limit import RateLimiter
 from infrastructure.logging import get_logger
 
 log = get_logger(__name__)
 
 
 class RedisProbe:
-    """Redis is not required for readiness: the in-memory fallback keeps the service up (degraded)."""
+    """Redis is not required for readiness: the in-memory fallback keeps the service up (degraded).
+
+    ``degraded`` while the rate limiter's fallback serves, or when Redis does not answer a ping."""
 
     name = "redis"
     required = False
 
-    def __init__(self, redis: Redis | None) -> None:
+    def __init__(self, redis: Redis | None, limiter: RateLimiter | None = None) -> None:
         self._redis = redis
+        self._limiter = limiter
 
     async def check(self) -> ProbeStatus:
         if self._redis is None:
             return ProbeStatus.NOT_CONFIGURED
+        if self._limiter is not None and self._limiter.fallback_active:
+            return ProbeStatus.DEGRADED
         try:
             await self._redis.ping()
         except Exception as error:  # noqa: BLE001 - the probe reports, it never raises

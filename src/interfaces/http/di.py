@@ -8,7 +8,7 @@ from litestar import Request
 
 from application.common.context import Principal, RequestMeta, TenantContext
 from interfaces.http.auth import principal_of
-from interfaces.http.request_context import request_id_of
+from interfaces.http.request_context import client_ip_of, request_id_of
 
 
 class HttpProvider(Provider):
@@ -16,9 +16,8 @@ class HttpProvider(Provider):
 
     @provide
     def request_meta(self, request: Request) -> RequestMeta:  # type: ignore[type-arg]
-        client = request.scope.get("client")
         return RequestMeta(
-            client_ip=client[0] if client else "unknown",
+            client_ip=client_ip_of(request.scope) or "unknown",
             request_id=request_id_of(request.scope) or "unknown",
         )
 

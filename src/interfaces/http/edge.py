@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
 
+from interfaces.http.client_address import ClientAddressResolver
 from interfaces.http.problems import PROBLEM_CONTENT_TYPE, encode_problem, make_problem
+from interfaces.http.rate_limit import RateLimitGate
 from interfaces.http.request_context import (
     REQUEST_ID_HEADER,
     accept_or_make_request_id,
+    store_client_ip,
     store_request_id,
 )
+from interfaces.http.security_headers import secure
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -68,11 +73,26 @@ class HostPolicy:
         return host in self._exact or any(host.endswith(suffix) for suffix in self._suffixes)
 
 
+@dataclass(frozen=True, slots=True)
+class EdgePolicy:
+    allowed_hosts: tuple[str, ...]
+    max_body_bytes: int
+    trusted_proxies: tuple[str, ...] = ()
+    hsts: bool = False
+    docs_path: str | None = None  # where interactive docs are served, if anywhere
+    security_headers: bool = True
+
+
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, *, allowed_hosts: tuple[str, ...], max_body_bytes: int) -> None:
+    """Request id, client address, 413, Host, rate limit (in the contract's order), security
+    headers on every response, the access log and a last-resort 500."""
+
+    def __init__(self, app: ASGIApp, policy: EdgePolicy, *, rate_limit: RateLimitGate | None = None) -> None:
         self.app = app
-        self._hosts = HostPolicy(allowed_hosts)
-        self._max_body_bytes = max_body_bytes
+        self._policy = policy
+        self._hosts = HostPolicy(policy.allowed_hosts)
+        self._clients = ClientAddressResolver(policy.trusted_proxies)
+        self._rate_limit = rate_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,47 +100,62 @@ class EdgeMiddleware:
             return
 
         request_id = accept_or_make_request_id(_header(scope, b"x-request-id"))
+        client_ip = self._clients.resolve(scope)
         store_request_id(scope, request_id)
+        store_client_ip(scope, client_ip)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
 
         started = time.perf_counter()
         response: dict[str, Any] = {"status": None}
-        request_id_header = (REQUEST_ID_HEADER.encode(), request_id.encode())
+        extra_headers: list[tuple[bytes, bytes]] = [(REQUEST_ID_HEADER.encode(), request_id.encode())]
+        policy = self._policy
+        docs = policy.docs_path is not None and str(scope.get("path", "")).startswith(policy.docs_path)
 
-        async def send_with_request_id(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 response["status"] = message["status"]
-                headers = [
-                    (k, v)
-                    for k, v in message.get("headers", ())
-                    if bytes(k).lower() not in (b"server", b"x-request-id")
-                ]
-                headers.append(request_id_header)
-                message["headers"] = headers
+                headers = [(k, v) for k, v in message.get("headers", ()) if bytes(k).lower() != b"x-request-id"]
+                if policy.security_headers:
+                    headers = secure(headers, hsts=policy.hsts, docs=docs)
+                message["headers"] = headers + extra_headers
             await send(message)
 
         try:
             refusal = self._refusal(scope)
             if refusal is not None:
-                await self._send_problem(send_with_request_id, *refusal, request_id)
-            else:
-                await self.app(scope, receive, send_with_request_id)
+                await self._send_problem(send_with_headers, *refusal, request_id)
+                return
+            if self._rate_limit is not None:
+                outcome = await self._rate_limit.check(scope, client_ip)
+                if outcome is not None:
+                    extra_headers.extend(outcome.headers())
+                    if not outcome.decision.allowed:
+                        retry_after = str(max(1, outcome.decision.retry_after_seconds)).encode()
+                        extra_headers.append((b"retry-after", retry_after))
+                        await self._send_problem(
+                            send_with_headers,
+                            429,
+                            "RATE_LIMITED",
+                            "Too many requests; slow down and retry after the time in Retry-After.",
+                            request_id,
+                        )
+                        return
+            await self.app(scope, receive, send_with_headers)
         except Exception:
             log.exception("unhandled_exception", path=scope.get("path"))
             if response["status"] is None:
                 await self._send_problem(
-                    send_with_request_id, 500, "INTERNAL_ERROR", "An unexpected error occurred.", request_id
+                    send_with_headers, 500, "INTERNAL_ERROR", "An unexpected error occurred.", request_id
                 )
         finally:
-            client = scope.get("client")
             log.info(
                 "request",
                 method=scope.get("method"),
                 path=scope.get("path"),
                 status=response["status"],
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                client_ip=client[0] if client else None,
+                client_ip=client_ip,
             )
             structlog.contextvars.clear_contextvars()
 
@@ -134,8 +169,8 @@ class EdgeMiddleware:
         if length is not None:
             if not length.isdigit():
                 return 400, "BAD_REQUEST", "The Content-Length header is not a number."
-            if int(length) > self._max_body_bytes:
-                return 413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {self._max_body_bytes} bytes."
+            if int(length) > self._policy.max_body_bytes:
+                return 413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {self._policy.max_body_bytes} bytes."
         # Orchestrator probes address the container by IP; health answers carry nothing host-specific.
         if scope.get("path") not in HEALTH_PATHS and not self._hosts.allows(_header(scope, b"host")):
             return 400, "HOST_NOT_ALLOWED", "The Host header names a host this service does not serve."

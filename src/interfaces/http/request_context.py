@@ -25,3 +25,15 @@ def store_request_id(scope: Any, request_id: str) -> None:
 def request_id_of(scope: Any) -> str | None:
     value = scope.get("state", {}).get(_STATE_KEY)
     return value if isinstance(value, str) else None
+
+
+_CLIENT_KEY = "client_ip"
+
+
+def store_client_ip(scope: Any, client_ip: str) -> None:
+    scope.setdefault("state", {})[_CLIENT_KEY] = client_ip
+
+
+def client_ip_of(scope: Any) -> str | None:
+    value = scope.get("state", {}).get(_CLIENT_KEY)
+    return value if isinstance(value, str) else None

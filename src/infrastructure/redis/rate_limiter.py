@@ -1,0 +1,335 @@
+"""Request rate limiting by GCRA (the generic cell rate algorithm), in Redis or in process memory.
+
+Why GCRA
+--------
+* One key per (policy, client) holding a single number, the theoretical arrival time (TAT); every
+  decision is O(1) in time and space, with no per-request log and no counters per window.
+* The check and the count are one Lua script: no read-then-write race between concurrent requests,
+  so the count is exact across every app instance sharing the Redis (``asyncio.gather`` of 3 x
+  limit hits from two instances admits exactly ``limit``).
+* "Now" is the Redis server's clock (``redis.call('TIME')``), so instances with skewed clocks agree.
+* The allowance refills smoothly, one request every ``T = window / limit``. A fixed window lets a
+  client spend its allowance at the end of one window and again at the start of the next (2 x limit
+  within a second); GCRA admits at most ``limit + floor(t / T)`` requests in any span of ``t``
+  seconds: the burst plus the steady rate, never a second burst on top.
+
+The formula (times in milliseconds)
+-----------------------------------
+``T = window / limit`` is the emission interval. For a request arriving at ``now`` with stored
+``TAT`` (``now`` if the key is missing or the TAT is in the past)::
+
+    new_tat = max(TAT, now) + T
+    allowed  <=>  new_tat - now <= window          (i.e. now >= new_tat - window)
+
+An allowed request stores ``new_tat``; a refused one stores nothing (refusals cost nothing, so a
+client that keeps hammering is not pushed further back). From idle ``new_tat - now`` grows by T per
+request, so exactly ``limit`` requests pass back-to-back and the ``limit + 1``-th is refused; then
+one more is admitted every T. The decision reports:
+
+* ``remaining = floor((window - (tat - now)) / T)``: requests still admitted right now (``tat`` is
+  the TAT after this request); ``limit - 1`` after the first hit from idle.
+* ``reset_seconds = ceil((tat - now) / 1000)``: until the allowance is fully restored, i.e. until
+  the state is equivalent to "never seen"; never more than the window.
+* ``retry_after_seconds = ceil((new_tat - window - now) / 1000)`` (at least 1) when refused: the
+  earliest moment the same request would be admitted.
+
+Every comparison allows a 10 microsecond slack, so the rounding of floating-point TATs never turns
+the ``limit``-th back-to-back request into a refusal. Redis TATs count milliseconds from a fixed
+epoch (2024-01-01 UTC) rather than 1970, which keeps the doubles about 60 times more precise.
+
+Keys
+----
+``P{rl}:<policy>:<first 32 hex of sha256(key)>`` (``P`` = the configured prefix): the client's
+address or id never appears in Redis. The TAT key expires (PEXPIRE) when the allowance is fully
+restored, at most one window after the last admitted request, so idle clients cost nothing.
+
+Trade-off of the one hash tag ``{rl}``: every rate-limit key lives in one Redis Cluster slot, hence
+on one shard, which carries all rate-limit traffic. That keeps the deployment's keys together
+(one SCAN on one node finds them all, and a future script may touch several tiers at once). Each
+script only touches one key, so if that shard ever runs hot the tag can become the hashed client
+id and the load spreads over the cluster.
+
+Failure handling
+----------------
+``RedisRateLimiter`` raises ``RateLimiterUnavailable`` on any Redis failure (refused, timed out,
+script error). ``FallbackRateLimiter`` is a circuit breaker in front of it that answers from an
+``InMemoryRateLimiter`` while Redis is down, so ``hit`` never fails and never waits on a dead Redis
+for more than one socket timeout per retry interval. During an outage each instance limits on its
+own (up to ``instances x limit`` in total): degraded, not open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy
+from infrastructure.logging import get_logger
+
+log = get_logger(__name__)
+
+SLACK_MS = 0.01
+EPOCH_SECONDS = 1_704_067_200  # 2024-01-01T00:00:00Z; changing it would misread every stored TAT
+MAX_KEYS = 100_000
+SWEEP_INTERVAL_SECONDS = 60.0
+RETRY_INTERVAL_SECONDS = 5.0
+
+# KEYS: the TAT key   ARGV: limit, window (ms), slack (ms), epoch (s)
+# Reply: {allowed (0|1), remaining, reset (ms, rounded up), retry (ms, rounded up; 0 when allowed)}
+# Lua numbers become integer replies by truncation, so everything returned is already whole.
+_GCRA = """
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local slack = tonumber(ARGV[3])
+local interval = window / limit
+local clock = redis.call('TIME')
+local now = (tonumber(clock[1]) - tonumber(ARGV[4])) * 1000 + tonumber(clock[2]) / 1000
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat or tat < now then
+  tat = now
+end
+local new_tat = tat + interval
+local allowed = 1
+local retry = 0
+if new_tat - window - now > slack then
+  allowed = 0
+  retry = math.ceil(new_tat - window - now - slack)
+  new_tat = tat
+else
+  redis.call('SET', KEYS[1], string.format('%.17g', new_tat), 'PX', math.max(1, math.ceil(new_tat - now)))
+end
+local remaining = math.floor((window - (new_tat - now) + slack) / interval)
+remaining = math.max(0, math.min(limit, remaining))
+local reset = math.max(0, math.ceil(new_tat - now - slack))
+return {allowed, remaining, reset, retry}
+"""
+
+
+class RateLimiterUnavailable(Exception):
+    """The shared store did not answer; only the circuit breaker sees this, never a caller."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Gcra:
+    allowed: bool
+    tat: float  # the TAT to keep (unchanged when refused)
+    remaining: int
+    reset_ms: int
+    retry_ms: int
+
+
+def _gcra(stored_tat: float | None, now: float, limit: int, window_ms: int) -> _Gcra:
+    """The Lua script's arithmetic, step for step, for the in-memory limiter."""
+    interval = window_ms / limit
+    tat = now if stored_tat is None or stored_tat < now else stored_tat
+    new_tat = tat + interval
+    allowed = True
+    retry_ms = 0
+    if new_tat - window_ms - now > SLACK_MS:
+        allowed = False
+        retry_ms = math.ceil(new_tat - window_ms - now - SLACK_MS)
+        new_tat = tat
+    remaining = max(0, min(limit, math.floor((window_ms - (new_tat - now) + SLACK_MS) / interval)))
+    reset_ms = max(0, math.ceil(new_tat - now - SLACK_MS))
+    return _Gcra(allowed, new_tat, remaining, reset_ms, retry_ms)
+
+
+def _decision(allowed: bool, limit: int, remaining: int, reset_ms: int, retry_ms: int) -> RateLimitDecision:
+    return RateLimitDecision(
+        allowed=allowed,
+        limit=limit,
+        remaining=remaining,
+        reset_seconds=max(0, math.ceil(reset_ms / 1000)),
+        retry_after_seconds=0 if allowed else max(1, math.ceil(retry_ms / 1000)),
+    )
+
+
+def client_id(key: str) -> str:
+    """A fixed-length, non-reversible name for the client key."""
+    return hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
+
+
+@contextmanager
+def _redis_errors() -> Iterator[None]:
+    try:
+        yield
+    except (RedisError, OSError) as error:
+        # Not logged here: the breaker logs once per outage, not once per request.
+        raise RateLimiterUnavailable(type(error).__name__) from error
+
+
+class RedisRateLimiter:
+    """GCRA in Redis, one Lua script per request. Raises ``RateLimiterUnavailable`` when Redis fails."""
+
+    def __init__(self, redis: Redis, key_prefix: str) -> None:
+        self._redis = redis
+        self._base = f"{key_prefix}{{rl}}:"
+        self._script = redis.register_script(_GCRA)
+
+    def key_for(self, key: str, policy: RateLimitPolicy) -> str:
+        return f"{self._base}{policy.name}:{client_id(key)}"
+
+    async def hit(self, key: str, policy: RateLimitPolicy) -> RateLimitDecision:
+        with _redis_errors():
+            reply = await self._script(
+                keys=[self.key_for(key, policy)],
+                args=[policy.limit, policy.window_seconds * 1000, SLACK_MS, EPOCH_SECONDS],
+            )
+            allowed, remaining, reset_ms, retry_ms = (int(value) for value in reply)
+        return _decision(allowed == 1, policy.limit, remaining, reset_ms, retry_ms)
+
+
+class InMemoryRateLimiter:
+    """GCRA in process memory: the limiter of ``flower-vendor dev`` and the breaker's fallback.
+
+    ``hit`` never awaits, so each decision is atomic on the event loop (not thread-safe). Entries
+    whose TAT has passed are equivalent to absent: they are swept out every
+    ``sweep_interval_seconds``, and at most ``max_keys`` are kept, the least recently seen being
+    forgotten first (forgetting a client only ever gives it a fresh allowance). Limits apply per
+    process: with several workers each one counts on its own.
+    """
+
+    def __init__(
+        self,
+        now: Callable[[], float] = time.monotonic,
+        *,
+        max_keys: int = MAX_KEYS,
+        sweep_interval_seconds: float = SWEEP_INTERVAL_SECONDS,
+    ) -> None:
+        if max_keys < 1:
+            raise ValueError("max_keys must be at least 1")
+        self._now = now
+        self._max_keys = max_keys
+        self._sweep_interval_ms = sweep_interval_seconds * 1000
+        self._tats: OrderedDict[tuple[str, str], float] = OrderedDict()  # least recently seen first
+        self._last_sweep = now() * 1000
+
+    @property
+    def fallback_active(self) -> bool:
+        return False
+
+    def __len__(self) -> int:
+        return len(self._tats)
+
+    def _sweep(self, now: float) -> None:
+        self._last_sweep = now
+        self._tats = OrderedDict((key, tat) for key, tat in self._tats.items() if tat > now)
+
+    async def hit(self, key: str, policy: RateLimitPolicy) -> RateLimitDecision:
+        now = self._now() * 1000
+        if now - self._last_sweep >= self._sweep_interval_ms:
+            self._sweep(now)
+        entry = (policy.name, key)
+        outcome = _gcra(self._tats.get(entry), now, policy.limit, policy.window_seconds * 1000)
+        if outcome.tat > now:
+            self._tats[entry] = outcome.tat
+            self._tats.move_to_end(entry)
+            if len(self._tats) > self._max_keys:
+                self._sweep(now)
+                while len(self._tats) > self._max_keys:
+                    self._tats.popitem(last=False)
+        else:
+            self._tats.pop(entry, None)
+        return _decision(outcome.allowed, policy.limit, outcome.remaining, outcome.reset_ms, outcome.retry_ms)
+
+
+class SharedRateLimiter(Protocol):
+    """The breaker's primary: ``hit`` raises ``RateLimiterUnavailable`` when its store fails."""
+
+    async def hit(self, key: str, policy: RateLimitPolicy) -> RateLimitDecision: ...
+
+
+class FallbackRateLimiter:
+    """A circuit breaker: Redis while it answers, process memory while it does not.
+
+    * Closed: every request goes to the primary (Redis). A failure opens the breaker; that request
+      and every request for the next ``retry_interval_seconds`` are answered from memory.
+    * Half-open: after the interval ONE request tries the primary again while concurrent requests
+      stay on memory. Success closes the breaker; failure keeps it open for another interval.
+
+    One WARNING ``rate_limiter_fallback_active`` per outage and one INFO
+    ``rate_limiter_redis_restored`` when it ends; ``on_state_change(active)`` is called on each
+    transition (for a metrics gauge). ``hit`` never raises because Redis is down.
+    """
+
+    def __init__(
+        self,
+        primary: SharedRateLimiter,
+        fallback: InMemoryRateLimiter,
+        *,
+        retry_interval_seconds: float = RETRY_INTERVAL_SECONDS,
+        now: Callable[[], float] = time.monotonic,
+        on_state_change: Callable[[bool], None] | None = None,
+    ) -> None:
+        self._primary = primary
+        self._fallback = fallback
+        self._retry_interval = retry_interval_seconds
+        self._now = now
+        self._on_state_change = on_state_change
+        self._open = False
+        self._opened_at = 0.0
+        self._retry_at = 0.0
+        self._probing = False
+
+    @property
+    def fallback_active(self) -> bool:
+        return self._open
+
+    async def hit(self, key: str, policy: RateLimitPolicy) -> RateLimitDecision:
+        if not self._open:
+            try:
+                return await self._primary.hit(key, policy)
+            except RateLimiterUnavailable as error:
+                self._trip(error)
+                return await self._fallback.hit(key, policy)
+        if self._probing or self._now() < self._retry_at:
+            return await self._fallback.hit(key, policy)
+        self._probing = True
+        try:
+            decision = await self._primary.hit(key, policy)
+        except RateLimiterUnavailable as error:
+            self._retry_at = self._now() + self._retry_interval
+            log.debug("rate_limiter_probe_failed", error=str(error))
+            return await self._fallback.hit(key, policy)
+        finally:
+            self._probing = False
+        self._close()
+        return decision
+
+    def _trip(self, error: RateLimiterUnavailable) -> None:
+        now = self._now()
+        self._retry_at = now + self._retry_interval
+        if self._open:  # several requests were in flight when Redis went away: one outage
+            return
+        self._open = True
+        self._opened_at = now
+        log.warning(
+            "rate_limiter_fallback_active",
+            error=str(error),
+            retry_interval_seconds=self._retry_interval,
+        )
+        self._notify(True)
+
+    def _close(self) -> None:
+        if not self._open:
+            return
+        self._open = False
+        log.info("rate_limiter_redis_restored", outage_seconds=round(self._now() - self._opened_at, 3))
+        self._notify(False)
+
+    def _notify(self, active: bool) -> None:
+        if self._on_state_change is None:
+            return
+        try:
+            self._on_state_change(active)
+        except Exception:  # a broken metrics hook must not break rate limiting
+            log.exception("rate_limiter_state_hook_failed", fallback_active=active)

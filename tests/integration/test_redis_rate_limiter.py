@@ -1,0 +1,322 @@
+"""The GCRA rate limiter on a real Redis, and its circuit breaker through a real outage."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+from redis.crc import key_slot
+from redis.exceptions import RedisError
+from structlog.testing import capture_logs
+
+from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy
+from infrastructure.config import Settings, generate_secret_key, load_settings
+from infrastructure.redis.client import create_redis
+from infrastructure.redis.rate_limiter import FallbackRateLimiter, InMemoryRateLimiter, RedisRateLimiter
+
+CLIENT = "203.0.113.7"
+HOUR = 3600  # long windows: no refill can happen while a test runs
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def other_client(redis_url: str) -> AsyncIterator[Redis]:
+    """A second connection pool: a second app instance."""
+    client = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def key_prefix(redis_client: Redis, redis_key_prefix: str) -> AsyncIterator[str]:
+    prefix = f"{redis_key_prefix}ratelimit-{uuid.uuid4().hex[:10]}:"
+    yield prefix
+    keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*", count=500)]
+    if keys:
+        await redis_client.delete(*keys)
+
+
+@pytest.fixture
+def limiter(redis_client: Redis, key_prefix: str) -> RedisRateLimiter:
+    return RedisRateLimiter(redis_client, key_prefix)
+
+
+async def keys_under(client: Redis, prefix: str) -> list[str]:
+    return sorted([key.decode() async for key in client.scan_iter(match=f"{prefix}*", count=500)])
+
+
+async def burst(
+    limiter: RedisRateLimiter, times: int, policy: RateLimitPolicy, key: str = CLIENT
+) -> list[RateLimitDecision]:
+    return [await limiter.hit(key, policy) for _ in range(times)]
+
+
+def settings_for(redis_url: str) -> Settings:
+    return load_settings(
+        {
+            "ENVIRONMENT": "test",
+            "SECRET_KEY": generate_secret_key(),
+            "DATABASE_URL": "postgresql://user@127.0.0.1:1/unused",
+            "REDIS_URL": redis_url,
+        }
+    )
+
+
+def production_client(redis_url: str) -> Redis:
+    """The client the service builds: 200 ms timeouts, no retries."""
+    client = create_redis(settings_for(redis_url))
+    assert client is not None
+    return client
+
+
+def spare_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+# -- GCRA on Redis -------------------------------------------------------------------------
+
+
+async def test_burst_of_exactly_limit_then_refused(limiter: RedisRateLimiter) -> None:
+    policy = RateLimitPolicy("auth", limit=5, window_seconds=HOUR)
+    decisions = await burst(limiter, 7, policy)
+    assert [d.allowed for d in decisions] == [True] * 5 + [False, False]
+    assert [d.remaining for d in decisions] == [4, 3, 2, 1, 0, 0, 0]
+    assert [d.retry_after_seconds for d in decisions[:5]] == [0] * 5
+    assert decisions[0].reset_seconds == 720
+    for refused in decisions[5:]:
+        assert 719 <= refused.retry_after_seconds <= 720  # one emission interval, less the elapsed ms
+        assert 3599 <= refused.reset_seconds <= 3600
+
+
+async def test_agrees_with_the_in_memory_twin(limiter: RedisRateLimiter) -> None:
+    policy = RateLimitPolicy("api", limit=7, window_seconds=HOUR)
+    twin = InMemoryRateLimiter()
+    on_redis = await burst(limiter, 9, policy)
+    in_memory = [await twin.hit(CLIENT, policy) for _ in range(9)]
+    assert [(d.allowed, d.remaining) for d in on_redis] == [(d.allowed, d.remaining) for d in in_memory]
+    for ours, theirs in zip(on_redis, in_memory, strict=True):
+        assert abs(ours.reset_seconds - theirs.reset_seconds) <= 1
+        assert abs(ours.retry_after_seconds - theirs.retry_after_seconds) <= 1
+
+
+async def test_refill_runs_on_the_server_clock(limiter: RedisRateLimiter, redis_client: Redis) -> None:
+    policy = RateLimitPolicy("api", limit=2, window_seconds=1)  # one request per 0.5 s after the burst
+    assert [d.allowed for d in await burst(limiter, 3, policy)] == [True, True, False]
+    await asyncio.sleep(0.55)
+    assert [d.allowed for d in await burst(limiter, 2, policy)] == [True, False]
+    await asyncio.sleep(1.1)  # fully restored: the key has expired
+    assert await redis_client.exists(limiter.key_for(CLIENT, policy)) == 0
+    assert (await limiter.hit(CLIENT, policy)).remaining == 1
+
+
+async def test_two_instances_share_the_allowance(redis_client: Redis, other_client: Redis, key_prefix: str) -> None:
+    first = RedisRateLimiter(redis_client, key_prefix)
+    second = RedisRateLimiter(other_client, key_prefix)
+    policy = RateLimitPolicy("auth", limit=10, window_seconds=HOUR)
+    allowed = 0
+    for _ in range(10):
+        allowed += (await first.hit(CLIENT, policy)).allowed
+        allowed += (await second.hit(CLIENT, policy)).allowed
+    assert allowed == 10
+
+
+async def test_concurrent_hits_from_two_instances_admit_exactly_limit(
+    redis_client: Redis, other_client: Redis, key_prefix: str
+) -> None:
+    limiters = [RedisRateLimiter(redis_client, key_prefix), RedisRateLimiter(other_client, key_prefix)]
+    policy = RateLimitPolicy("api", limit=20, window_seconds=HOUR)
+    decisions = await asyncio.gather(*(limiters[n % 2].hit(CLIENT, policy) for n in range(3 * policy.limit)))
+    assert sum(d.allowed for d in decisions) == policy.limit
+    assert all(d.retry_after_seconds >= 1 for d in decisions if not d.allowed)
+    assert sorted(d.remaining for d in decisions if d.allowed) == list(range(policy.limit))
+
+
+async def test_clients_and_policies_are_independent(limiter: RedisRateLimiter) -> None:
+    auth = RateLimitPolicy("auth", limit=2, window_seconds=HOUR)
+    api = RateLimitPolicy("api", limit=2, window_seconds=HOUR)
+    assert [d.allowed for d in await burst(limiter, 3, auth)] == [True, True, False]
+    assert (await limiter.hit("198.51.100.1", auth)).allowed
+    assert (await limiter.hit(CLIENT, api)).allowed
+
+
+async def test_keys_hide_the_client_and_share_one_hash_slot(
+    limiter: RedisRateLimiter, redis_client: Redis, key_prefix: str
+) -> None:
+    clients = [CLIENT, "198.51.100.1", "2001:db8::1", "user:0190f0c4-5c2e-7a44-b1f3-1e5b0b2f9a10"]
+    for policy in (RateLimitPolicy("auth", 5), RateLimitPolicy("api", 5), RateLimitPolicy("user", 5)):
+        for client in clients:
+            await limiter.hit(client, policy)
+    keys = await keys_under(redis_client, key_prefix)
+    assert len(keys) == 12
+    shape = re.compile(re.escape(key_prefix) + r"\{rl\}:(auth|api|user):[0-9a-f]{32}")
+    assert all(shape.fullmatch(key) for key in keys)
+    assert all(client not in key for key in keys for client in clients)
+    assert len({key_slot(key.encode()) for key in keys}) == 1
+    assert key_slot(keys[0].encode()) == key_slot(b"rl")
+
+
+async def test_the_key_expires_when_the_allowance_is_restored(limiter: RedisRateLimiter, redis_client: Redis) -> None:
+    policy = RateLimitPolicy("api", limit=5, window_seconds=60)
+    await limiter.hit(CLIENT, policy)
+    key = limiter.key_for(CLIENT, policy)
+    assert 11_000 < await redis_client.pttl(key) <= 12_000  # one emission interval
+    float(await redis_client.get(key))  # the TAT, in ms
+    await burst(limiter, 4, policy)
+    assert 59_000 < await redis_client.pttl(key) <= 60_000  # about one window
+    await limiter.hit(CLIENT, policy)  # refused: nothing is written
+    assert 59_000 < await redis_client.pttl(key) <= 60_000
+
+
+# -- the circuit breaker -------------------------------------------------------------------
+
+
+async def test_redis_down_falls_back_fast(key_prefix: str) -> None:
+    client = production_client(f"redis://127.0.0.1:{spare_port()}/0")
+    transitions: list[bool] = []
+    breaker = FallbackRateLimiter(
+        RedisRateLimiter(client, key_prefix), InMemoryRateLimiter(), on_state_change=transitions.append
+    )
+    policy = RateLimitPolicy("auth", limit=2, window_seconds=HOUR)
+    try:
+        with capture_logs() as logs:
+            started = time.perf_counter()
+            first = await breaker.hit(CLIENT, policy)
+            elapsed = time.perf_counter() - started
+            rest = [await breaker.hit(CLIENT, policy) for _ in range(2)]
+        assert elapsed < 1.0
+        assert first.allowed
+        assert [d.allowed for d in rest] == [True, False]  # the memory limiter still limits
+        assert breaker.fallback_active is True
+        assert transitions == [True]
+        assert [entry["event"] for entry in logs].count("rate_limiter_fallback_active") == 1
+    finally:
+        await client.aclose()
+
+
+class PrivateRedis:
+    """A throwaway redis-server on a spare port that the test may stop and start at will."""
+
+    def __init__(self, binary: str, directory: Path) -> None:
+        self.binary = binary
+        self.directory = directory
+        self.port = spare_port()
+        self.process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            self.binary,
+            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
+            *("--dir", str(self.directory)),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        probe = Redis.from_url(self.url, socket_timeout=0.2, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        try:
+            while True:
+                try:
+                    await probe.ping()
+                    return
+                except (RedisError, OSError):
+                    if time.monotonic() > deadline:
+                        raise
+                await asyncio.sleep(0.05)
+        finally:
+            await probe.aclose()
+
+    async def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.returncode is not None:
+            return
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), timeout=5)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+@pytest.fixture
+async def private_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed: the outage test needs a Redis it may stop")
+    server = PrivateRedis(binary, tmp_path)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def test_breaker_follows_redis_through_an_outage(private_redis: PrivateRedis, redis_key_prefix: str) -> None:
+    client = production_client(private_redis.url)
+    primary = RedisRateLimiter(client, redis_key_prefix)
+    transitions: list[bool] = []
+    breaker = FallbackRateLimiter(
+        primary, InMemoryRateLimiter(), retry_interval_seconds=0.2, on_state_change=transitions.append
+    )
+    policy = RateLimitPolicy("api", limit=3, window_seconds=HOUR)
+    key = primary.key_for(CLIENT, policy)
+    try:
+        with capture_logs() as logs:
+            first = await breaker.hit(CLIENT, policy)
+            assert first.allowed
+            assert first.remaining == 2
+            assert breaker.fallback_active is False
+            assert await client.exists(key) == 1  # counted in Redis
+
+            await private_redis.stop()
+            started = time.perf_counter()
+            during = await breaker.hit(CLIENT, policy)
+            assert time.perf_counter() - started < 1.0
+            assert during.allowed
+            assert during.remaining == 2  # memory has its own count
+            assert breaker.fallback_active is True
+            assert transitions == [True]
+            for _ in range(5):  # within the retry interval nobody waits on the dead Redis
+                started = time.perf_counter()
+                await breaker.hit(CLIENT, policy)
+                assert time.perf_counter() - started < 0.05
+
+            await private_redis.start()  # same port, empty (no persistence)
+            deadline = time.monotonic() + 5
+            restored = during
+            while breaker.fallback_active and time.monotonic() < deadline:
+                await asyncio.sleep(0.25)
+                restored = await breaker.hit(CLIENT, policy)
+            assert breaker.fallback_active is False
+            assert transitions == [True, False]
+            assert restored.allowed
+            assert restored.remaining == 2  # counted by the restarted Redis, from scratch
+            assert await client.exists(key) == 1
+            after = [await breaker.hit(CLIENT, policy) for _ in range(3)]
+            assert [d.allowed for d in after] == [True, True, False]  # counts go to Redis again
+            assert [d.remaining for d in after] == [1, 0, 0]
+
+        events = [entry["event"] for entry in logs]
+        assert events.count("rate_limiter_fallback_active") == 1
+        assert events.count("rate_limiter_redis_restored") == 1
+    finally:
+        await client.aclose()
