@@ -18,9 +18,10 @@ from litestar.types import Guard
 
 from application.common.context import Principal
 from application.common.errors import AuthenticationFailed, DependencyUnavailable
-from application.ports.security import AccessTokens, InvalidToken, SessionStore
+from application.ports.security import AccessClaims, AccessTokens, InvalidToken, SessionStore
 from application.security.authorizer import Authorizer
 from domain.users.role import Role
+from interfaces.http.request_context import verified_claims_of
 
 log = structlog.stdlib.get_logger("flower_vendor.http.auth")
 
@@ -45,11 +46,13 @@ def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         container: AsyncContainer = connection.app.state.dishka_container
-        tokens = await container.get(AccessTokens)
-        try:
-            claims = tokens.verify(_bearer(connection))
-        except InvalidToken:
-            raise InvalidAccessToken from None
+        token = _bearer(connection)
+        claims = verified_claims_of(connection.scope, token)
+        if not isinstance(claims, AccessClaims):
+            try:
+                claims = (await container.get(AccessTokens)).verify(token)
+            except InvalidToken:
+                raise InvalidAccessToken from None
         store = await container.get(SessionStore)
         try:
             live = await store.is_live(claims.session_id)

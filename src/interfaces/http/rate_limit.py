@@ -15,6 +15,7 @@ from typing import Any
 
 from application.ports.rate_limit import RateLimitDecision, RateLimiter, RateLimitPolicy
 from application.ports.security import AccessTokens, InvalidToken
+from interfaces.http.request_context import store_verified_token
 
 AUTH_PATHS = frozenset({"/api/auth/signup", "/api/auth/login", "/api/auth/refresh"})
 UNLIMITED_PATHS = frozenset({"/health/live", "/health/ready", "/metrics"})
@@ -78,6 +79,7 @@ class RateLimitGate:
                 except InvalidToken:
                     pass
                 else:
+                    store_verified_token(scope, token, claims)
                     policy, key = self._tiers.user, f"user:{claims.user_id}"
         decision = await (await self._limiter()).hit(key, policy)
         return Outcome(policy, decision)

@@ -37,3 +37,19 @@ def store_client_ip(scope: Any, client_ip: str) -> None:
 def client_ip_of(scope: Any) -> str | None:
     value = scope.get("state", {}).get(_CLIENT_KEY)
     return value if isinstance(value, str) else None
+
+
+_CLAIMS_KEY = "verified_access_token"
+
+
+def store_verified_token(scope: Any, token: str, claims: object) -> None:
+    """The edge verified this bearer token already; the auth middleware need not do it again."""
+    scope.setdefault("state", {})[_CLAIMS_KEY] = (token, claims)
+
+
+def verified_claims_of(scope: Any, token: str) -> object | None:
+    entry = scope.get("state", {}).get(_CLAIMS_KEY)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == token:
+        claims: object = entry[1]
+        return claims
+    return None

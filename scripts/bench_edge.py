@@ -1,0 +1,207 @@
+"""What the edge stack costs: requests per second and p50/p99 latency of an authenticated list
+endpoint (GET /api/staff) with everything on, and with rate limiting and security headers off,
+in one run against real PostgreSQL and Redis.
+
+Usage:  uv run python scripts/bench_edge.py [--seconds 15] [--connections 16]
+Needs `wrk` (apt-get install wrk). Creates and drops its own database; uses its own Redis prefix.
+Prints figures and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+from redis import Redis
+
+from infrastructure.config import generate_secret_key
+from infrastructure.persistence import migrations
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOWER_VENDOR = str(Path(sys.executable).with_name("flower-vendor"))
+ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+PASSWORD = "bench passphrase for the edge"  # noqa: S105 - a throwaway account in a throwaway database
+
+
+async def _admin(statement: str) -> None:
+    connection = await asyncpg.connect(ADMIN_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 - our own server
+        [*command, "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health/ready").status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"{command} did not start")
+
+
+def _wrk(base: str, token: str, seconds: int, connections: int) -> tuple[float, float, float]:
+    output = subprocess.run(  # noqa: S603
+        [
+            shutil.which("wrk") or "wrk",
+            "--latency",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "-H",
+            f"Authorization: Bearer {token}",
+            "-H",
+            "Accept-Encoding: identity",
+            f"{base}/api/staff?limit=20",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Non-2xx" in output:
+        raise SystemExit(f"non-2xx answers during the run:\n{output}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+
+    def latency(percentile: str) -> float:
+        value, unit = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return rps, latency("50"), latency("99")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=2, help="alternate the two servers this many times")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+
+    name = f"fv_bench_{uuid.uuid4().hex[:12]}"
+    prefix = f"fv-bench-{uuid.uuid4().hex[:8]}:"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        migrations.upgrade(migrations.alembic_config(database_url))
+        env = {
+            "PATH": os.environ["PATH"],
+            "ENVIRONMENT": "production",
+            "SECRET_KEY": generate_secret_key(),
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_URL,
+            "REDIS_KEY_PREFIX": prefix,
+            "LOG_LEVEL": "WARNING",
+            # High enough never to refuse: the limiter still counts every request in Redis.
+            "AUTHENTICATED_RATE_LIMIT": "1000000",
+            "API_RATE_LIMIT": "1000000",
+            "AUTH_RATE_LIMIT": "1000000",
+        }
+        full, full_url = _start([FLOWER_VENDOR, "serve"], env)
+        processes.append(full)
+        bare, bare_url = _start(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "scripts.bench_edge_app:create_bare",
+                "--factory",
+                "--no-access-log",
+                "--no-server-header",
+                "--log-level",
+                "warning",
+            ],
+            env,
+        )
+        processes.append(bare)
+
+        slug = f"bench-{uuid.uuid4().hex[:8]}"
+        signup = {
+            "vendor_name": "Bench",
+            "vendor_slug": slug,
+            "timezone": "UTC",
+            "currency": "EUR",
+            "country": "NL",
+            "email": f"{slug}@example.com",
+            "password": PASSWORD,
+            "full_name": "Bench Owner",
+        }
+        httpx.post(f"{full_url}/api/auth/signup", json=signup).raise_for_status()
+        token = httpx.post(f"{full_url}/api/auth/login", json={"email": signup["email"], "password": PASSWORD}).json()[
+            "access_token"
+        ]
+        for i in range(9):
+            httpx.post(
+                f"{full_url}/api/staff",
+                json={
+                    "email": f"s{i}-{slug}@example.com",
+                    "full_name": f"Staff {i}",
+                    "role": "STAFF",
+                    "password": PASSWORD,
+                },
+                headers={"Authorization": f"Bearer {token}"},
+            ).raise_for_status()
+
+        _wrk(full_url, token, 3, args.connections)  # warm both up
+        _wrk(bare_url, token, 3, args.connections)
+        results: dict[str, list[tuple[float, float, float]]] = {"full": [], "bare": []}
+        for _ in range(args.rounds):
+            results["full"].append(_wrk(full_url, token, args.seconds, args.connections))
+            results["bare"].append(_wrk(bare_url, token, args.seconds, args.connections))
+
+        print(
+            f"GET /api/staff?limit=20 (10 staff), one uvicorn worker each, wrk -t2 -c{args.connections}, "
+            f"{args.rounds}x{args.seconds}s per setup, {os.cpu_count()} CPUs shared by servers and wrk"
+        )
+        summary = {}
+        for label, runs in results.items():
+            rps = sum(r[0] for r in runs) / len(runs)
+            p50 = sum(r[1] for r in runs) / len(runs)
+            p99 = sum(r[2] for r in runs) / len(runs)
+            summary[label] = rps
+            title = "edge stack on " if label == "full" else "limits+headers off"
+            print(f"{title:<20} {rps:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
+        cost = (1 - summary["full"] / summary["bare"]) * 100
+        print(f"throughput ratio on/off: {summary['full'] / summary['bare']:.3f}  (edge stack costs {cost:.1f}%)")
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=20)
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        redis = Redis.from_url(REDIS_URL)
+        keys = list(redis.scan_iter(match=f"{prefix}*"))
+        if keys:
+            redis.delete(*keys)
+        redis.close()
+
+
+if __name__ == "__main__":
+    main()
