@@ -261,7 +261,9 @@ class PrivateRedis:
 async def private_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.skip("redis-server is not installed: the outage test needs a Redis it may stop")
+        pytest.fail(
+            "redis-server is not installed: the outage test needs a Redis it may stop (apt-get install redis-server)"
+        )
     server = PrivateRedis(binary, tmp_path)
     await server.start()
     try:
