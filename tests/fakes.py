@@ -168,9 +168,16 @@ class FakeStaffRepository:
             raise EmailTaken
         self.users[user.id] = user
 
-    async def get(self, vendor_id: uuid.UUID, user_id: uuid.UUID) -> StaffUser | None:
+    async def get(self, vendor_id: uuid.UUID, user_id: uuid.UUID, *, lock: bool = False) -> StaffUser | None:
         user = self.users.get(user_id)
         return user if user is not None and user.vendor_id == vendor_id else None
+
+    async def replace_password_hash(self, user: StaffUser, expected: str) -> bool:
+        stored = self.users.get(user.id)
+        if stored is None or stored.password_hash != expected:
+            return False
+        self.users[user.id] = user
+        return True
 
     async def get_by_email(self, email: Email) -> StaffUser | None:
         wanted = email.value.casefold()

@@ -414,6 +414,10 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     if not allowed_hosts and reader.raw("ALLOWED_HOSTS") is not None:
         reader.problem("ALLOWED_HOSTS", "must list at least one host")
 
+    trusted_proxies = reader.validated_items("TRUSTED_PROXIES", (), _cidr)
+    if production and any(network.endswith("/0") for network in trusted_proxies):
+        reader.problem("TRUSTED_PROXIES", "a /0 network would let anyone choose their client address")
+
     settings_kwargs = {
         "environment": environment,
         "secret_key_previous": tuple(previous),
@@ -428,7 +432,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         "auth_rate_limit": reader.integer("AUTH_RATE_LIMIT", 100, minimum=1, maximum=1_000_000),
         "api_rate_limit": reader.integer("API_RATE_LIMIT", 300, minimum=1, maximum=1_000_000),
         "authenticated_rate_limit": reader.integer("AUTHENTICATED_RATE_LIMIT", 1000, minimum=1, maximum=1_000_000),
-        "trusted_proxies": reader.validated_items("TRUSTED_PROXIES", (), _cidr),
+        "trusted_proxies": trusted_proxies,
         "cors_origins": cors_origins,
         "allowed_hosts": allowed_hosts,
         "max_request_body_bytes": reader.integer(

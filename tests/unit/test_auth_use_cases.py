@@ -19,6 +19,7 @@ from application.common.errors import (
     TooManyAttempts,
 )
 from application.common.security_events import SecurityEventKind as Kind
+from application.staff.manage_staff import UpdateStaffCommand
 from domain.shared.errors import InvalidValue
 from domain.users.password import WeakPassword
 from domain.users.role import Role
@@ -583,3 +584,45 @@ async def test_security_events_never_hold_passwords_or_tokens(world: World) -> N
     assert len(world.events.events) >= 6
     for secret in secrets:
         assert secret not in dumped
+
+
+async def test_a_password_change_during_a_login_leaves_no_session(world: World) -> None:
+    """The login verified the old password; the change committed (and revoked everything) while
+    the login was still verifying. The login must not end up with a live session."""
+    owner = await world.owner()
+    original_verify = world.hasher.verify
+    changed = False
+
+    async def verify_then_change(password_hash: str | None, password: str) -> bool:
+        nonlocal changed
+        result = await original_verify(password_hash, password)
+        if not changed and password == OWNER_PASSWORD:
+            changed = True
+            await world.change_password(owner, OWNER_PASSWORD, "a brand new passphrase")
+        return result
+
+    world.hasher.verify = verify_then_change  # type: ignore[method-assign]
+    with pytest.raises(InvalidCredentials):
+        await world.login(OWNER_EMAIL, OWNER_PASSWORD)
+    assert changed
+    live = [s for s in world.sessions._sessions.values() if s.user_id == owner.user.id]
+    assert len(live) == 1  # only the session that changed the password
+    assert await world.is_live(owner)
+
+
+async def test_a_role_change_during_a_login_issues_the_new_role(world: World) -> None:
+    owner = await world.owner()
+    staff = await world.member(owner, Role.STAFF, "staff@rosa.example")
+    original_verify = world.hasher.verify
+
+    async def verify_then_promote(password_hash: str | None, password: str) -> bool:
+        result = await original_verify(password_hash, password)
+        world.hasher.verify = original_verify  # type: ignore[method-assign]
+        await world.update_staff_case().execute(
+            owner.principal, UpdateStaffCommand(user_id=staff.user.id, role=Role.MANAGER)
+        )
+        return result
+
+    world.hasher.verify = verify_then_promote  # type: ignore[method-assign]
+    tokens = await world.login("staff@rosa.example", staff.password)
+    assert (await world.authenticate(tokens.access_token)).role is Role.MANAGER

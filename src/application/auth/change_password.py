@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from application.auth.events import SecurityRecorder
 from application.auth.passwords import NewPassword
+from application.auth.sessions import revoke_after_commit
 from application.common.context import Principal
 from application.common.errors import AuthenticationFailed, InvalidCredentials, TooManyAttempts
 from application.common.security_events import SecurityEventKind
@@ -46,7 +47,7 @@ class ChangePassword:
         if user is None or not user.active:
             raise AuthenticationFailed("The account is no longer active.")
         # A stolen access token must not become a way to guess the password: same throttle as login.
-        account, client = user.email.value, self._record.client_ip
+        account, client = user.email.value, self._record.client_key
         wait = await self._throttle.begin_attempt(account, client)
         if wait > 0:
             raise TooManyAttempts(wait)
@@ -63,3 +64,6 @@ class ChangePassword:
             SecurityEventKind.PASSWORD_CHANGED, vendor_id=user.vendor_id, user_id=user.id, sessions_revoked=revoked
         )
         await self._uow.commit()
+        # Again after the commit: a login that verified the old password meanwhile re-reads the
+        # account only after creating its session, so between the two revocations none survives.
+        await revoke_after_commit(self._store, user.id, except_session=principal.session_id)

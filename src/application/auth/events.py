@@ -40,3 +40,8 @@ class SecurityRecorder:
     @property
     def client_ip(self) -> str:
         return self._meta.client_ip
+
+    @property
+    def client_key(self) -> str:
+        """The client as login throttling counts it."""
+        return self._meta.throttle_key

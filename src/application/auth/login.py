@@ -52,7 +52,7 @@ class Login:
             # No account can have it; still spend the time of a verification.
             await self._hasher.verify(None, command.password)
             raise InvalidCredentials from None
-        account, client = email.value, self._record.client_ip
+        account, client = email.value, self._record.client_key
 
         wait = await self._throttle.begin_attempt(account, client)  # counted as a failure until reset
         if wait > 0:
@@ -84,9 +84,19 @@ class Login:
 
         await self._throttle.reset(account, client)
         if self._hasher.needs_rehash(user.password_hash):
-            user = user.with_password_hash(await self._hasher.hash(password))
-            await self._staff.update(user)
+            rehashed = user.with_password_hash(await self._hasher.hash(password))
+            if await self._staff.replace_password_hash(rehashed, expected=user.password_hash):
+                user = rehashed
         session_id, pair = await self._sessions.start(user)
+        # A password change, deactivation or role change may have committed (and revoked every
+        # session) while this login was verifying: read the account again now that the session
+        # exists, so such a change never leaves a session it did not see.
+        fresh = await self._staff.get(user.vendor_id, user.id)
+        if fresh is None or not fresh.active or fresh.password_hash != user.password_hash:
+            await self._sessions.end(session_id)
+            raise InvalidCredentials
+        if fresh.role is not user.role:
+            pair = self._sessions.pair(fresh, session_id, pair.refresh_token)
         await self._record(
             SecurityEventKind.LOGIN_SUCCEEDED,
             vendor_id=user.vendor_id,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from application.common.errors import DependencyUnavailable
 from application.ports.security import AccessTokens, RefreshTokens, SessionRecord, SessionStore
 from domain.users.staff_user import StaffUser
 
@@ -48,6 +50,9 @@ class SessionStarter:
         )
         return session_id, self.pair(user, session_id, refresh.token)
 
+    async def end(self, session_id: uuid.UUID) -> None:
+        await self._store.revoke(session_id)
+
     def pair(self, user: StaffUser, session_id: uuid.UUID, refresh_token: str) -> TokenPair:
         access = self._access.issue(
             user_id=user.id, vendor_id=user.vendor_id, role=user.role.value, session_id=session_id
@@ -58,3 +63,13 @@ class SessionStarter:
             expires_in=access.expires_in,
             refresh_expires_in=int(self._lifetimes.refresh.total_seconds()),
         )
+
+
+async def revoke_after_commit(
+    store: SessionStore, user_id: uuid.UUID, *, except_session: uuid.UUID | None = None
+) -> None:
+    """The second revocation of a committed change. The first one, before the commit, is what
+    fails the request (503) while the store is down; if the store fails in between, the change
+    stands and the sessions revoked the first time stay revoked."""
+    with contextlib.suppress(DependencyUnavailable):
+        await store.revoke_all(user_id, except_session=except_session)

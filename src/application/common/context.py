@@ -44,3 +44,8 @@ class RequestMeta:
 
     client_ip: str
     request_id: str
+    client_key: str | None = None  # what counts as one client for throttling (an IPv6 /64); default: the address
+
+    @property
+    def throttle_key(self) -> str:
+        return self.client_key or self.client_ip

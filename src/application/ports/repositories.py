@@ -31,7 +31,15 @@ class StaffRepository(Protocol):
         """Raises ``EmailTaken`` when the email is in use on the platform (case-insensitively)."""
         ...
 
-    async def get(self, vendor_id: UUID, user_id: UUID) -> StaffUser | None: ...
+    async def get(self, vendor_id: UUID, user_id: UUID, *, lock: bool = False) -> StaffUser | None:
+        """Always the committed state, never a cached copy. ``lock`` holds the row until the
+        transaction ends, so two concurrent changes to one member are applied one after the other."""
+        ...
+
+    async def replace_password_hash(self, user: StaffUser, expected: str) -> bool:
+        """Store ``user.password_hash`` only if the stored hash is still ``expected`` (a login's
+        rehash must never overwrite a password change made meanwhile)."""
+        ...
 
     async def get_by_email(self, email: Email) -> StaffUser | None:
         """Platform-wide, for login."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from application.auth.events import SecurityRecorder
 from application.auth.passwords import NewPassword
+from application.auth.sessions import revoke_after_commit
 from application.common.context import Principal
 from application.common.errors import NotFound
 from application.common.pagination import Page, PageRequest
@@ -96,7 +97,7 @@ class UpdateStaff:
 
     async def execute(self, principal: Principal, command: UpdateStaffCommand) -> StaffUser:
         await self._authorizer.require(principal, Role.MANAGER, "staff.update")
-        target = await self._staff.get(principal.vendor_id, command.user_id)
+        target = await self._staff.get(principal.vendor_id, command.user_id, lock=True)
         if target is None:
             raise NotFound("No staff member with this id.")
         await self._authorizer.require_may_manage(principal, target.role, "staff.update")
@@ -119,6 +120,7 @@ class UpdateStaff:
             sessions_revoked=revoked,
         )
         await self._uow.commit()
+        await revoke_after_commit(self._store, target.id)
         return updated
 
 

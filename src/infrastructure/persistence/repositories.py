@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -131,15 +131,42 @@ class SqlStaffRepository:
                 raise EmailTaken from None
             raise
 
-    async def get(self, vendor_id: UUID, user_id: UUID) -> StaffUser | None:
-        row = await self._session.scalar(
-            select(UserModel).where(UserModel.vendor_id == vendor_id, UserModel.id == user_id)
+    async def get(self, vendor_id: UUID, user_id: UUID, *, lock: bool = False) -> StaffUser | None:
+        statement = (
+            select(UserModel)
+            .where(UserModel.vendor_id == vendor_id, UserModel.id == user_id)
+            .execution_options(populate_existing=True)
         )
+        if lock and self._postgres:
+            statement = statement.with_for_update()
+        row = await self._session.scalar(statement)
         return _user(row) if row else None
 
     async def get_by_email(self, email: Email) -> StaffUser | None:
-        row = await self._session.scalar(select(UserModel).where(func.lower(UserModel.email) == email.value))
+        row = await self._session.scalar(
+            select(UserModel)
+            .where(func.lower(UserModel.email) == email.value)
+            .execution_options(populate_existing=True)
+        )
         return _user(row) if row else None
+
+    async def replace_password_hash(self, user: StaffUser, expected: str) -> bool:
+        result = await self._session.execute(
+            update(UserModel)
+            .where(
+                UserModel.vendor_id == user.vendor_id,
+                UserModel.id == user.id,
+                UserModel.password_hash == expected,
+            )
+            .values(password_hash=user.password_hash)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    @property
+    def _postgres(self) -> bool:
+        bind = self._session.bind
+        return bind is not None and bind.dialect.name == "postgresql"
 
     async def update(self, user: StaffUser) -> None:
         row = await self._session.scalar(
@@ -169,7 +196,7 @@ class SqlStaffRepository:
         statement = select(UserModel.id).where(
             UserModel.vendor_id == vendor_id, UserModel.role == Role.OWNER.value, UserModel.active.is_(True)
         )
-        if self._session.bind.dialect.name == "postgresql":
+        if self._postgres:
             statement = statement.with_for_update()
         return len((await self._session.scalars(statement)).all())
 

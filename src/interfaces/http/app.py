@@ -21,6 +21,7 @@ from application.ports.security import AccessTokens, CommonPasswords, PasswordHa
 from infrastructure.config import Settings, load_settings
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
+from infrastructure.persistence.errors import translate_database_error
 from interfaces.http.auth import BearerAuthMiddleware
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.tenant import SecurityEventController, StaffController, VendorController
@@ -86,7 +87,7 @@ def build_litestar(
             *extra_route_handlers,
         ],
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/health/", "^/schema"])],
-        exception_handlers=exception_handlers(),
+        exception_handlers=exception_handlers(translate_database_error),
         openapi_config=openapi,
         debug=settings.debug,
         # Our own structlog set-up logs errors; Litestar's would print tracebacks a second time.

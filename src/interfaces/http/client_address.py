@@ -56,3 +56,17 @@ def _strip_port(entry: str) -> str | None:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return None
+
+
+def client_bucket(address: str) -> str:
+    """What counts as one client for limits: an IPv4 address, or an IPv6 /64 (one subscriber
+    typically holds a whole /64 and could otherwise rotate through fresh buckets)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

@@ -8,6 +8,7 @@ from litestar import Request
 
 from application.common.context import Principal, RequestMeta, TenantContext
 from interfaces.http.auth import principal_of
+from interfaces.http.client_address import client_bucket
 from interfaces.http.request_context import client_ip_of, request_id_of
 
 
@@ -16,8 +17,10 @@ class HttpProvider(Provider):
 
     @provide
     def request_meta(self, request: Request) -> RequestMeta:  # type: ignore[type-arg]
+        client_ip = client_ip_of(request.scope) or "unknown"
         return RequestMeta(
-            client_ip=client_ip_of(request.scope) or "unknown",
+            client_ip=client_ip,
+            client_key=client_bucket(client_ip),
             request_id=request_id_of(request.scope) or "unknown",
         )
 

@@ -34,6 +34,7 @@ ASGIApp = Callable[..., Awaitable[None]]
 log = structlog.stdlib.get_logger("flower_vendor.http")
 
 HEALTH_PATHS = frozenset({"/health/live", "/health/ready"})
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -141,6 +142,18 @@ class EdgeMiddleware:
                             request_id,
                         )
                         return
+            if _header(scope, b"content-length") is None and scope.get("method") in _BODY_METHODS:
+                buffered = await self._read_unsized_body(receive)
+                if buffered is None:
+                    await self._send_problem(
+                        send_with_headers,
+                        413,
+                        "PAYLOAD_TOO_LARGE",
+                        f"The request body is larger than {policy.max_body_bytes} bytes.",
+                        request_id,
+                    )
+                    return
+                receive = buffered
             await self.app(scope, receive, send_with_headers)
         except Exception:
             log.exception("unhandled_exception", path=scope.get("path"))
@@ -159,6 +172,35 @@ class EdgeMiddleware:
             )
             structlog.contextvars.clear_contextvars()
 
+    async def _read_unsized_body(self, receive: Receive) -> Receive | None:
+        """A body sent without Content-Length (chunked) is read here, up to the limit, so that an
+        oversized one is 413 before authentication, as the contract orders. Memory stays bounded
+        by the limit; ``None`` means it was exceeded."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away; let the app see the disconnect
+            chunk = bytes(message.get("body", b""))
+            size += len(chunk)
+            if size > self._policy.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return replay
+
     def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
         """Checks every route shares, in the contract's order: 413, then Host.
 
@@ -167,8 +209,8 @@ class EdgeMiddleware:
         """
         length = _header(scope, b"content-length")
         if length is not None:
-            if not length.isdigit():
-                return 400, "BAD_REQUEST", "The Content-Length header is not a number."
+            if not (length.isascii() and length.isdigit()) or len(length) > 18:
+                return 400, "BAD_REQUEST", "The Content-Length header is not a valid length."
             if int(length) > self._policy.max_body_bytes:
                 return 413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {self._policy.max_body_bytes} bytes."
         # Orchestrator probes address the container by IP; health answers carry nothing host-specific.

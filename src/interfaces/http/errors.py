@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -123,13 +124,36 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return _problem_response(request, problem)
 
 
-def exception_handlers() -> ExceptionHandlersMap:
+def handle_nesting(request: Request[Any, Any, Any], exc: RecursionError) -> Response[bytes]:
+    """A body nested deeper than the decoder follows (e.g. 1,000 opening brackets)."""
+    problem = make_problem(
+        400,
+        detail="The request body is nested too deeply.",
+        code="BAD_REQUEST",
+        request_id=request_id_of(request.scope),
+    )
+    return _problem_response(request, problem)
+
+
+def exception_handlers(
+    translate: Callable[[BaseException], ApplicationError | None] | None = None,
+) -> ExceptionHandlersMap:
+    """``translate`` names infrastructure failures (database down, lost races) in application terms."""
+
+    def handle_other(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+        translated = translate(exc) if translate is not None else None
+        if translated is None:
+            return handle_unexpected(request, exc)
+        log.warning("dependency_error", error=type(exc).__name__, mapped_to=translated.code)
+        return handle_application(request, translated)
+
     return {
+        RecursionError: handle_nesting,
         ValidationException: handle_validation,
         HTTPException: handle_http,
         ApplicationError: handle_application,
         DomainError: handle_application,
-        Exception: handle_unexpected,
+        Exception: handle_other,
     }
 
 

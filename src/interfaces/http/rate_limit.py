@@ -15,6 +15,7 @@ from typing import Any
 
 from application.ports.rate_limit import RateLimitDecision, RateLimiter, RateLimitPolicy
 from application.ports.security import AccessTokens, InvalidToken
+from interfaces.http.client_address import client_bucket
 from interfaces.http.request_context import store_verified_token
 
 AUTH_PATHS = frozenset({"/api/auth/signup", "/api/auth/login", "/api/auth/refresh"})
@@ -65,13 +66,14 @@ class RateLimitGate:
         self._tokens = tokens
 
     async def check(self, scope: MutableMapping[str, Any], client_ip: str) -> Outcome | None:
-        path = scope.get("path", "")
+        # "/api/auth/login/" and "//api/auth//login" reach the same handler: bucket them alike.
+        path = "/" + "/".join(part for part in str(scope.get("path", "")).split("/") if part)
         if path in UNLIMITED_PATHS:
             return None
         if path in AUTH_PATHS:
-            policy, key = self._tiers.auth, f"ip:{client_ip}"
+            policy, key = self._tiers.auth, f"ip:{client_bucket(client_ip)}"
         else:
-            policy, key = self._tiers.api, f"ip:{client_ip}"
+            policy, key = self._tiers.api, f"ip:{client_bucket(client_ip)}"
             token = _bearer(scope)
             if token is not None:
                 try:

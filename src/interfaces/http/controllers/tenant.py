@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from application.common.context import Principal
+from application.common.errors import NotFound
 from application.common.pagination import PageRequest
 from application.security.list_security_events import ListSecurityEvents
 from application.staff.manage_staff import CreateStaff, CreateStaffCommand, ListStaff, UpdateStaff, UpdateStaffCommand
@@ -70,16 +71,21 @@ class StaffController(Controller):
         )
         return UserOut.of(await use_case.execute(principal, command))
 
-    @patch("/{user_id:uuid}", summary="Change a staff member's role or deactivate them")
+    @patch("/{user_id:str}", summary="Change a staff member's role or deactivate them")
     @inject
     async def update_staff(
         self,
-        user_id: FromPath[UUID],
+        user_id: FromPath[str],
         data: JSONBody[StaffPatchIn],
         principal: FromDishka[Principal],
         use_case: FromDishka[UpdateStaff],
     ) -> UserOut:
-        command = UpdateStaffCommand(user_id=user_id, role=Role(data.role) if data.role else None, active=data.active)
+        # Parsed here, after the role guard: a malformed id is simply an id nobody has (404).
+        try:
+            target = UUID(user_id)
+        except ValueError:
+            raise NotFound("No staff member with this id.") from None
+        command = UpdateStaffCommand(user_id=target, role=Role(data.role) if data.role else None, active=data.active)
         return UserOut.of(await use_case.execute(principal, command))
 
 
