@@ -29,9 +29,20 @@ from infrastructure.config import generate_secret_key
 from infrastructure.persistence import migrations
 
 ROOT = Path(__file__).resolve().parents[1]
-FLOWER_VENDOR = str(Path(sys.executable).with_name("flower-vendor"))
 ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+VARIANTS = {
+    "full": "create_full",
+    "limits": "create_limits_only",
+    "headers": "create_headers_only",
+    "bare": "create_bare",
+}
+TITLES = {
+    "full": "edge stack on",
+    "limits": "rate limiting only",
+    "headers": "security headers only",
+    "bare": "limits + headers off",
+}
 PASSWORD = "bench passphrase for the edge"  # noqa: S105 - a throwaway account in a throwaway database
 
 
@@ -125,23 +136,15 @@ def main() -> None:
             "API_RATE_LIMIT": "1000000",
             "AUTH_RATE_LIMIT": "1000000",
         }
-        full, full_url = _start([FLOWER_VENDOR, "serve"], env)
-        processes.append(full)
-        bare, bare_url = _start(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "scripts.bench_edge_app:create_bare",
-                "--factory",
-                "--no-access-log",
-                "--no-server-header",
-                "--log-level",
-                "warning",
-            ],
-            env,
-        )
-        processes.append(bare)
+        # Every variant starts the same way (uvicorn CLI, one worker), so only the edge features differ.
+        urls: dict[str, str] = {}
+        for label, factory in VARIANTS.items():
+            command = [sys.executable, "-m", "uvicorn", f"scripts.bench_edge_app:{factory}", "--factory"]
+            process, urls[label] = _start(
+                [*command, "--no-access-log", "--no-server-header", "--log-level", "warning"], env
+            )
+            processes.append(process)
+        full_url = urls["full"]
 
         slug = f"bench-{uuid.uuid4().hex[:8]}"
         signup = {
@@ -170,15 +173,15 @@ def main() -> None:
                 headers={"Authorization": f"Bearer {token}"},
             ).raise_for_status()
 
-        _wrk(full_url, token, 3, args.connections)  # warm both up
-        _wrk(bare_url, token, 3, args.connections)
-        results: dict[str, list[tuple[float, float, float]]] = {"full": [], "bare": []}
+        for url in urls.values():
+            _wrk(url, token, 3, args.connections)  # warm up
+        results: dict[str, list[tuple[float, float, float]]] = {label: [] for label in urls}
         for _ in range(args.rounds):
-            results["full"].append(_wrk(full_url, token, args.seconds, args.connections))
-            results["bare"].append(_wrk(bare_url, token, args.seconds, args.connections))
+            for label, url in urls.items():
+                results[label].append(_wrk(url, token, args.seconds, args.connections))
 
         print(
-            f"GET /api/staff?limit=20 (10 staff), one uvicorn worker each, wrk -t2 -c{args.connections}, "
+            f"GET /api/staff?limit=20 (10 staff), one uvicorn worker per variant, wrk -t2 -c{args.connections}, "
             f"{args.rounds}x{args.seconds}s per setup, {os.cpu_count()} CPUs shared by servers and wrk"
         )
         summary = {}
@@ -187,8 +190,7 @@ def main() -> None:
             p50 = sum(r[1] for r in runs) / len(runs)
             p99 = sum(r[2] for r in runs) / len(runs)
             summary[label] = rps
-            title = "edge stack on " if label == "full" else "limits+headers off"
-            print(f"{title:<20} {rps:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
+            print(f"{TITLES[label]:<26} {rps:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
         cost = (1 - summary["full"] / summary["bare"]) * 100
         print(f"throughput ratio on/off: {summary['full'] / summary['bare']:.3f}  (edge stack costs {cost:.1f}%)")
     finally:

@@ -15,3 +15,23 @@ def create_bare() -> EdgeMiddleware:
     settings = load_settings(os.environ)
     configure_logging(level=settings.log_level, json=True)
     return create_app(settings, rate_limiting=False, security_headers=False)
+
+
+def create_limits_only() -> EdgeMiddleware:
+    settings = load_settings(os.environ)
+    configure_logging(level=settings.log_level, json=True)
+    return create_app(settings, rate_limiting=True, security_headers=False)
+
+
+def create_headers_only() -> EdgeMiddleware:
+    settings = load_settings(os.environ)
+    configure_logging(level=settings.log_level, json=True)
+    return create_app(settings, rate_limiting=False, security_headers=True)
+
+
+def create_full() -> EdgeMiddleware:
+    """The production app exactly as `flower-vendor serve` builds it, started the same way as the
+    baseline so that only the edge features differ."""
+    settings = load_settings(os.environ)
+    configure_logging(level=settings.log_level, json=True)
+    return create_app(settings)

@@ -62,14 +62,22 @@ class RateLimitGate:
         tokens: Callable[[], Awaitable[AccessTokens]],
     ) -> None:
         self._tiers = tiers
-        self._limiter = limiter
-        self._tokens = tokens
+        self._resolve_limiter = limiter
+        self._resolve_tokens = tokens
+        self._cached: tuple[RateLimiter, AccessTokens] | None = None
+
+    async def _services(self) -> tuple[RateLimiter, AccessTokens]:
+        # APP-scoped singletons: resolved once, not through the container's lock on every request.
+        if self._cached is None:
+            self._cached = (await self._resolve_limiter(), await self._resolve_tokens())
+        return self._cached
 
     async def check(self, scope: MutableMapping[str, Any], client_ip: str) -> Outcome | None:
         # "/api/auth/login/" and "//api/auth//login" reach the same handler: bucket them alike.
         path = "/" + "/".join(part for part in str(scope.get("path", "")).split("/") if part)
         if path in UNLIMITED_PATHS:
             return None
+        limiter, tokens = await self._services()
         if path in AUTH_PATHS:
             policy, key = self._tiers.auth, f"ip:{client_bucket(client_ip)}"
         else:
@@ -77,11 +85,11 @@ class RateLimitGate:
             token = _bearer(scope)
             if token is not None:
                 try:
-                    claims = (await self._tokens()).verify(token)
+                    claims = tokens.verify(token)
                 except InvalidToken:
                     pass
                 else:
                     store_verified_token(scope, token, claims)
                     policy, key = self._tiers.user, f"user:{claims.user_id}"
-        decision = await (await self._limiter()).hit(key, policy)
+        decision = await limiter.hit(key, policy)
         return Outcome(policy, decision)
