@@ -10,27 +10,21 @@ Prints figures and asserts nothing.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
-import asyncpg
 import httpx
-from redis import Redis
+from benchkit import REDIS_URL, free_port, redis_prefix, throwaway_database
 
 from infrastructure.config import generate_secret_key
-from infrastructure.persistence import migrations
 
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 VARIANTS = {
     "full": "create_full",
     "limits": "create_limits_only",
@@ -46,22 +40,8 @@ TITLES = {
 PASSWORD = "bench passphrase for the edge"  # noqa: S105 - a throwaway account in a throwaway database
 
 
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(ADMIN_URL)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _start(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own server
         [*command, "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -116,93 +96,89 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
 
-    name = f"fv_bench_{uuid.uuid4().hex[:12]}"
-    prefix = f"fv-bench-{uuid.uuid4().hex[:8]}:"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     processes: list[subprocess.Popen[bytes]] = []
-    try:
-        database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        migrations.upgrade(migrations.alembic_config(database_url))
-        env = {
-            "PATH": os.environ["PATH"],
-            "ENVIRONMENT": "production",
-            "SECRET_KEY": generate_secret_key(),
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS_URL,
-            "REDIS_KEY_PREFIX": prefix,
-            "LOG_LEVEL": "WARNING",
-            # High enough never to refuse: the limiter still counts every request in Redis.
-            "AUTHENTICATED_RATE_LIMIT": "1000000",
-            "API_RATE_LIMIT": "1000000",
-            "AUTH_RATE_LIMIT": "1000000",
-        }
-        # Every variant starts the same way (uvicorn CLI, one worker), so only the edge features differ.
-        urls: dict[str, str] = {}
-        for label, factory in VARIANTS.items():
-            command = [sys.executable, "-m", "uvicorn", f"scripts.bench_edge_app:{factory}", "--factory"]
-            process, urls[label] = _start(
-                [*command, "--no-access-log", "--no-server-header", "--log-level", "warning"], env
-            )
-            processes.append(process)
-        full_url = urls["full"]
+    with throwaway_database() as database_url, redis_prefix() as prefix:
+        try:
+            _measure(args, database_url, prefix, processes)
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=20)
 
-        slug = f"bench-{uuid.uuid4().hex[:8]}"
-        signup = {
-            "vendor_name": "Bench",
-            "vendor_slug": slug,
-            "timezone": "UTC",
-            "currency": "EUR",
-            "country": "NL",
-            "email": f"{slug}@example.com",
-            "password": PASSWORD,
-            "full_name": "Bench Owner",
-        }
-        httpx.post(f"{full_url}/api/auth/signup", json=signup).raise_for_status()
-        token = httpx.post(f"{full_url}/api/auth/login", json={"email": signup["email"], "password": PASSWORD}).json()[
-            "access_token"
-        ]
-        for i in range(9):
-            httpx.post(
-                f"{full_url}/api/staff",
-                json={
-                    "email": f"s{i}-{slug}@example.com",
-                    "full_name": f"Staff {i}",
-                    "role": "STAFF",
-                    "password": PASSWORD,
-                },
-                headers={"Authorization": f"Bearer {token}"},
-            ).raise_for_status()
 
-        for url in urls.values():
-            _wrk(url, token, 3, args.connections)  # warm up
-        results: dict[str, list[tuple[float, float, float]]] = {label: [] for label in urls}
-        for _ in range(args.rounds):
-            for label, url in urls.items():
-                results[label].append(_wrk(url, token, args.seconds, args.connections))
-
-        print(
-            f"GET /api/staff?limit=20 (10 staff), one uvicorn worker per variant, wrk -t2 -c{args.connections}, "
-            f"{args.rounds}x{args.seconds}s per setup, {os.cpu_count()} CPUs shared by servers and wrk"
+def _measure(
+    args: argparse.Namespace, database_url: str, prefix: str, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": generate_secret_key(),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "REDIS_KEY_PREFIX": prefix,
+        "LOG_LEVEL": "WARNING",
+        # High enough never to refuse: the limiter still counts every request in Redis.
+        "AUTHENTICATED_RATE_LIMIT": "1000000",
+        "API_RATE_LIMIT": "1000000",
+        "AUTH_RATE_LIMIT": "1000000",
+    }
+    # Every variant starts the same way (uvicorn CLI, one worker), so only the edge features differ.
+    urls: dict[str, str] = {}
+    for label, factory in VARIANTS.items():
+        command = [sys.executable, "-m", "uvicorn", f"scripts.bench_edge_app:{factory}", "--factory"]
+        process, urls[label] = _start(
+            [*command, "--no-access-log", "--no-server-header", "--log-level", "warning"], env
         )
-        summary = {}
-        for label, runs in results.items():
-            rps = sum(r[0] for r in runs) / len(runs)
-            p50 = sum(r[1] for r in runs) / len(runs)
-            p99 = sum(r[2] for r in runs) / len(runs)
-            summary[label] = rps
-            print(f"{TITLES[label]:<26} {rps:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
-        cost = (1 - summary["full"] / summary["bare"]) * 100
-        print(f"throughput ratio on/off: {summary['full'] / summary['bare']:.3f}  (edge stack costs {cost:.1f}%)")
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=20)
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        redis = Redis.from_url(REDIS_URL)
-        keys = list(redis.scan_iter(match=f"{prefix}*"))
-        if keys:
-            redis.delete(*keys)
-        redis.close()
+        processes.append(process)
+    full_url = urls["full"]
+
+    slug = f"bench-{uuid.uuid4().hex[:8]}"
+    signup = {
+        "vendor_name": "Bench",
+        "vendor_slug": slug,
+        "timezone": "UTC",
+        "currency": "EUR",
+        "country": "NL",
+        "email": f"{slug}@example.com",
+        "password": PASSWORD,
+        "full_name": "Bench Owner",
+    }
+    httpx.post(f"{full_url}/api/auth/signup", json=signup).raise_for_status()
+    token = httpx.post(f"{full_url}/api/auth/login", json={"email": signup["email"], "password": PASSWORD}).json()[
+        "access_token"
+    ]
+    for i in range(9):
+        httpx.post(
+            f"{full_url}/api/staff",
+            json={
+                "email": f"s{i}-{slug}@example.com",
+                "full_name": f"Staff {i}",
+                "role": "STAFF",
+                "password": PASSWORD,
+            },
+            headers={"Authorization": f"Bearer {token}"},
+        ).raise_for_status()
+
+    for url in urls.values():
+        _wrk(url, token, 3, args.connections)  # warm up
+    results: dict[str, list[tuple[float, float, float]]] = {label: [] for label in urls}
+    for _ in range(args.rounds):
+        for label, url in urls.items():
+            results[label].append(_wrk(url, token, args.seconds, args.connections))
+
+    print(
+        f"GET /api/staff?limit=20 (10 staff), one uvicorn worker per variant, wrk -t2 -c{args.connections}, "
+        f"{args.rounds}x{args.seconds}s per setup, {os.cpu_count()} CPUs shared by servers and wrk"
+    )
+    summary = {}
+    for label, runs in results.items():
+        rps = sum(r[0] for r in runs) / len(runs)
+        p50 = sum(r[1] for r in runs) / len(runs)
+        p99 = sum(r[2] for r in runs) / len(runs)
+        summary[label] = rps
+        print(f"{TITLES[label]:<26} {rps:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
+    cost = (1 - summary["full"] / summary["bare"]) * 100
+    print(f"throughput ratio on/off: {summary['full'] / summary['bare']:.3f}  (edge stack costs {cost:.1f}%)")
 
 
 if __name__ == "__main__":

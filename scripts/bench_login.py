@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,31 +17,13 @@ import time
 import uuid
 from pathlib import Path
 
-import asyncpg
 import httpx
-from redis import Redis
+from benchkit import REDIS_URL, free_port, redis_prefix, throwaway_database
 
 from infrastructure.config import generate_secret_key
-from infrastructure.persistence import migrations
 
 FLOWER_VENDOR = str(Path(sys.executable).with_name("flower-vendor"))
-ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "bench passphrase for login"  # noqa: S105 - a throwaway account in a throwaway database
-
-
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(ADMIN_URL)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _run(base: str, logins: int, levels: list[int]) -> None:
@@ -106,14 +87,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
     args = parser.parse_args()
 
-    name = f"fv_bench_{uuid.uuid4().hex[:12]}"
-    prefix = f"fv-bench-{uuid.uuid4().hex[:8]}:"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    port = _free_port()
-    process = None
-    try:
-        database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        migrations.upgrade(migrations.alembic_config(database_url))
+    with throwaway_database() as database_url, redis_prefix() as prefix:
         env = {
             "PATH": os.environ["PATH"],
             "ENVIRONMENT": "production",
@@ -123,29 +97,26 @@ def main() -> None:
             "REDIS_KEY_PREFIX": prefix,
             "LOG_LEVEL": "WARNING",
         }
+        port = free_port()
         process = subprocess.Popen(  # noqa: S603 - our own console script
             [FLOWER_VENDOR, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
         )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health/ready").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        print(f"argon2id m=64 MiB t=3 p=1, one uvicorn worker, {os.cpu_count()} CPUs, {args.logins} logins per level")
-        asyncio.run(_run(base, args.logins, args.concurrency))
-    finally:
-        if process is not None:
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{base}/health/ready").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            print(
+                f"argon2id m=64 MiB t=3 p=1, one uvicorn worker, {os.cpu_count()} CPUs, {args.logins} logins per level"
+            )
+            asyncio.run(_run(base, args.logins, args.concurrency))
+        finally:
             process.terminate()
             process.wait(timeout=20)
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        redis = Redis.from_url(REDIS_URL)
-        keys = list(redis.scan_iter(match=f"{prefix}*"))
-        if keys:
-            redis.delete(*keys)
-        redis.close()
 
 
 if __name__ == "__main__":

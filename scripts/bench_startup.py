@@ -8,36 +8,24 @@ It creates and drops its own database; it prints figures and asserts nothing.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import asyncpg
 import httpx
+from benchkit import REDIS_URL, free_port, redis_prefix, throwaway_database
 
 from infrastructure.config import generate_secret_key
-from infrastructure.persistence import migrations
 
 FLOWER_VENDOR = str(Path(sys.executable).with_name("flower-vendor"))
-ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _time_to_ready(args: list[str], env: dict[str, str], cwd: str) -> float:
-    port = _free_port()
+    port = free_port()
     started = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603 - our own console script
         [FLOWER_VENDOR, *args, "--port", str(port)],
@@ -61,36 +49,23 @@ def _time_to_ready(args: list[str], env: dict[str, str], cwd: str) -> float:
         process.wait(timeout=20)
 
 
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(ADMIN_URL)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
 
-    name = f"fv_bench_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        migrations.upgrade(migrations.alembic_config(database_url))
+    with throwaway_database() as database_url, redis_prefix() as prefix:
         serve_env = {
             "ENVIRONMENT": "production",
             "SECRET_KEY": generate_secret_key(),
             "DATABASE_URL": database_url,
             "REDIS_URL": REDIS_URL,
+            "REDIS_KEY_PREFIX": prefix,
         }
         with tempfile.TemporaryDirectory() as fresh:
-            first_dev = _time_to_ready(["dev"], {}, fresh)  # creates and migrates the SQLite file
+            first_dev = _time_to_ready(["dev"], {}, fresh)  # creates and migrates the SQLite file, seeds the demo
             dev = [_time_to_ready(["dev"], {}, fresh) for _ in range(runs)]
         serve = [_time_to_ready(["serve"], serve_env, os.getcwd()) for _ in range(runs)]
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     print(f"dev   first start (new SQLite + migrations): {first_dev:.2f} s")
     print(f"dev   warm start:  median {statistics.median(dev):.2f} s  max {max(dev):.2f} s  ({runs} runs)")

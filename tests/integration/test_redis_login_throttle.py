@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -15,34 +13,15 @@ from application.common.errors import DependencyUnavailable
 from infrastructure.config import generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.login_throttle import RedisLoginThrottle
+from tests.integration.conftest import keys_under
 
 ACCOUNT = "florist@example.com"
 CLIENT = "203.0.113.7"
 
 
 @pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def key_prefix(redis_client: Redis, redis_key_prefix: str) -> AsyncIterator[str]:
-    prefix = f"{redis_key_prefix}throttle-{uuid.uuid4().hex[:10]}:"
-    yield prefix
-    keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*", count=500)]
-    if keys:
-        await redis_client.delete(*keys)
-
-
-@pytest.fixture
 def throttle(redis_client: Redis, key_prefix: str) -> RedisLoginThrottle:
     return RedisLoginThrottle(redis_client, key_prefix)
-
-
-async def keys_under(client: Redis, prefix: str) -> list[str]:
-    return sorted([key.decode() async for key in client.scan_iter(match=f"{prefix}*", count=500)])
 
 
 async def fail(throttle: RedisLoginThrottle, times: int, account: str = ACCOUNT, client: str = CLIENT) -> None:

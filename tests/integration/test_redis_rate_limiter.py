@@ -7,7 +7,6 @@ import re
 import shutil
 import socket
 import time
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,16 +20,10 @@ from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy
 from infrastructure.config import Settings, generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.rate_limiter import FallbackRateLimiter, InMemoryRateLimiter, RedisRateLimiter
+from tests.integration.conftest import keys_under
 
 CLIENT = "203.0.113.7"
 HOUR = 3600  # long windows: no refill can happen while a test runs
-
-
-@pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture
@@ -42,21 +35,8 @@ async def other_client(redis_url: str) -> AsyncIterator[Redis]:
 
 
 @pytest.fixture
-async def key_prefix(redis_client: Redis, redis_key_prefix: str) -> AsyncIterator[str]:
-    prefix = f"{redis_key_prefix}ratelimit-{uuid.uuid4().hex[:10]}:"
-    yield prefix
-    keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*", count=500)]
-    if keys:
-        await redis_client.delete(*keys)
-
-
-@pytest.fixture
 def limiter(redis_client: Redis, key_prefix: str) -> RedisRateLimiter:
     return RedisRateLimiter(redis_client, key_prefix)
-
-
-async def keys_under(client: Redis, prefix: str) -> list[str]:
-    return sorted([key.decode() async for key in client.scan_iter(match=f"{prefix}*", count=500)])
 
 
 async def burst(

@@ -7,7 +7,7 @@ import asyncio
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,30 +21,10 @@ from infrastructure.config import generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.session_store import RedisSessionStore
 from infrastructure.security.refresh_tokens import OpaqueRefreshTokens
+from tests.integration.conftest import keys_under
 from tests.session_store_contract import WEEK, SessionStoreContract, new_hash, new_record, start
 
 _tokens = OpaqueRefreshTokens()
-
-
-@pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def key_prefix(redis_client: Redis, redis_key_prefix: str) -> AsyncIterator[str]:
-    """A sub-prefix of the run's prefix for this test alone; its keys are deleted afterwards."""
-    prefix = f"{redis_key_prefix}sessions-{uuid.uuid4().hex[:10]}:"
-    yield prefix
-    keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*", count=500)]
-    if keys:
-        await redis_client.delete(*keys)
-
-
-async def keys_under(client: Redis, prefix: str) -> list[str]:
-    return sorted([key.decode() async for key in client.scan_iter(match=f"{prefix}*", count=500)])
 
 
 class RedisHarness:
