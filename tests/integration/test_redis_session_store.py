@@ -216,3 +216,18 @@ async def test_silent_redis_times_out_as_dependency_unavailable() -> None:
             writer.close()
         server.close()
         await server.wait_closed()
+
+
+async def test_refreshing_never_extends_a_session_past_its_absolute_lifetime(
+    redis_client: Redis, key_prefix: str
+) -> None:
+    store = RedisSessionStore(redis_client, key_prefix, max_lifetime=timedelta(milliseconds=1500))
+    family = await start(store)  # asks for a week; the absolute lifetime caps it
+    await asyncio.sleep(0.8)
+    fresh = new_hash()
+    assert (await store.rotate(family.current, fresh, WEEK)).outcome is RotationOutcome.ROTATED
+    ttl = await redis_client.pttl(f"{key_prefix}{{auth}}:sess:{family.record.session_id}")
+    assert 0 < ttl <= 800  # what is left of the 1.5 s, not a new week
+    await asyncio.sleep(0.9)
+    assert not await store.is_live(family.record.session_id)
+    assert (await store.rotate(fresh, new_hash(), WEEK)).outcome is RotationOutcome.UNKNOWN

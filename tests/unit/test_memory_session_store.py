@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -61,3 +62,19 @@ async def test_spent_token_outlives_its_own_expiry_until_the_family_expires(harn
     await harness.elapse(20)  # the first token would have expired by now, had it not been spent
     assert (await store.rotate(family.current, new_hash(), WEEK)).outcome is RotationOutcome.REUSED
     assert not await store.is_live(family.record.session_id)
+
+
+async def test_refreshing_never_extends_a_session_past_its_absolute_lifetime() -> None:
+    clock = FakeClock()
+    store = InMemorySessionStore(now=clock, max_lifetime=timedelta(seconds=100))
+    family = await start(store)  # asks for a week; the absolute lifetime caps it at 100 s
+    current = family.current
+    for _ in range(3):
+        clock.now += 30
+        fresh = new_hash()
+        assert (await store.rotate(current, fresh, WEEK)).outcome is RotationOutcome.ROTATED
+        current = fresh
+    assert await store.is_live(family.record.session_id)
+    clock.now += 11  # 101 s after the login, however recently it was refreshed
+    assert not await store.is_live(family.record.session_id)
+    assert (await store.rotate(current, new_hash(), WEEK)).outcome is RotationOutcome.UNKNOWN

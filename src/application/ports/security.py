@@ -80,6 +80,11 @@ class SessionRecord:
     vendor_id: UUID
 
 
+# A session family slides forward with every refresh, but never past this much after its login:
+# a stolen refresh token that keeps being used still dies.
+MAX_SESSION_LIFETIME = timedelta(days=30)
+
+
 class RotationOutcome(enum.Enum):
     ROTATED = "rotated"
     REUSED = "reused"  # a spent token was presented: the whole family is now revoked

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
 
-from application.ports.security import Rotation, RotationOutcome, SessionRecord
+from application.ports.security import MAX_SESSION_LIFETIME, Rotation, RotationOutcome, SessionRecord
 
 SWEEP_INTERVAL_SECONDS = 60.0
 
@@ -29,6 +29,7 @@ class _Session:
     vendor_id: UUID
     current: str
     expires_at: float
+    ends_at: float = float("inf")  # the absolute end, however often it is refreshed
 
 
 @dataclass(slots=True)
@@ -56,8 +57,11 @@ def _seconds(ttl: timedelta) -> float:
 class InMemorySessionStore:
     """``SessionStore`` in process memory."""
 
-    def __init__(self, now: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self, now: Callable[[], float] | None = None, *, max_lifetime: timedelta = MAX_SESSION_LIFETIME
+    ) -> None:
         self._now = now or time.monotonic
+        self._max_lifetime = _seconds(max_lifetime)
         self._lock = asyncio.Lock()
         self._sessions: dict[UUID, _Session] = {}
         self._tokens: dict[str, _Token] = {}
@@ -118,8 +122,10 @@ class InMemorySessionStore:
             self._sweep(now)
             if self._session(session.session_id, now) is not None or self._token(refresh_hash, now) is not None:
                 raise ValueError("the session or its refresh token hash already exists")
-            expires_at = now + seconds
-            self._sessions[session.session_id] = _Session(session.user_id, session.vendor_id, refresh_hash, expires_at)
+            expires_at = now + min(seconds, self._max_lifetime)
+            self._sessions[session.session_id] = _Session(
+                session.user_id, session.vendor_id, refresh_hash, expires_at, now + self._max_lifetime
+            )
             self._tokens[refresh_hash] = _Token(
                 session.session_id, session.user_id, session.vendor_id, spent=False, expires_at=expires_at
             )
@@ -147,7 +153,11 @@ class InMemorySessionStore:
                 return Rotation(RotationOutcome.UNKNOWN, None)
             if self._token(new_hash, now) is not None:
                 raise ValueError("the new refresh token hash already exists")
-            expires_at = now + seconds
+            if session.ends_at <= now:
+                self._kill(token.session_id, token.user_id, now)
+                self._tokens.pop(presented_hash, None)
+                return Rotation(RotationOutcome.UNKNOWN, None)
+            expires_at = min(now + seconds, session.ends_at)
             token.spent = True
             token.expires_at = expires_at
             self._tokens[new_hash] = _Token(

@@ -32,7 +32,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from application.common.errors import DependencyUnavailable
-from application.ports.security import Rotation, RotationOutcome, SessionRecord
+from application.ports.security import MAX_SESSION_LIFETIME, Rotation, RotationOutcome, SessionRecord
 from infrastructure.logging import get_logger
 
 log = get_logger(__name__)
@@ -68,10 +68,12 @@ _CREATE = (
     _KILL
     + """
 local base, sid, uid, vid, h, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local max_lifetime = tonumber(ARGV[7])
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then
   return 0
 end
-redis.call('HSET', KEYS[1], 'u', uid, 'v', vid, 'rt', h)
+ttl = math.min(ttl, max_lifetime)
+redis.call('HSET', KEYS[1], 'u', uid, 'v', vid, 'rt', h, 'end', now_ms() + max_lifetime)
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('HSET', KEYS[2], 's', sid, 'u', uid, 'v', vid, 'st', 'current')
 redis.call('PEXPIRE', KEYS[2], ttl)
@@ -105,7 +107,7 @@ if not sid then
   return {'unknown'}
 end
 local sess_key = base .. 'sess:' .. sid
-local sess = redis.call('HMGET', sess_key, 'u', 'v', 'rt')
+local sess = redis.call('HMGET', sess_key, 'u', 'v', 'rt', 'end')
 if state ~= 'current' or (sess[3] and sess[3] ~= old) then
   kill(base, sid, uid)
   redis.call('DEL', KEYS[1])
@@ -117,6 +119,16 @@ if not sess[1] then
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return {'conflict'}
+end
+if sess[4] then
+  -- Rotation slides the session forward, but never past its absolute end.
+  local remaining = tonumber(sess[4]) - now_ms()
+  if remaining <= 0 then
+    kill(base, sid, sess[1])
+    redis.call('DEL', KEYS[1])
+    return {'unknown'}
+  end
+  ttl = math.min(ttl, remaining)
 end
 local expiry = now_ms() + ttl
 redis.call('HSET', KEYS[1], 'st', 'spent')
@@ -204,9 +216,10 @@ def _ttl_ms(ttl: timedelta) -> int:
 class RedisSessionStore:
     """``SessionStore`` on Redis; every multi-key change is one Lua script."""
 
-    def __init__(self, redis: Redis, key_prefix: str) -> None:
+    def __init__(self, redis: Redis, key_prefix: str, *, max_lifetime: timedelta = MAX_SESSION_LIFETIME) -> None:
         self._redis = redis
         self._base = f"{key_prefix}{{auth}}:"
+        self._max_lifetime_ms = _ttl_ms(max_lifetime)
         self._create = redis.register_script(_CREATE)
         self._rotate = redis.register_script(_ROTATE)
         self._find = redis.register_script(_FIND)
@@ -234,6 +247,7 @@ class RedisSessionStore:
                     str(session.vendor_id),
                     refresh_hash,
                     ttl_ms,
+                    self._max_lifetime_ms,
                 ],
             )
         if int(created) != 1:
