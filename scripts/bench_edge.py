@@ -40,10 +40,20 @@ TITLES = {
 PASSWORD = "bench passphrase for the edge"  # noqa: S105 - a throwaway account in a throwaway database
 
 
-def _start(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def _pinned(command: list[str], cpu: int | None) -> list[str]:
+    """``command`` bound to one CPU with taskset, when pinning is on and taskset exists."""
+    taskset = shutil.which("taskset")
+    return [taskset, "-c", str(cpu), *command] if cpu is not None and taskset else command
+
+
+def _start(command: list[str], env: dict[str, str], cpu: int | None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own server
-        [*command, "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*_pinned(command, cpu), "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -58,12 +68,11 @@ def _start(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[by
     raise SystemExit(f"{command} did not start")
 
 
-def _wrk(base: str, token: str, seconds: int, connections: int) -> tuple[float, float, float]:
+def _wrk(base: str, token: str, seconds: int, connections: int, cpu: int | None) -> tuple[float, float, float]:
+    wrk = [shutil.which("wrk") or "wrk", "--latency", "-t1" if cpu is not None else "-t2"]
     output = subprocess.run(  # noqa: S603
         [
-            shutil.which("wrk") or "wrk",
-            "--latency",
-            "-t2",
+            *_pinned(wrk, cpu),
             f"-c{connections}",
             f"-d{seconds}s",
             "-H",
@@ -91,7 +100,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=2, help="alternate the two servers this many times")
+    parser.add_argument("--rounds", type=int, default=2, help="alternate the variants this many times")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="pin the servers to the last CPU and wrk to the first (PostgreSQL and Redis stay unpinned)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -122,12 +136,17 @@ def _measure(
         "API_RATE_LIMIT": "1000000",
         "AUTH_RATE_LIMIT": "1000000",
     }
+    cpus = os.cpu_count() or 1
+    pin = args.pin and cpus >= 2 and shutil.which("taskset") is not None
+    server_cpu, wrk_cpu = (cpus - 1, 0) if pin else (None, None)
     # Every variant starts the same way (uvicorn CLI, one worker), so only the edge features differ.
     urls: dict[str, str] = {}
     for label, factory in VARIANTS.items():
         command = [sys.executable, "-m", "uvicorn", f"scripts.bench_edge_app:{factory}", "--factory"]
         process, urls[label] = _start(
-            [*command, "--no-access-log", "--no-server-header", "--log-level", "warning"], env
+            [*command, "--no-access-log", "--no-server-header", "--no-proxy-headers", "--log-level", "warning"],
+            env,
+            server_cpu,
         )
         processes.append(process)
     full_url = urls["full"]
@@ -160,15 +179,20 @@ def _measure(
         ).raise_for_status()
 
     for url in urls.values():
-        _wrk(url, token, 3, args.connections)  # warm up
+        _wrk(url, token, 3, args.connections, wrk_cpu)  # warm up
     results: dict[str, list[tuple[float, float, float]]] = {label: [] for label in urls}
     for _ in range(args.rounds):
         for label, url in urls.items():
-            results[label].append(_wrk(url, token, args.seconds, args.connections))
+            results[label].append(_wrk(url, token, args.seconds, args.connections, wrk_cpu))
 
+    placement = (
+        f"servers pinned to CPU {server_cpu}, wrk to CPU {wrk_cpu} (PostgreSQL and Redis unpinned)"
+        if pin
+        else f"{cpus} CPUs shared by servers, wrk, PostgreSQL and Redis"
+    )
     print(
-        f"GET /api/staff?limit=20 (10 staff), one uvicorn worker per variant, wrk -t2 -c{args.connections}, "
-        f"{args.rounds}x{args.seconds}s per setup, {os.cpu_count()} CPUs shared by servers and wrk"
+        f"GET /api/staff?limit=20 (10 staff), one uvicorn worker per variant, wrk -c{args.connections}, "
+        f"{args.rounds}x{args.seconds}s per variant; {placement}"
     )
     summary = {}
     for label, runs in results.items():
