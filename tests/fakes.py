@@ -90,6 +90,19 @@ class FakeClock:
         return (self.current - START).total_seconds() + 1_000_000.0
 
 
+class MonotonicClock:
+    """A ``time.monotonic`` stand-in for the in-memory limiter, throttle and session store."""
+
+    def __init__(self, start: float = 10_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 # -- persistence --------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from tests.e2e.api_helpers import add_staff, bearer, login, signup
 from tests.e2e.conftest import ServerProcess, base_environ, free_port
-from tests.e2e.test_redis_outage import PrivateRedis
+from tests.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.e2e
 
@@ -126,33 +126,29 @@ def test_trusted_proxy_forwarded_for_picks_the_rightmost_untrusted_address(
 
 
 def test_redis_stopping_keeps_limiting_and_then_returns(
-    tmp_path: Path, server_factory: Callable[..., ServerProcess], production_environ: dict[str, str]
+    private_redis: PrivateRedis, server_factory: Callable[..., ServerProcess], production_environ: dict[str, str]
 ) -> None:
-    redis = PrivateRedis(tmp_path)
+    redis = private_redis
+    server = server_factory(["serve"], _limited_env(production_environ, REDIS_URL=redis.url, API_RATE_LIMIT="5"))
+    assert [server.client.get("/api/nowhere").status_code for _ in range(2)] == [404, 404]
+    redis.stop()
+    during = [server.client.get("/api/nowhere", headers={"X-Forwarded-For": "x"}) for _ in range(6)]
+    assert [r.status_code for r in during] == [404] * 5 + [429]  # memory counts afresh, still limits
+    assert all(r.status_code != 500 for r in during)
+    ready = server.client.get("/health/ready")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["redis"] == "degraded"
     redis.start()
-    try:
-        server = server_factory(["serve"], _limited_env(production_environ, REDIS_URL=redis.url, API_RATE_LIMIT="5"))
-        assert [server.client.get("/api/nowhere").status_code for _ in range(2)] == [404, 404]
-        redis.stop()
-        during = [server.client.get("/api/nowhere", headers={"X-Forwarded-For": "x"}) for _ in range(6)]
-        assert [r.status_code for r in during] == [404] * 5 + [429]  # memory counts afresh, still limits
-        assert all(r.status_code != 500 for r in during)
-        ready = server.client.get("/health/ready")
-        assert ready.status_code == 200
-        assert ready.json()["checks"]["redis"] == "degraded"
-        redis.start()
-        deadline = time.monotonic() + 15
-        while server.client.get("/health/ready").json()["checks"]["redis"] != "ok" and time.monotonic() < deadline:
-            server.client.get("/health/live")
-            server.client.get("/api/nowhere")
-            time.sleep(0.25)
-        assert server.client.get("/health/ready").json()["checks"]["redis"] == "ok"
-        logs = server.logs()
-        assert logs.count("rate_limiter_fallback_active") == 1
-        assert "rate_limiter_redis_restored" in logs
-        assert "Traceback" not in logs
-    finally:
-        redis.stop()
+    deadline = time.monotonic() + 15
+    while server.client.get("/health/ready").json()["checks"]["redis"] != "ok" and time.monotonic() < deadline:
+        server.client.get("/health/live")
+        server.client.get("/api/nowhere")
+        time.sleep(0.25)
+    assert server.client.get("/health/ready").json()["checks"]["redis"] == "ok"
+    logs = server.logs()
+    assert logs.count("rate_limiter_fallback_active") == 1
+    assert "rate_limiter_redis_restored" in logs
+    assert "Traceback" not in logs
 
 
 @pytest.fixture(scope="module")

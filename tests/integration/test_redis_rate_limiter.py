@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 import socket
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 from redis.crc import key_slot
-from redis.exceptions import RedisError
 from structlog.testing import capture_logs
 
 from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy
@@ -21,6 +18,7 @@ from infrastructure.config import Settings, generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.rate_limiter import FallbackRateLimiter, InMemoryRateLimiter, RedisRateLimiter
 from tests.integration.conftest import keys_under
+from tests.private_redis import PrivateRedis
 
 CLIENT = "203.0.113.7"
 HOUR = 3600  # long windows: no refill can happen while a test runs
@@ -190,68 +188,6 @@ async def test_redis_down_falls_back_fast(key_prefix: str) -> None:
         await client.aclose()
 
 
-class PrivateRedis:
-    """A throwaway redis-server on a spare port that the test may stop and start at will."""
-
-    def __init__(self, binary: str, directory: Path) -> None:
-        self.binary = binary
-        self.directory = directory
-        self.port = spare_port()
-        self.process: asyncio.subprocess.Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            self.binary,
-            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
-            *("--dir", str(self.directory)),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        probe = Redis.from_url(self.url, socket_timeout=0.2, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 10
-        try:
-            while True:
-                try:
-                    await probe.ping()
-                    return
-                except (RedisError, OSError):
-                    if time.monotonic() > deadline:
-                        raise
-                await asyncio.sleep(0.05)
-        finally:
-            await probe.aclose()
-
-    async def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.returncode is not None:
-            return
-        process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), timeout=5)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-
-
-@pytest.fixture
-async def private_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail(
-            "redis-server is not installed: the outage test needs a Redis it may stop (apt-get install redis-server)"
-        )
-    server = PrivateRedis(binary, tmp_path)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
 async def test_breaker_follows_redis_through_an_outage(private_redis: PrivateRedis, redis_key_prefix: str) -> None:
     client = production_client(private_redis.url)
     primary = RedisRateLimiter(client, redis_key_prefix)
@@ -269,7 +205,7 @@ async def test_breaker_follows_redis_through_an_outage(private_redis: PrivateRed
             assert breaker.fallback_active is False
             assert await client.exists(key) == 1  # counted in Redis
 
-            await private_redis.stop()
+            private_redis.stop()
             started = time.perf_counter()
             during = await breaker.hit(CLIENT, policy)
             assert time.perf_counter() - started < 1.0
@@ -284,7 +220,7 @@ async def test_breaker_follows_redis_through_an_outage(private_redis: PrivateRed
                     time.perf_counter() - started < 0.5
                 )  # far below one 200 ms Redis timeout per call, with room for a loaded CI
 
-            await private_redis.start()  # same port, empty (no persistence)
+            private_redis.start()  # same port, empty (no persistence)
             deadline = time.monotonic() + 5
             restored = during
             while breaker.fallback_active and time.monotonic() < deadline:

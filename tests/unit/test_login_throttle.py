@@ -7,29 +7,19 @@ import asyncio
 import pytest
 
 from infrastructure.redis.login_throttle import InMemoryLoginThrottle, ThrottlePolicy, pair_id
+from tests.fakes import MonotonicClock
 
 ACCOUNT = "florist@example.com"
 CLIENT = "203.0.113.7"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 5000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+@pytest.fixture
+def clock() -> MonotonicClock:
+    return MonotonicClock(5000.0)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def throttle(clock: FakeClock) -> InMemoryLoginThrottle:
+def throttle(clock: MonotonicClock) -> InMemoryLoginThrottle:
     return InMemoryLoginThrottle(now=clock)
 
 
@@ -59,7 +49,7 @@ async def test_wait_is_capped_at_fifteen_minutes(throttle: InMemoryLoginThrottle
     assert await throttle.retry_after(ACCOUNT, CLIENT) == 900
 
 
-async def test_wait_counts_down(throttle: InMemoryLoginThrottle, clock: FakeClock) -> None:
+async def test_wait_counts_down(throttle: InMemoryLoginThrottle, clock: MonotonicClock) -> None:
     await fail(throttle, 7)  # 4 s
     assert await throttle.retry_after(ACCOUNT, CLIENT) == 4
     clock.advance(1.5)
@@ -88,7 +78,7 @@ async def test_reset_clears_the_pair(throttle: InMemoryLoginThrottle) -> None:
     await throttle.reset("nobody@example.com", CLIENT)  # nothing to reset
 
 
-async def test_window_expires(throttle: InMemoryLoginThrottle, clock: FakeClock) -> None:
+async def test_window_expires(throttle: InMemoryLoginThrottle, clock: MonotonicClock) -> None:
     await fail(throttle, 4)
     clock.advance(15 * 60 - 1)
     await fail(throttle, 1)  # still in the window: the fifth failure
@@ -99,14 +89,14 @@ async def test_window_expires(throttle: InMemoryLoginThrottle, clock: FakeClock)
     assert await throttle.retry_after(ACCOUNT, CLIENT) == 0  # forgotten: free again
 
 
-async def test_window_runs_from_the_end_of_the_wait(throttle: InMemoryLoginThrottle, clock: FakeClock) -> None:
+async def test_window_runs_from_the_end_of_the_wait(throttle: InMemoryLoginThrottle, clock: MonotonicClock) -> None:
     await fail(throttle, 200)  # capped: 900 s
     clock.advance(900 + 15 * 60 - 1)
     await fail(throttle, 1)
     assert await throttle.retry_after(ACCOUNT, CLIENT) == 900  # still counted: no new free attempts
 
 
-async def test_custom_policy(clock: FakeClock) -> None:
+async def test_custom_policy(clock: MonotonicClock) -> None:
     throttle = InMemoryLoginThrottle(free_failures=2, window_seconds=60, max_delay_seconds=3, now=clock)
     await fail(throttle, 1)
     assert await throttle.retry_after(ACCOUNT, CLIENT) == 0
@@ -125,7 +115,7 @@ async def test_concurrent_failures_are_all_counted(throttle: InMemoryLoginThrott
     assert await throttle.retry_after(ACCOUNT, CLIENT) == 8
 
 
-async def test_expired_entries_are_swept(throttle: InMemoryLoginThrottle, clock: FakeClock) -> None:
+async def test_expired_entries_are_swept(throttle: InMemoryLoginThrottle, clock: MonotonicClock) -> None:
     await fail(throttle, 3)
     clock.advance(3600)
     await fail(throttle, 1, account="other@example.com")
@@ -159,7 +149,7 @@ def test_pair_id_hides_the_account() -> None:
 
 
 async def test_begin_attempt_counts_then_refuses_without_counting(
-    throttle: InMemoryLoginThrottle, clock: FakeClock
+    throttle: InMemoryLoginThrottle, clock: MonotonicClock
 ) -> None:
     waits = await asyncio.gather(*(throttle.begin_attempt(ACCOUNT, CLIENT) for _ in range(20)))
     assert waits.count(0) == 5

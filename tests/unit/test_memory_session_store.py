@@ -9,20 +9,13 @@ import pytest
 
 from application.ports.security import RotationOutcome
 from infrastructure.redis.memory_session_store import SWEEP_INTERVAL_SECONDS, InMemorySessionStore
+from tests.fakes import MonotonicClock
 from tests.session_store_contract import WEEK, SessionStoreContract, new_hash, start
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class MemoryHarness:
     def __init__(self) -> None:
-        self.clock = FakeClock()
+        self.clock = MonotonicClock(1000.0)
         self.store = InMemorySessionStore(now=self.clock)
 
     async def elapse(self, seconds: float) -> None:
@@ -65,7 +58,7 @@ async def test_spent_token_outlives_its_own_expiry_until_the_family_expires(harn
 
 
 async def test_refreshing_never_extends_a_session_past_its_absolute_lifetime() -> None:
-    clock = FakeClock()
+    clock = MonotonicClock(1000.0)
     store = InMemorySessionStore(now=clock, max_lifetime=timedelta(seconds=100))
     family = await start(store)  # asks for a week; the absolute lifetime caps it at 100 s
     current = family.current

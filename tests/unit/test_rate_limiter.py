@@ -19,29 +19,19 @@ from infrastructure.redis.rate_limiter import (
     RateLimiterUnavailable,
     RedisRateLimiter,
 )
+from tests.fakes import MonotonicClock
 
 CLIENT = "203.0.113.7"
 AUTH = RateLimitPolicy("auth", limit=5, window_seconds=60)  # one request per 12 s after the burst
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+@pytest.fixture
+def clock() -> MonotonicClock:
+    return MonotonicClock(10_000.0)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def limiter(clock: FakeClock) -> InMemoryRateLimiter:
+def limiter(clock: MonotonicClock) -> InMemoryRateLimiter:
     return InMemoryRateLimiter(now=clock)
 
 
@@ -89,7 +79,7 @@ async def test_reset_seconds_grows_with_use_and_never_exceeds_the_window(limiter
     assert [d.reset_seconds for d in decisions] == [12, 24, 36, 48, 60, 60, 60, 60]
 
 
-async def test_refill_is_one_request_per_interval(limiter: InMemoryRateLimiter, clock: FakeClock) -> None:
+async def test_refill_is_one_request_per_interval(limiter: InMemoryRateLimiter, clock: MonotonicClock) -> None:
     await burst(limiter, 5)
     clock.advance(11.9)
     early = await limiter.hit(CLIENT, AUTH)
@@ -104,7 +94,7 @@ async def test_refill_is_one_request_per_interval(limiter: InMemoryRateLimiter, 
     assert [d.allowed for d in await burst(limiter, 3)] == [True, True, False]
 
 
-async def test_refused_requests_cost_nothing(limiter: InMemoryRateLimiter, clock: FakeClock) -> None:
+async def test_refused_requests_cost_nothing(limiter: InMemoryRateLimiter, clock: MonotonicClock) -> None:
     await burst(limiter, 5)
     refused = await burst(limiter, 100)
     assert not any(d.allowed for d in refused)
@@ -113,7 +103,9 @@ async def test_refused_requests_cost_nothing(limiter: InMemoryRateLimiter, clock
     assert (await limiter.hit(CLIENT, AUTH)).allowed
 
 
-async def test_reset_seconds_is_when_the_full_allowance_is_back(limiter: InMemoryRateLimiter, clock: FakeClock) -> None:
+async def test_reset_seconds_is_when_the_full_allowance_is_back(
+    limiter: InMemoryRateLimiter, clock: MonotonicClock
+) -> None:
     last = (await burst(limiter, 3))[-1]
     assert last.reset_seconds == 36
     clock.advance(last.reset_seconds - 0.5)
@@ -124,7 +116,7 @@ async def test_reset_seconds_is_when_the_full_allowance_is_back(limiter: InMemor
     assert [d.allowed for d in await burst(limiter, 6)] == [True] * 5 + [False]
 
 
-async def test_remaining_counts_partial_refill(limiter: InMemoryRateLimiter, clock: FakeClock) -> None:
+async def test_remaining_counts_partial_refill(limiter: InMemoryRateLimiter, clock: MonotonicClock) -> None:
     await burst(limiter, 5)
     clock.advance(30)  # 2.5 slots back
     decision = await limiter.hit(CLIENT, AUTH)
@@ -136,7 +128,7 @@ async def test_remaining_counts_partial_refill(limiter: InMemoryRateLimiter, clo
 @pytest.mark.parametrize(
     ("limit", "window"), [(1, 1), (3, 1), (7, 60), (100, 60), (300, 60), (1000, 60), (1000, 1), (9999, 3600)]
 )
-async def test_exact_burst_for_awkward_intervals(clock: FakeClock, limit: int, window: int) -> None:
+async def test_exact_burst_for_awkward_intervals(clock: MonotonicClock, limit: int, window: int) -> None:
     """Floating-point rounding of window / limit never refuses the limit-th request."""
     limiter = InMemoryRateLimiter(now=clock)
     policy = RateLimitPolicy("api", limit, window)
@@ -149,7 +141,7 @@ async def test_exact_burst_for_awkward_intervals(clock: FakeClock, limit: int, w
 
 @pytest.mark.parametrize(("limit", "window", "step"), [(5, 60, 0.7), (10, 10, 0.35), (100, 60, 0.05)])
 async def test_any_span_holds_at_most_the_burst_plus_the_rate(
-    clock: FakeClock, limit: int, window: int, step: float
+    clock: MonotonicClock, limit: int, window: int, step: float
 ) -> None:
     """A client hammering faster than allowed: any span of t seconds admits at most limit + t / T."""
     limiter = InMemoryRateLimiter(now=clock)
@@ -169,7 +161,7 @@ async def test_any_span_holds_at_most_the_burst_plus_the_rate(
     assert abs(len(admitted) - (limit + (clock.now - start) / interval)) <= 2
 
 
-async def test_no_second_burst_across_a_minute_boundary(limiter: InMemoryRateLimiter, clock: FakeClock) -> None:
+async def test_no_second_burst_across_a_minute_boundary(limiter: InMemoryRateLimiter, clock: MonotonicClock) -> None:
     """Where a fixed window would admit 2 x limit around its boundary, GCRA admits the burst only once."""
     clock.advance(59.5)
     assert sum(d.allowed for d in await burst(limiter, 5)) == 5
@@ -197,7 +189,7 @@ async def test_in_memory_limiter_is_never_a_fallback(limiter: InMemoryRateLimite
     assert limiter.fallback_active is False
 
 
-async def test_restored_entries_are_swept(clock: FakeClock) -> None:
+async def test_restored_entries_are_swept(clock: MonotonicClock) -> None:
     limiter = InMemoryRateLimiter(now=clock, sweep_interval_seconds=60)
     for index in range(500):
         await limiter.hit(f"10.0.{index // 256}.{index % 256}", AUTH)
@@ -213,14 +205,14 @@ async def test_restored_entries_are_swept(clock: FakeClock) -> None:
     assert len(limiter) == 1
 
 
-async def test_restored_entry_is_dropped_on_sight(limiter: InMemoryRateLimiter, clock: FakeClock) -> None:
+async def test_restored_entry_is_dropped_on_sight(limiter: InMemoryRateLimiter, clock: MonotonicClock) -> None:
     await limiter.hit(CLIENT, AUTH)
     clock.advance(12)
     assert (await limiter.hit(CLIENT, AUTH)).remaining == 4
     assert len(limiter) == 1
 
 
-async def test_number_of_keys_is_capped_least_recently_seen_first(clock: FakeClock) -> None:
+async def test_number_of_keys_is_capped_least_recently_seen_first(clock: MonotonicClock) -> None:
     limiter = InMemoryRateLimiter(now=clock, max_keys=3)
     await burst(limiter, 5, key="a")
     await burst(limiter, 5, key="b")
@@ -235,7 +227,7 @@ async def test_number_of_keys_is_capped_least_recently_seen_first(clock: FakeClo
     assert len(limiter) == 3
 
 
-async def test_cap_sweeps_before_evicting(clock: FakeClock) -> None:
+async def test_cap_sweeps_before_evicting(clock: MonotonicClock) -> None:
     limiter = InMemoryRateLimiter(now=clock, max_keys=2, sweep_interval_seconds=3600)
     await burst(limiter, 5, key="busy")
     await limiter.hit("idle", AUTH)
@@ -251,7 +243,7 @@ async def test_cap_sweeps_before_evicting(clock: FakeClock) -> None:
 class FakePrimary:
     """Stands in for RedisRateLimiter: its own GCRA state, can be down, can be held mid-call."""
 
-    def __init__(self, clock: FakeClock) -> None:
+    def __init__(self, clock: MonotonicClock) -> None:
         self.store = InMemoryRateLimiter(now=clock)
         self.down = False
         self.calls = 0
@@ -267,7 +259,7 @@ class FakePrimary:
 
 
 class Breaker:
-    def __init__(self, clock: FakeClock) -> None:
+    def __init__(self, clock: MonotonicClock) -> None:
         self.primary = FakePrimary(clock)
         self.memory = InMemoryRateLimiter(now=clock)
         self.transitions: list[bool] = []
@@ -284,7 +276,7 @@ class Breaker:
 
 
 @pytest.fixture
-def breaker(clock: FakeClock) -> Breaker:
+def breaker(clock: MonotonicClock) -> Breaker:
     return Breaker(clock)
 
 
@@ -322,7 +314,7 @@ async def test_failure_opens_and_memory_answers(breaker: Breaker, logs: list[dic
 
 
 async def test_open_breaker_does_not_touch_the_primary_before_the_interval(
-    breaker: Breaker, clock: FakeClock, logs: list[dict[str, Any]]
+    breaker: Breaker, clock: MonotonicClock, logs: list[dict[str, Any]]
 ) -> None:
     breaker.primary.down = True
     decisions = await burst(breaker.limiter, 6)
@@ -334,7 +326,7 @@ async def test_open_breaker_does_not_touch_the_primary_before_the_interval(
 
 
 async def test_failed_probe_keeps_it_open_for_another_interval(
-    breaker: Breaker, clock: FakeClock, logs: list[dict[str, Any]]
+    breaker: Breaker, clock: MonotonicClock, logs: list[dict[str, Any]]
 ) -> None:
     breaker.primary.down = True
     await breaker.hit()
@@ -355,7 +347,7 @@ async def test_failed_probe_keeps_it_open_for_another_interval(
     assert events(logs, "rate_limiter_redis_restored") == []
 
 
-async def test_successful_probe_closes(breaker: Breaker, clock: FakeClock, logs: list[dict[str, Any]]) -> None:
+async def test_successful_probe_closes(breaker: Breaker, clock: MonotonicClock, logs: list[dict[str, Any]]) -> None:
     breaker.primary.down = True
     await burst(breaker.limiter, 5)  # memory allowance spent
     breaker.primary.down = False
@@ -373,7 +365,7 @@ async def test_successful_probe_closes(breaker: Breaker, clock: FakeClock, logs:
     assert not (await breaker.hit()).allowed  # the primary's allowance is spent now
 
 
-async def test_only_one_probe_in_flight(breaker: Breaker, clock: FakeClock) -> None:
+async def test_only_one_probe_in_flight(breaker: Breaker, clock: MonotonicClock) -> None:
     breaker.primary.down = True
     await breaker.hit()
     breaker.primary.down = False
@@ -395,7 +387,7 @@ async def test_only_one_probe_in_flight(breaker: Breaker, clock: FakeClock) -> N
     assert breaker.primary.calls == 3
 
 
-async def test_each_outage_warns_once(breaker: Breaker, clock: FakeClock, logs: list[dict[str, Any]]) -> None:
+async def test_each_outage_warns_once(breaker: Breaker, clock: MonotonicClock, logs: list[dict[str, Any]]) -> None:
     for _ in range(2):
         breaker.primary.down = True
         await burst(breaker.limiter, 3)
@@ -422,7 +414,7 @@ async def test_concurrent_failures_are_one_outage(breaker: Breaker, logs: list[d
     assert len(events(logs, "rate_limiter_fallback_active")) == 1
 
 
-async def test_a_broken_state_hook_does_not_break_limiting(clock: FakeClock, logs: list[dict[str, Any]]) -> None:
+async def test_a_broken_state_hook_does_not_break_limiting(clock: MonotonicClock, logs: list[dict[str, Any]]) -> None:
     primary = FakePrimary(clock)
 
     def hook(active: bool) -> None:
@@ -450,7 +442,7 @@ class _UnreachableRedis:
 
 @pytest.mark.parametrize("error", [RedisConnectionError("refused"), RedisTimeoutError("slow"), OSError("unreachable")])
 async def test_redis_failures_become_unavailable_and_the_breaker_absorbs_them(
-    error: BaseException, clock: FakeClock
+    error: BaseException, clock: MonotonicClock
 ) -> None:
     primary = RedisRateLimiter(_UnreachableRedis(error), "fv:")  # type: ignore[arg-type]
     with pytest.raises(RateLimiterUnavailable) as caught:
