@@ -482,3 +482,21 @@ async def test_non_http_scopes_pass_through_untouched() -> None:
     assert len(inner.calls) == 1
     assert inner.calls[0]["scope"] is scope
     assert "state" not in scope
+
+
+@pytest.mark.parametrize(
+    ("header", "token"),
+    [
+        ("Bearer abc.def", "abc.def"),
+        ("bearer  abc.def ", "abc.def"),
+        ("Basic abc", None),
+        ("Bearer", None),
+        ("Bearer   ", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_bearer_token(header: str | None, token: str | None) -> None:
+    from interfaces.http.request_context import bearer_token
+
+    assert bearer_token(header) == token

@@ -21,7 +21,7 @@ from application.common.errors import AuthenticationFailed, DependencyUnavailabl
 from application.ports.security import AccessClaims, AccessTokens, InvalidToken, SessionStore
 from application.security.authorizer import Authorizer
 from domain.users.role import Role
-from interfaces.http.request_context import verified_claims_of
+from interfaces.http.request_context import bearer_token, verified_claims_of
 
 log = structlog.stdlib.get_logger("flower_vendor.http.auth")
 
@@ -36,11 +36,10 @@ class InvalidAccessToken(AuthenticationFailed):
 
 
 def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    header = connection.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(connection.headers.get("authorization"))
+    if token is None:
         raise InvalidAccessToken("An `Authorization: Bearer <access token>` header is required.")
-    return token.strip()
+    return token
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):

@@ -20,6 +20,7 @@ from interfaces.http.rate_limit import RateLimitGate
 from interfaces.http.request_context import (
     REQUEST_ID_HEADER,
     accept_or_make_request_id,
+    header_value,
     store_client_ip,
     store_request_id,
 )
@@ -35,16 +36,6 @@ log = structlog.stdlib.get_logger("flower_vendor.http")
 
 HEALTH_PATHS = frozenset({"/health/live", "/health/ready"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            try:
-                return bytes(value).decode("latin-1")
-            except (TypeError, ValueError):
-                return None
-    return None
 
 
 def host_without_port(host: str) -> str:
@@ -100,7 +91,7 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
 
-        request_id = accept_or_make_request_id(_header(scope, b"x-request-id"))
+        request_id = accept_or_make_request_id(header_value(scope, b"x-request-id"))
         client_ip = self._clients.resolve(scope)
         store_request_id(scope, request_id)
         store_client_ip(scope, client_ip)
@@ -142,7 +133,7 @@ class EdgeMiddleware:
                             request_id,
                         )
                         return
-            if _header(scope, b"content-length") is None and scope.get("method") in _BODY_METHODS:
+            if header_value(scope, b"content-length") is None and scope.get("method") in _BODY_METHODS:
                 buffered = await self._read_unsized_body(receive)
                 if buffered is None:
                     await self._send_problem(
@@ -207,14 +198,14 @@ class EdgeMiddleware:
         A declared length over the limit is refused before a byte of the body is read; bodies
         without one are counted by Litestar as they stream (``request_max_body_size``).
         """
-        length = _header(scope, b"content-length")
+        length = header_value(scope, b"content-length")
         if length is not None:
             if not (length.isascii() and length.isdigit()) or len(length) > 18:
                 return 400, "BAD_REQUEST", "The Content-Length header is not a valid length."
             if int(length) > self._policy.max_body_bytes:
                 return 413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {self._policy.max_body_bytes} bytes."
         # Orchestrator probes address the container by IP; health answers carry nothing host-specific.
-        if scope.get("path") not in HEALTH_PATHS and not self._hosts.allows(_header(scope, b"host")):
+        if scope.get("path") not in HEALTH_PATHS and not self._hosts.allows(header_value(scope, b"host")):
             return 400, "HOST_NOT_ALLOWED", "The Host header names a host this service does not serve."
         return None
 

@@ -16,7 +16,7 @@ from typing import Any
 from application.ports.rate_limit import RateLimitDecision, RateLimiter, RateLimitPolicy
 from application.ports.security import AccessTokens, InvalidToken
 from interfaces.http.client_address import client_bucket
-from interfaces.http.request_context import store_verified_token
+from interfaces.http.request_context import bearer_token, header_value, store_verified_token
 
 AUTH_PATHS = frozenset({"/api/auth/signup", "/api/auth/login", "/api/auth/refresh"})
 UNLIMITED_PATHS = frozenset({"/health/live", "/health/ready", "/metrics"})
@@ -44,14 +44,6 @@ class Outcome:
             (b"ratelimit-policy", f'"{name}";q={self.policy.limit};w={self.policy.window_seconds}'.encode()),
             (b"ratelimit", f'"{name}";r={self.decision.remaining};t={self.decision.reset_seconds}'.encode()),
         ]
-
-
-def _bearer(scope: MutableMapping[str, Any]) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if bytes(key).lower() == b"authorization":
-            scheme, _, token = bytes(value).decode("latin-1").partition(" ")
-            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-    return None
 
 
 class RateLimitGate:
@@ -82,7 +74,7 @@ class RateLimitGate:
             policy, key = self._tiers.auth, f"ip:{client_bucket(client_ip)}"
         else:
             policy, key = self._tiers.api, f"ip:{client_bucket(client_ip)}"
-            token = _bearer(scope)
+            token = bearer_token(header_value(scope, b"authorization"))
             if token is not None:
                 try:
                     claims = tokens.verify(token)

@@ -7,6 +7,26 @@ import uuid
 from typing import Any
 
 REQUEST_ID_HEADER = "x-request-id"
+
+
+def header_value(scope: Any, name: bytes) -> str | None:
+    """The first value of header ``name`` (lower-case bytes) in an ASGI scope."""
+    for key, value in scope.get("headers", ()):
+        if bytes(key).lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None. The rate-limit gate and
+    the auth middleware both read it here, so they always agree on which token a request carries."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _STATE_KEY = "request_id"
 
