@@ -20,9 +20,7 @@ import uuid
 from pathlib import Path
 
 import httpx
-from benchkit import REDIS_URL, free_port, redis_prefix, throwaway_database
-
-from infrastructure.config import generate_secret_key
+from benchkit import free_port, production_env, redis_prefix, throwaway_database
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {
@@ -123,19 +121,11 @@ def main() -> None:
 def _measure(
     args: argparse.Namespace, database_url: str, prefix: str, processes: list[subprocess.Popen[bytes]]
 ) -> None:
-    env = {
-        "PATH": os.environ["PATH"],
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": generate_secret_key(),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        "REDIS_KEY_PREFIX": prefix,
-        "LOG_LEVEL": "WARNING",
-        # High enough never to refuse: the limiter still counts every request in Redis.
-        "AUTHENTICATED_RATE_LIMIT": "1000000",
-        "API_RATE_LIMIT": "1000000",
-        "AUTH_RATE_LIMIT": "1000000",
-    }
+    # Limits high enough never to refuse: the limiter still counts every request in Redis.
+    never = "1000000"
+    env = production_env(
+        database_url, prefix, AUTHENTICATED_RATE_LIMIT=never, API_RATE_LIMIT=never, AUTH_RATE_LIMIT=never
+    )
     cpus = os.cpu_count() or 1
     pin = args.pin and cpus >= 2 and shutil.which("taskset") is not None
     server_cpu, wrk_cpu = (cpus - 1, 0) if pin else (None, None)

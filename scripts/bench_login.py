@@ -18,9 +18,7 @@ import uuid
 from pathlib import Path
 
 import httpx
-from benchkit import REDIS_URL, free_port, redis_prefix, throwaway_database
-
-from infrastructure.config import generate_secret_key
+from benchkit import free_port, production_env, redis_prefix, throwaway_database
 
 FLOWER_VENDOR = str(Path(sys.executable).with_name("flower-vendor"))
 PASSWORD = "bench passphrase for login"  # noqa: S105 - a throwaway account in a throwaway database
@@ -88,15 +86,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with throwaway_database() as database_url, redis_prefix() as prefix:
-        env = {
-            "PATH": os.environ["PATH"],
-            "ENVIRONMENT": "production",
-            "SECRET_KEY": generate_secret_key(),
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS_URL,
-            "REDIS_KEY_PREFIX": prefix,
-            "LOG_LEVEL": "WARNING",
-        }
+        env = production_env(database_url, prefix)
         port = free_port()
         process = subprocess.Popen(  # noqa: S603 - our own console script
             [FLOWER_VENDOR, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import asyncpg
 from redis import Redis
 
+from infrastructure.config import generate_secret_key
 from infrastructure.persistence import migrations
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -51,6 +52,20 @@ def redis_prefix() -> Iterator[str]:
         if keys:
             redis.delete(*keys)
         redis.close()
+
+
+def production_env(database_url: str, prefix: str, **extra: str) -> dict[str, str]:
+    """A complete production environment for a server under test, with a new signing key."""
+    return {
+        "PATH": os.environ["PATH"],
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": generate_secret_key(),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "REDIS_KEY_PREFIX": prefix,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
 
 
 def free_port() -> int:
