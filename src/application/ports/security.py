@@ -123,12 +123,6 @@ class LoginThrottle(Protocol):
     """Slows repeated failures for one account from one client, without locking the account
     out from everywhere."""
 
-    async def retry_after(self, account: str, client: str) -> int:
-        """Seconds the pair must wait before the next attempt; 0 when it may try now."""
-        ...
-
-    async def record_failure(self, account: str, client: str) -> None: ...
-
     async def begin_attempt(self, account: str, client: str) -> int:
         """Atomically: the seconds to wait while the pair is locked (nothing counted), else 0 and
         the attempt is counted as a failure until ``reset`` says it succeeded. Parallel guesses
