@@ -66,8 +66,18 @@ def _start(command: list[str], env: dict[str, str], cpu: int | None) -> tuple[su
     raise SystemExit(f"{command} did not start")
 
 
-def _wrk(base: str, token: str, seconds: int, connections: int, cpu: int | None) -> tuple[float, float, float]:
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wrk(
+    base: str, token: str, seconds: int, connections: int, cpu: int | None, server_pid: int
+) -> tuple[float, float, float, float]:
+    """Requests per second, p50 and p99 latency (ms), and the server's CPU time per request (µs)."""
     wrk = [shutil.which("wrk") or "wrk", "--latency", "-t1" if cpu is not None else "-t2"]
+    cpu_before = _cpu_seconds(server_pid)
     output = subprocess.run(  # noqa: S603
         [
             *_pinned(wrk, cpu),
@@ -83,15 +93,17 @@ def _wrk(base: str, token: str, seconds: int, connections: int, cpu: int | None)
         text=True,
         check=True,
     ).stdout
+    cpu_used = _cpu_seconds(server_pid) - cpu_before
     if "Non-2xx" in output:
         raise SystemExit(f"non-2xx answers during the run:\n{output}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
 
     def latency(percentile: str) -> float:
         value, unit = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
-    return rps, latency("50"), latency("99")
+    return rps, latency("50"), latency("99"), cpu_used / max(requests, 1) * 1e6
 
 
 def main() -> None:
@@ -131,6 +143,7 @@ def _measure(
     server_cpu, wrk_cpu = (cpus - 1, 0) if pin else (None, None)
     # Every variant starts the same way (uvicorn CLI, one worker), so only the edge features differ.
     urls: dict[str, str] = {}
+    pids: dict[str, int] = {}
     for label, factory in VARIANTS.items():
         command = [sys.executable, "-m", "uvicorn", f"scripts.bench_edge_app:{factory}", "--factory"]
         process, urls[label] = _start(
@@ -139,6 +152,7 @@ def _measure(
             server_cpu,
         )
         processes.append(process)
+        pids[label] = process.pid
     full_url = urls["full"]
 
     slug = f"bench-{uuid.uuid4().hex[:8]}"
@@ -168,12 +182,12 @@ def _measure(
             headers={"Authorization": f"Bearer {token}"},
         ).raise_for_status()
 
-    for url in urls.values():
-        _wrk(url, token, 3, args.connections, wrk_cpu)  # warm up
-    results: dict[str, list[tuple[float, float, float]]] = {label: [] for label in urls}
+    for label, url in urls.items():
+        _wrk(url, token, 3, args.connections, wrk_cpu, pids[label])  # warm up
+    results: dict[str, list[tuple[float, float, float, float]]] = {label: [] for label in urls}
     for _ in range(args.rounds):
         for label, url in urls.items():
-            results[label].append(_wrk(url, token, args.seconds, args.connections, wrk_cpu))
+            results[label].append(_wrk(url, token, args.seconds, args.connections, wrk_cpu, pids[label]))
 
     placement = (
         f"servers pinned to CPU {server_cpu}, wrk to CPU {wrk_cpu} (PostgreSQL and Redis unpinned)"
@@ -184,15 +198,18 @@ def _measure(
         f"GET /api/staff?limit=20 (10 staff), one uvicorn worker per variant, wrk -c{args.connections}, "
         f"{args.rounds}x{args.seconds}s per variant; {placement}"
     )
-    summary = {}
+    summary: dict[str, tuple[float, float]] = {}
     for label, runs in results.items():
-        rps = sum(r[0] for r in runs) / len(runs)
-        p50 = sum(r[1] for r in runs) / len(runs)
-        p99 = sum(r[2] for r in runs) / len(runs)
-        summary[label] = rps
-        print(f"{TITLES[label]:<26} {rps:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
-    cost = (1 - summary["full"] / summary["bare"]) * 100
-    print(f"throughput ratio on/off: {summary['full'] / summary['bare']:.3f}  (edge stack costs {cost:.1f}%)")
+        rps, p50, p99, cpu_us = (sum(r[i] for r in runs) / len(runs) for i in range(4))
+        summary[label] = (rps, cpu_us)
+        print(
+            f"{TITLES[label]:<26} {rps:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   "
+            f"server CPU {cpu_us:7.0f} µs/request"
+        )
+    ratio = summary["full"][0] / summary["bare"][0]
+    print(f"throughput ratio on/off: {ratio:.3f}  (edge stack costs {(1 - ratio) * 100:.1f}%)")
+    cpu_ratio = summary["full"][1] / summary["bare"][1]
+    print(f"server CPU per request on/off: {cpu_ratio:.3f}  (edge stack adds {(cpu_ratio - 1) * 100:.1f}%)")
 
 
 if __name__ == "__main__":
