@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, MutableMapping
+from functools import lru_cache
 from typing import Any
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -58,6 +59,7 @@ def _strip_port(entry: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=4096)  # parsing an address costs more than the rest of the rate-limit gate
 def client_bucket(address: str) -> str:
     """What counts as one client for limits: an IPv4 address, or an IPv6 /64 (one subscriber
     typically holds a whole /64 and could otherwise rotate through fresh buckets)."""

@@ -41,15 +41,30 @@ NO_STORE = (b"cache-control", b"no-store")
 _OURS = frozenset(name for name, _ in BASE_HEADERS) | {HSTS[0], b"server", b"x-powered-by"}
 
 
-def secure(headers: list[tuple[bytes, bytes]], *, hsts: bool, docs: bool) -> list[tuple[bytes, bytes]]:
-    """``headers`` with ours added (replacing any the app set) and no ``Server`` header.
-    ``Cache-Control: no-store`` unless the app chose a cache policy itself."""
-    kept = [(k, v) for k, v in headers if bytes(k).lower() not in _OURS]
+def _ours(*, hsts: bool, docs: bool) -> tuple[tuple[bytes, bytes], ...]:
     added = list(BASE_HEADERS)
     if docs:
         added[0] = (b"content-security-policy", DOCS_CSP)
     if hsts:
         added.append(HSTS)
-    if not any(bytes(k).lower() == b"cache-control" for k, _ in kept):
-        added.append(NO_STORE)
-    return kept + added
+    return tuple(added)
+
+
+# Built once: (hsts, docs) -> the headers we add.
+_ADDED = {(hsts, docs): _ours(hsts=hsts, docs=docs) for hsts in (False, True) for docs in (False, True)}
+
+
+def secure(headers: list[tuple[bytes, bytes]], *, hsts: bool, docs: bool) -> list[tuple[bytes, bytes]]:
+    """``headers`` with ours added (replacing any the app set) and no ``Server`` header.
+    ``Cache-Control: no-store`` unless the app chose a cache policy itself."""
+    kept = []
+    cache_policy = False
+    for name, value in headers:
+        lowered = bytes(name).lower()
+        if lowered not in _OURS:
+            kept.append((name, value))
+            cache_policy = cache_policy or lowered == b"cache-control"
+    kept.extend(_ADDED[hsts, docs])
+    if not cache_policy:
+        kept.append(NO_STORE)
+    return kept
