@@ -9,12 +9,22 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
+from infrastructure.redis.round_trips import RoundTrips
+
 
 @pytest.fixture
 async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+async def trips(redis_client: Redis) -> AsyncIterator[RoundTrips]:
+    """The hot-path connections beside ``redis_client`` (session checks, rate limiting)."""
+    trips = RoundTrips(redis_client, timeout=5)
+    yield trips
+    await trips.aclose()
 
 
 @pytest.fixture

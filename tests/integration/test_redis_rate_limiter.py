@@ -6,7 +6,9 @@ import asyncio
 import re
 import socket
 import time
+import uuid
 from collections.abc import AsyncIterator
+from functools import partial
 
 import pytest
 from redis.asyncio import Redis
@@ -17,6 +19,8 @@ from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy
 from infrastructure.config import Settings, generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.rate_limiter import FallbackRateLimiter, InMemoryRateLimiter, RedisRateLimiter
+from infrastructure.redis.round_trips import RoundTrips
+from infrastructure.redis.session_store import session_key
 from tests.integration.conftest import keys_under
 from tests.private_redis import PrivateRedis
 
@@ -33,8 +37,16 @@ async def other_client(redis_url: str) -> AsyncIterator[Redis]:
 
 
 @pytest.fixture
-def limiter(redis_client: Redis, key_prefix: str) -> RedisRateLimiter:
-    return RedisRateLimiter(redis_client, key_prefix)
+async def other_trips(other_client: Redis) -> AsyncIterator[RoundTrips]:
+    """The hot-path connections of a second app instance."""
+    trips = RoundTrips(other_client, timeout=5)
+    yield trips
+    await trips.aclose()
+
+
+@pytest.fixture
+def limiter(trips: RoundTrips, key_prefix: str) -> RedisRateLimiter:
+    return RedisRateLimiter(trips, key_prefix, session_key=partial(session_key, key_prefix))
 
 
 async def burst(
@@ -104,9 +116,9 @@ async def test_refill_runs_on_the_server_clock(limiter: RedisRateLimiter, redis_
     assert (await limiter.hit(CLIENT, policy)).remaining == 1
 
 
-async def test_two_instances_share_the_allowance(redis_client: Redis, other_client: Redis, key_prefix: str) -> None:
-    first = RedisRateLimiter(redis_client, key_prefix)
-    second = RedisRateLimiter(other_client, key_prefix)
+async def test_two_instances_share_the_allowance(trips: RoundTrips, other_trips: RoundTrips, key_prefix: str) -> None:
+    first = RedisRateLimiter(trips, key_prefix)
+    second = RedisRateLimiter(other_trips, key_prefix)
     policy = RateLimitPolicy("auth", limit=10, window_seconds=HOUR)
     allowed = 0
     for _ in range(10):
@@ -116,9 +128,9 @@ async def test_two_instances_share_the_allowance(redis_client: Redis, other_clie
 
 
 async def test_concurrent_hits_from_two_instances_admit_exactly_limit(
-    redis_client: Redis, other_client: Redis, key_prefix: str
+    trips: RoundTrips, other_trips: RoundTrips, key_prefix: str
 ) -> None:
-    limiters = [RedisRateLimiter(redis_client, key_prefix), RedisRateLimiter(other_client, key_prefix)]
+    limiters = [RedisRateLimiter(trips, key_prefix), RedisRateLimiter(other_trips, key_prefix)]
     policy = RateLimitPolicy("api", limit=20, window_seconds=HOUR)
     decisions = await asyncio.gather(*(limiters[n % 2].hit(CLIENT, policy) for n in range(3 * policy.limit)))
     assert sum(d.allowed for d in decisions) == policy.limit
@@ -167,9 +179,10 @@ async def test_the_key_expires_when_the_allowance_is_restored(limiter: RedisRate
 
 async def test_redis_down_falls_back_fast(key_prefix: str) -> None:
     client = production_client(f"redis://127.0.0.1:{spare_port()}/0")
+    trips = RoundTrips(client, timeout=0.2)
     transitions: list[bool] = []
     breaker = FallbackRateLimiter(
-        RedisRateLimiter(client, key_prefix), InMemoryRateLimiter(), on_state_change=transitions.append
+        RedisRateLimiter(trips, key_prefix), InMemoryRateLimiter(), on_state_change=transitions.append
     )
     policy = RateLimitPolicy("auth", limit=2, window_seconds=HOUR)
     try:
@@ -185,12 +198,14 @@ async def test_redis_down_falls_back_fast(key_prefix: str) -> None:
         assert transitions == [True]
         assert [entry["event"] for entry in logs].count("rate_limiter_fallback_active") == 1
     finally:
+        await trips.aclose()
         await client.aclose()
 
 
 async def test_breaker_follows_redis_through_an_outage(private_redis: PrivateRedis, redis_key_prefix: str) -> None:
     client = production_client(private_redis.url)
-    primary = RedisRateLimiter(client, redis_key_prefix)
+    trips = RoundTrips(client, timeout=0.2)
+    primary = RedisRateLimiter(trips, redis_key_prefix)
     transitions: list[bool] = []
     breaker = FallbackRateLimiter(
         primary, InMemoryRateLimiter(), retry_interval_seconds=0.2, on_state_change=transitions.append
@@ -230,7 +245,7 @@ async def test_breaker_follows_redis_through_an_outage(private_redis: PrivateRed
             assert transitions == [True, False]
             assert restored.allowed
             assert restored.remaining == 2  # counted by the restarted Redis, from scratch
-            assert await client.exists(key) == 1
+            assert await trips.run(("EXISTS", key)) == [1]  # (the client's own pooled socket died with Redis)
             after = [await breaker.hit(CLIENT, policy) for _ in range(3)]
             assert [d.allowed for d in after] == [True, True, False]  # counts go to Redis again
             assert [d.remaining for d in after] == [1, 0, 0]
@@ -239,4 +254,64 @@ async def test_breaker_follows_redis_through_an_outage(private_redis: PrivateRed
         assert events.count("rate_limiter_fallback_active") == 1
         assert events.count("rate_limiter_redis_restored") == 1
     finally:
+        await trips.aclose()
+        await client.aclose()
+
+
+# -- the session check that rides along ---------------------------------------------------
+
+
+async def test_hit_for_session_reads_liveness_in_the_same_round_trip(
+    limiter: RedisRateLimiter, redis_client: Redis, key_prefix: str
+) -> None:
+    policy = RateLimitPolicy("user", limit=3, window_seconds=HOUR)
+    live, gone = uuid.uuid4(), uuid.uuid4()
+    await redis_client.hset(session_key(key_prefix, live), "u", "someone")
+    first = await limiter.hit_for_session("user:a", policy, live)
+    second = await limiter.hit_for_session("user:a", policy, gone)
+    assert (first.session_live, second.session_live) == (True, False)
+    assert [first.decision.remaining, second.decision.remaining] == [2, 1]  # both counted, one bucket
+    await redis_client.delete(session_key(key_prefix, live))  # revoked: the very next request knows
+    assert (await limiter.hit_for_session("user:a", policy, live)).session_live is False
+
+
+async def test_without_a_session_layout_liveness_is_left_to_the_session_store(
+    trips: RoundTrips, key_prefix: str
+) -> None:
+    limiter = RedisRateLimiter(trips, key_prefix)
+    outcome = await limiter.hit_for_session("user:a", RateLimitPolicy("user", 2), uuid.uuid4())
+    assert outcome.session_live is None
+    assert outcome.decision.allowed
+
+
+async def test_a_script_redis_forgot_is_sent_again(private_redis: PrivateRedis, redis_key_prefix: str) -> None:
+    client = production_client(private_redis.url)
+    trips = RoundTrips(client, timeout=0.2)
+    limiter = RedisRateLimiter(trips, redis_key_prefix, session_key=partial(session_key, redis_key_prefix))
+    policy = RateLimitPolicy("api", limit=3, window_seconds=HOUR)
+    try:
+        assert (await limiter.hit(CLIENT, policy)).remaining == 2
+        await client.script_flush()  # as after a restart: EVALSHA now answers NOSCRIPT
+        assert (await limiter.hit(CLIENT, policy)).remaining == 1
+        await client.script_flush()
+        outcome = await limiter.hit_for_session(CLIENT, policy, uuid.uuid4())
+        assert (outcome.decision.remaining, outcome.session_live) == (0, False)
+    finally:
+        await trips.aclose()
+        await client.aclose()
+
+
+async def test_the_breaker_leaves_liveness_unknown_while_redis_is_down(key_prefix: str) -> None:
+    client = production_client(f"redis://127.0.0.1:{spare_port()}/0")
+    trips = RoundTrips(client, timeout=0.2)
+    breaker = FallbackRateLimiter(
+        RedisRateLimiter(trips, key_prefix, session_key=partial(session_key, key_prefix)), InMemoryRateLimiter()
+    )
+    try:
+        outcome = await breaker.hit_for_session("user:a", RateLimitPolicy("user", 2), uuid.uuid4())
+        assert outcome.decision.allowed
+        assert outcome.session_live is None  # the auth middleware asks the session store (fails open)
+        assert breaker.fallback_active is True
+    finally:
+        await trips.aclose()
         await client.aclose()

@@ -19,6 +19,7 @@ from application.common.errors import DependencyUnavailable
 from application.ports.security import RotationOutcome, SessionRecord
 from infrastructure.config import generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
+from infrastructure.redis.round_trips import RoundTrips
 from infrastructure.redis.session_store import RedisSessionStore
 from infrastructure.security.refresh_tokens import OpaqueRefreshTokens
 from tests.integration.conftest import keys_under
@@ -36,8 +37,8 @@ class RedisHarness:
 
 
 @pytest.fixture
-def harness(redis_client: Redis, key_prefix: str) -> RedisHarness:
-    return RedisHarness(RedisSessionStore(redis_client, key_prefix))
+def harness(redis_client: Redis, trips: RoundTrips, key_prefix: str) -> RedisHarness:
+    return RedisHarness(RedisSessionStore(redis_client, key_prefix, trips))
 
 
 class TestRedisSessionStore(SessionStoreContract):
@@ -47,8 +48,8 @@ class TestRedisSessionStore(SessionStoreContract):
 # -- Redis only --------------------------------------------------------------------------------
 
 
-async def test_keys_share_one_slot_and_hold_no_token(redis_client: Redis, key_prefix: str) -> None:
-    store = RedisSessionStore(redis_client, key_prefix)
+async def test_keys_share_one_slot_and_hold_no_token(redis_client: Redis, trips: RoundTrips, key_prefix: str) -> None:
+    store = RedisSessionStore(redis_client, key_prefix, trips)
     first, second = _tokens.new(), _tokens.new()
     record = new_record()
     await store.create(record, first.token_hash, WEEK)
@@ -72,8 +73,8 @@ async def test_keys_share_one_slot_and_hold_no_token(redis_client: Redis, key_pr
         assert token.removeprefix("fvr_") not in dumped
 
 
-async def test_ttls_follow_the_family(redis_client: Redis, key_prefix: str) -> None:
-    store = RedisSessionStore(redis_client, key_prefix)
+async def test_ttls_follow_the_family(redis_client: Redis, trips: RoundTrips, key_prefix: str) -> None:
+    store = RedisSessionStore(redis_client, key_prefix, trips)
     base = f"{key_prefix}{{auth}}:"
     record = new_record()
     first, second = new_hash(), new_hash()
@@ -95,8 +96,8 @@ async def test_ttls_follow_the_family(redis_client: Redis, key_prefix: str) -> N
     assert (await redis_client.hget(f"{base}sess:{record.session_id}", "rt")) == second.encode()
 
 
-async def test_reuse_and_revoke_leave_no_keys(redis_client: Redis, key_prefix: str) -> None:
-    store = RedisSessionStore(redis_client, key_prefix)
+async def test_reuse_and_revoke_leave_no_keys(redis_client: Redis, trips: RoundTrips, key_prefix: str) -> None:
+    store = RedisSessionStore(redis_client, key_prefix, trips)
     user_id = uuid.uuid4()
     reused = await start(store, user_id)
     successor = new_hash()
@@ -107,8 +108,10 @@ async def test_reuse_and_revoke_leave_no_keys(redis_client: Redis, key_prefix: s
     assert await keys_under(redis_client, key_prefix) == []
 
 
-async def test_concurrent_rotation_leaves_a_consistent_state(redis_client: Redis, key_prefix: str) -> None:
-    store = RedisSessionStore(redis_client, key_prefix)
+async def test_concurrent_rotation_leaves_a_consistent_state(
+    redis_client: Redis, trips: RoundTrips, key_prefix: str
+) -> None:
+    store = RedisSessionStore(redis_client, key_prefix, trips)
     family = await start(store)
     bystander = await start(store, family.record.user_id)
     rotations = await asyncio.gather(*(store.rotate(family.current, new_hash(), WEEK) for _ in range(50)))
@@ -129,16 +132,20 @@ async def test_concurrent_rotation_leaves_a_consistent_state(redis_client: Redis
 
 async def test_works_with_decoded_responses(redis_url: str, key_prefix: str) -> None:
     client = Redis.from_url(redis_url, socket_timeout=5, decode_responses=True)
+    trips = RoundTrips(client, timeout=5)
     try:
-        store = RedisSessionStore(client, key_prefix)
+        store = RedisSessionStore(client, key_prefix, trips)
         family = await start(store)
         successor = new_hash()
         rotation = await store.rotate(family.current, successor, WEEK)
         assert rotation.outcome is RotationOutcome.ROTATED
         assert rotation.session == family.record
         assert await store.find(successor) == family.record
+        assert await store.is_live(family.record.session_id) is True
         assert await store.revoke_all(family.record.user_id) == 1
+        assert await store.is_live(family.record.session_id) is False
     finally:
+        await trips.aclose()
         await client.aclose()
 
 
@@ -192,8 +199,10 @@ async def _assert_unavailable(store: RedisSessionStore) -> None:
 
 async def test_redis_down_raises_dependency_unavailable() -> None:
     client = _client_for(_closed_port())
+    trips = RoundTrips(client, timeout=0.2)
     try:
-        await _assert_unavailable(RedisSessionStore(client, "fv-down:"))
+        await _assert_unavailable(RedisSessionStore(client, "fv-down:", trips))
+        assert trips.open == 0  # a failed connection is never kept
     finally:
         await client.aclose()
 
@@ -208,8 +217,10 @@ async def test_silent_redis_times_out_as_dependency_unavailable() -> None:
     server = await asyncio.start_server(accept_and_ignore, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     client = _client_for(port)
+    trips = RoundTrips(client, timeout=0.2)
     try:
-        await _assert_unavailable(RedisSessionStore(client, "fv-silent:"))
+        await _assert_unavailable(RedisSessionStore(client, "fv-silent:", trips))
+        assert trips.open == 0  # a connection that timed out is closed, never reused
     finally:
         await client.aclose()
         for writer in connections:
@@ -219,9 +230,9 @@ async def test_silent_redis_times_out_as_dependency_unavailable() -> None:
 
 
 async def test_refreshing_never_extends_a_session_past_its_absolute_lifetime(
-    redis_client: Redis, key_prefix: str
+    redis_client: Redis, trips: RoundTrips, key_prefix: str
 ) -> None:
-    store = RedisSessionStore(redis_client, key_prefix, max_lifetime=timedelta(milliseconds=1500))
+    store = RedisSessionStore(redis_client, key_prefix, trips, max_lifetime=timedelta(milliseconds=1500))
     family = await start(store)  # asks for a week; the absolute lifetime caps it
     await asyncio.sleep(0.8)
     fresh = new_hash()

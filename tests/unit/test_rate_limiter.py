@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -428,27 +429,25 @@ async def test_a_broken_state_hook_does_not_break_limiting(clock: MonotonicClock
 
 
 class _UnreachableRedis:
-    """Just enough of ``redis.asyncio.Redis`` for RedisRateLimiter: every script call fails."""
+    """Just enough of ``RoundTrips`` for RedisRateLimiter: every exchange fails."""
 
     def __init__(self, error: BaseException) -> None:
         self.error = error
 
-    def register_script(self, script: str) -> Any:
-        async def call(**_: Any) -> Any:
-            raise self.error
-
-        return call
+    async def run(self, *commands: Any) -> list[Any]:
+        raise self.error
 
 
 @pytest.mark.parametrize("error", [RedisConnectionError("refused"), RedisTimeoutError("slow"), OSError("unreachable")])
 async def test_redis_failures_become_unavailable_and_the_breaker_absorbs_them(
     error: BaseException, clock: MonotonicClock
 ) -> None:
-    primary = RedisRateLimiter(_UnreachableRedis(error), "fv:")  # type: ignore[arg-type]
-    with pytest.raises(RateLimiterUnavailable) as caught:
-        await primary.hit(CLIENT, AUTH)
-    assert caught.value.__cause__ is error
-    assert CLIENT not in str(caught.value)
+    primary = RedisRateLimiter(_UnreachableRedis(error), "fv:", session_key=str)  # type: ignore[arg-type]
+    for attempt in (primary.hit(CLIENT, AUTH), primary.hit_for_session(CLIENT, AUTH, uuid.uuid4())):
+        with pytest.raises(RateLimiterUnavailable) as caught:
+            await attempt
+        assert caught.value.__cause__ is error
+        assert CLIENT not in str(caught.value)
     limiter = FallbackRateLimiter(primary, InMemoryRateLimiter(now=clock), now=clock)
     assert (await limiter.hit(CLIENT, AUTH)).allowed
     assert limiter.fallback_active is True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Protocol
+from uuid import UUID
 
 # The name goes into storage keys: keep it to a short, plain word (no braces, colons or spaces).
 _POLICY_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
@@ -39,11 +40,28 @@ class RateLimitDecision:
     """0 when allowed; otherwise the wait before a retry can be admitted (rounded up, at least 1)."""
 
 
+@dataclass(frozen=True, slots=True)
+class SessionHit:
+    decision: RateLimitDecision
+    session_live: bool | None
+    """Whether the session was live when the request was counted; ``None`` when the limiter could
+    not tell (no shared store, or the store is down), and the caller must ask the session store."""
+
+
 class RateLimiter(Protocol):
     async def hit(self, key: str, policy: RateLimitPolicy) -> RateLimitDecision:
         """Count one request for ``key`` under ``policy`` and decide on it.
 
         Never raises because a backend (Redis) is down: the implementation falls back instead.
+        """
+        ...
+
+    async def hit_for_session(self, key: str, policy: RateLimitPolicy, session_id: UUID) -> SessionHit:
+        """``hit`` for a request carrying a verified access token of session ``session_id``.
+
+        Where the limiter shares its store with the session store, it also reads whether the
+        session is live in the same round trip, so an authenticated request costs the store one
+        round trip instead of two. Never raises because a backend is down.
         """
         ...
 

@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from functools import partial
 
 from dishka import Provider, Scope, from_context, provide, provide_all
 from redis.asyncio import Redis
@@ -51,7 +52,8 @@ from infrastructure.redis.login_throttle import InMemoryLoginThrottle, RedisLogi
 from infrastructure.redis.memory_session_store import InMemorySessionStore
 from infrastructure.redis.probes import RedisProbe
 from infrastructure.redis.rate_limiter import FallbackRateLimiter, InMemoryRateLimiter, RedisRateLimiter
-from infrastructure.redis.session_store import RedisSessionStore
+from infrastructure.redis.round_trips import RoundTrips
+from infrastructure.redis.session_store import RedisSessionStore, session_key
 from infrastructure.security.common_passwords import CommonPasswordList
 from infrastructure.security.jwt_tokens import JwtAccessTokens
 from infrastructure.security.passwords import Argon2PasswordHasher
@@ -94,6 +96,16 @@ class RedisProvider(Provider):
         if client is not None:
             await client.aclose()
 
+    @provide(scope=Scope.APP)
+    async def round_trips(self, settings: Settings, redis: Redis | None) -> AsyncIterator[RoundTrips | None]:
+        """The hot path's own connections (session checks and rate limiting), made like the client's."""
+        if redis is None:
+            yield None
+            return
+        trips = RoundTrips(redis, timeout=settings.redis_socket_timeout)
+        yield trips
+        await trips.aclose()
+
 
 class SecurityProvider(Provider):
     """Credentials and tokens. Sessions and login throttling live in Redis, or in memory under ``dev``."""
@@ -129,17 +141,20 @@ class SecurityProvider(Provider):
         )
 
     @provide
-    def session_store(self, settings: Settings, redis: Redis | None) -> SessionStore:
-        if redis is None:
+    def session_store(self, settings: Settings, redis: Redis | None, trips: RoundTrips | None) -> SessionStore:
+        if redis is None or trips is None:
             return InMemorySessionStore()
-        return RedisSessionStore(redis, settings.redis_key_prefix)
+        return RedisSessionStore(redis, settings.redis_key_prefix, trips)
 
     @provide
-    def rate_limiter(self, settings: Settings, redis: Redis | None) -> RateLimiter:
-        """Redis behind a circuit breaker (memory while Redis is down); memory alone under ``dev``."""
-        if redis is None or not settings.enable_distributed_rate_limiting:
+    def rate_limiter(self, settings: Settings, trips: RoundTrips | None) -> RateLimiter:
+        """Redis behind a circuit breaker (memory while Redis is down); memory alone under ``dev``.
+        It reads session liveness from the session store's keys (same Redis, same prefix)."""
+        if trips is None or not settings.enable_distributed_rate_limiting:
             return InMemoryRateLimiter()
-        return FallbackRateLimiter(RedisRateLimiter(redis, settings.redis_key_prefix), InMemoryRateLimiter())
+        prefix = settings.redis_key_prefix
+        shared = RedisRateLimiter(trips, prefix, session_key=partial(session_key, prefix))
+        return FallbackRateLimiter(shared, InMemoryRateLimiter())
 
     @provide
     def login_throttle(self, settings: Settings, redis: Redis | None) -> LoginThrottle:

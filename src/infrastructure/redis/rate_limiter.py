@@ -64,16 +64,18 @@ import hashlib
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from functools import lru_cache
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
-from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy
+from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy, SessionHit
 from infrastructure.logging import get_logger
+from infrastructure.redis.round_trips import RoundTrips
 
 log = get_logger(__name__)
 
@@ -153,6 +155,7 @@ def _decision(allowed: bool, limit: int, remaining: int, reset_ms: int, retry_ms
     )
 
 
+@lru_cache(maxsize=4096)  # the same clients come back request after request
 def client_id(key: str) -> str:
     """A fixed-length, non-reversible name for the client key."""
     return hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
@@ -168,24 +171,59 @@ def _redis_errors() -> Iterator[None]:
 
 
 class RedisRateLimiter:
-    """GCRA in Redis, one Lua script per request. Raises ``RateLimiterUnavailable`` when Redis fails."""
+    """GCRA in Redis, one Lua script per request. Raises ``RateLimiterUnavailable`` when Redis fails.
 
-    def __init__(self, redis: Redis, key_prefix: str) -> None:
-        self._redis = redis
+    ``session_key`` names the key that exists while a session is live (the session store's
+    layout); with it, ``hit_for_session`` sends that EXISTS in the same write as the script, so an
+    authenticated request costs one round trip for both. The script is called by its SHA1
+    (EVALSHA) and sent whole only when Redis does not know it yet (after a restart or a
+    SCRIPT FLUSH). Both go through ``RoundTrips``, the hot path's lean connections.
+    """
+
+    def __init__(
+        self, round_trips: RoundTrips, key_prefix: str, *, session_key: Callable[[UUID], str] | None = None
+    ) -> None:
+        self._trips = round_trips
         self._base = f"{key_prefix}{{rl}}:"
-        self._script = redis.register_script(_GCRA)
+        self._sha = hashlib.sha1(_GCRA.encode(), usedforsecurity=False).hexdigest()
+        self._session_key = session_key
 
     def key_for(self, key: str, policy: RateLimitPolicy) -> str:
         return f"{self._base}{policy.name}:{client_id(key)}"
 
+    def _script_args(self, key: str, policy: RateLimitPolicy) -> tuple[str | int | float, ...]:
+        return (1, self.key_for(key, policy), policy.limit, policy.window_seconds * 1000, SLACK_MS, EPOCH_SECONDS)
+
     async def hit(self, key: str, policy: RateLimitPolicy) -> RateLimitDecision:
+        args = self._script_args(key, policy)
         with _redis_errors():
-            reply = await self._script(
-                keys=[self.key_for(key, policy)],
-                args=[policy.limit, policy.window_seconds * 1000, SLACK_MS, EPOCH_SECONDS],
-            )
-            allowed, remaining, reset_ms, retry_ms = (int(value) for value in reply)
-        return _decision(allowed == 1, policy.limit, remaining, reset_ms, retry_ms)
+            (reply,) = await self._trips.run(("EVALSHA", self._sha, *args))
+            reply = await self._unless_unknown_script(reply, args)
+        return _reply_decision(reply, policy)
+
+    async def hit_for_session(self, key: str, policy: RateLimitPolicy, session_id: UUID) -> SessionHit:
+        if self._session_key is None:
+            return SessionHit(await self.hit(key, policy), None)
+        args = self._script_args(key, policy)
+        with _redis_errors():
+            live_check = ("EXISTS", self._session_key(session_id))
+            reply, exists = await self._trips.run(("EVALSHA", self._sha, *args), live_check)
+            reply = await self._unless_unknown_script(reply, args)
+        live = None if isinstance(exists, Exception) else int(exists) == 1
+        return SessionHit(_reply_decision(reply, policy), live)
+
+    async def _unless_unknown_script(self, reply: Any, args: tuple[str | int | float, ...]) -> Any:
+        """The script's reply; the script sent whole when Redis did not know its SHA1."""
+        if isinstance(reply, NoScriptError):
+            (reply,) = await self._trips.run(("EVAL", _GCRA, *args))
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+
+def _reply_decision(reply: Any, policy: RateLimitPolicy) -> RateLimitDecision:
+    allowed, remaining, reset_ms, retry_ms = reply
+    return _decision(int(allowed) == 1, policy.limit, int(remaining), int(reset_ms), int(retry_ms))
 
 
 class InMemoryRateLimiter:
@@ -241,11 +279,20 @@ class InMemoryRateLimiter:
             self._tats.pop(entry, None)
         return _decision(outcome.allowed, policy.limit, outcome.remaining, outcome.reset_ms, outcome.retry_ms)
 
+    async def hit_for_session(self, key: str, policy: RateLimitPolicy, session_id: UUID) -> SessionHit:
+        # Process memory knows nothing of sessions: the caller asks the session store.
+        return SessionHit(await self.hit(key, policy), None)
+
 
 class SharedRateLimiter(Protocol):
-    """The breaker's primary: ``hit`` raises ``RateLimiterUnavailable`` when its store fails."""
+    """The breaker's primary: every method raises ``RateLimiterUnavailable`` when its store fails."""
 
     async def hit(self, key: str, policy: RateLimitPolicy) -> RateLimitDecision: ...
+
+    async def hit_for_session(self, key: str, policy: RateLimitPolicy, session_id: UUID) -> SessionHit: ...
+
+
+_Result = TypeVar("_Result")
 
 
 class FallbackRateLimiter:
@@ -285,25 +332,31 @@ class FallbackRateLimiter:
         return self._open
 
     async def hit(self, key: str, policy: RateLimitPolicy) -> RateLimitDecision:
+        return await self._through_breaker(lambda limiter: limiter.hit(key, policy))
+
+    async def hit_for_session(self, key: str, policy: RateLimitPolicy, session_id: UUID) -> SessionHit:
+        return await self._through_breaker(lambda limiter: limiter.hit_for_session(key, policy, session_id))
+
+    async def _through_breaker(self, call: Callable[[SharedRateLimiter], Awaitable[_Result]]) -> _Result:
         if not self._open:
             try:
-                return await self._primary.hit(key, policy)
+                return await call(self._primary)
             except RateLimiterUnavailable as error:
                 self._trip(error)
-                return await self._fallback.hit(key, policy)
+                return await call(self._fallback)
         if self._probing or self._now() < self._retry_at:
-            return await self._fallback.hit(key, policy)
+            return await call(self._fallback)
         self._probing = True
         try:
-            decision = await self._primary.hit(key, policy)
+            result = await call(self._primary)
         except RateLimiterUnavailable as error:
             self._retry_at = self._now() + self._retry_interval
             log.debug("rate_limiter_probe_failed", error=str(error))
-            return await self._fallback.hit(key, policy)
+            return await call(self._fallback)
         finally:
             self._probing = False
         self._close()
-        return decision
+        return result
 
     def _trip(self, error: RateLimiterUnavailable) -> None:
         now = self._now()

@@ -34,6 +34,7 @@ from redis.exceptions import RedisError
 from application.common.errors import DependencyUnavailable
 from application.ports.security import MAX_SESSION_LIFETIME, Rotation, RotationOutcome, SessionRecord
 from infrastructure.logging import get_logger
+from infrastructure.redis.round_trips import RoundTrips
 
 log = get_logger(__name__)
 
@@ -213,11 +214,22 @@ def _ttl_ms(ttl: timedelta) -> int:
     return milliseconds
 
 
+def session_key(key_prefix: str, session_id: UUID) -> str:
+    """The key that exists exactly while session ``session_id`` is live (the rate limiter reads it
+    too, in the same round trip as its count)."""
+    return f"{key_prefix}{{auth}}:sess:{session_id}"
+
+
 class RedisSessionStore:
     """``SessionStore`` on Redis; every multi-key change is one Lua script."""
 
-    def __init__(self, redis: Redis, key_prefix: str, *, max_lifetime: timedelta = MAX_SESSION_LIFETIME) -> None:
+    def __init__(
+        self, redis: Redis, key_prefix: str, round_trips: RoundTrips, *, max_lifetime: timedelta = MAX_SESSION_LIFETIME
+    ) -> None:
         self._redis = redis
+        # ``is_live`` runs on every authenticated request: on the hot path's own connections.
+        self._round_trips = round_trips
+        self._prefix = key_prefix
         self._base = f"{key_prefix}{{auth}}:"
         self._max_lifetime_ms = _ttl_ms(max_lifetime)
         self._create = redis.register_script(_CREATE)
@@ -227,7 +239,7 @@ class RedisSessionStore:
         self._revoke_all = redis.register_script(_REVOKE_ALL)
 
     def _session_key(self, session_id: UUID) -> str:
-        return f"{self._base}sess:{session_id}"
+        return session_key(self._prefix, session_id)
 
     def _token_key(self, token_hash: str) -> str:
         return f"{self._base}rt:{token_hash}"
@@ -276,7 +288,9 @@ class RedisSessionStore:
 
     async def is_live(self, session_id: UUID) -> bool:
         with _redis_errors("is_live"):
-            count = await self._redis.exists(self._session_key(session_id))
+            (count,) = await self._round_trips.run(("EXISTS", self._session_key(session_id)))
+            if isinstance(count, Exception):
+                raise count
         return int(count) == 1
 
     async def revoke(self, session_id: UUID) -> None:

@@ -21,7 +21,7 @@ from application.common.errors import AuthenticationFailed, DependencyUnavailabl
 from application.ports.security import AccessClaims, AccessTokens, InvalidToken, SessionStore
 from application.security.authorizer import Authorizer
 from domain.users.role import Role
-from interfaces.http.request_context import bearer_token, verified_claims_of
+from interfaces.http.request_context import bearer_token, verified_token_of
 
 log = structlog.stdlib.get_logger("flower_vendor.http.auth")
 
@@ -46,20 +46,18 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         container: AsyncContainer = connection.app.state.dishka_container
         token = _bearer(connection)
-        claims = verified_claims_of(connection.scope, token)
-        if not isinstance(claims, AccessClaims):
+        claims: AccessClaims
+        live: bool | None = None
+        verified = verified_token_of(connection.scope, token)
+        if verified is not None and isinstance(verified[0], AccessClaims):
+            claims, live = verified[0], verified[1]
+        else:
             try:
                 claims = (await container.get(AccessTokens)).verify(token)
             except InvalidToken:
                 raise InvalidAccessToken from None
-        store = await container.get(SessionStore)
-        try:
-            live = await store.is_live(claims.session_id)
-        except DependencyUnavailable:
-            # Trade-off (README): while the session store is down, a validly signed, unexpired
-            # access token keeps working for at most its 15-minute lifetime.
-            log.warning("session_check_skipped", reason="session store unavailable")
-            live = True
+        if live is None:  # the edge's rate-limit round trip did not already tell
+            live = await self._session_is_live(container, claims)
         if not live:
             raise InvalidAccessToken
         try:
@@ -71,6 +69,18 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         )
         structlog.contextvars.bind_contextvars(vendor_id=str(principal.vendor_id), user_id=str(principal.user_id))
         return AuthenticationResult(user=principal, auth=claims)
+
+    @staticmethod
+    async def _session_is_live(container: AsyncContainer, claims: AccessClaims) -> bool:
+        store = await container.get(SessionStore)
+        try:
+            live: bool = await store.is_live(claims.session_id)
+        except DependencyUnavailable:
+            # Trade-off (README): while the session store is down, a validly signed, unexpired
+            # access token keeps working for at most its 15-minute lifetime.
+            log.warning("session_check_skipped", reason="session store unavailable")
+            return True
+        return live
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:

@@ -62,14 +62,16 @@ def client_ip_of(scope: Any) -> str | None:
 _CLAIMS_KEY = "verified_access_token"
 
 
-def store_verified_token(scope: Any, token: str, claims: object) -> None:
-    """The edge verified this bearer token already; the auth middleware need not do it again."""
-    scope.setdefault("state", {})[_CLAIMS_KEY] = (token, claims)
+def store_verified_token(scope: Any, token: str, claims: object, session_live: bool | None) -> None:
+    """The edge verified this bearer token already, and may have learnt whether its session is
+    live in the same Redis round trip as the rate-limit count (``None``: it did not); the auth
+    middleware need not do either again."""
+    scope.setdefault("state", {})[_CLAIMS_KEY] = (token, claims, session_live)
 
 
-def verified_claims_of(scope: Any, token: str) -> object | None:
+def verified_token_of(scope: Any, token: str) -> tuple[object, bool | None] | None:
+    """``(claims, session_live)`` stored by the edge for exactly this token, else None."""
     entry = scope.get("state", {}).get(_CLAIMS_KEY)
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == token:
-        claims: object = entry[1]
-        return claims
+    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == token:
+        return entry[1], entry[2]
     return None
