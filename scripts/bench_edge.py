@@ -2,7 +2,7 @@
 endpoint (GET /api/staff) with everything on, and with rate limiting and security headers off,
 in one run against real PostgreSQL and Redis.
 
-Usage:  uv run python scripts/bench_edge.py [--seconds 15] [--connections 16]
+Usage:  uv run python scripts/bench_edge.py [--seconds 15] [--rounds 3] [--connections 16] [--pin]
 Needs `wrk` (apt-get install wrk). Creates and drops its own database; uses its own Redis prefix.
 Prints figures and asserts nothing.
 """
@@ -13,6 +13,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -110,7 +111,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=2, help="alternate the variants this many times")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="run every variant this many times, starting each round with the next variant; medians are reported",
+    )
     parser.add_argument(
         "--pin",
         action="store_true",
@@ -185,9 +191,12 @@ def _measure(
     for label, url in urls.items():
         _wrk(url, token, 3, args.connections, wrk_cpu, pids[label])  # warm up
     results: dict[str, list[tuple[float, float, float, float]]] = {label: [] for label in urls}
-    for _ in range(args.rounds):
-        for label, url in urls.items():
-            results[label].append(_wrk(url, token, args.seconds, args.connections, wrk_cpu, pids[label]))
+    labels = list(urls)
+    for round_number in range(args.rounds):
+        # Rotate the order so that no variant always runs first, or always right after another.
+        shift = round_number % len(labels)
+        for label in labels[shift:] + labels[:shift]:
+            results[label].append(_wrk(urls[label], token, args.seconds, args.connections, wrk_cpu, pids[label]))
 
     placement = (
         f"servers pinned to CPU {server_cpu}, wrk to CPU {wrk_cpu} (PostgreSQL and Redis unpinned)"
@@ -196,20 +205,22 @@ def _measure(
     )
     print(
         f"GET /api/staff?limit=20 (10 staff), one uvicorn worker per variant, wrk -c{args.connections}, "
-        f"{args.rounds}x{args.seconds}s per variant; {placement}"
+        f"{args.rounds}x{args.seconds}s per variant, medians; {placement}"
     )
     summary: dict[str, tuple[float, float]] = {}
     for label, runs in results.items():
-        rps, p50, p99, cpu_us = (sum(r[i] for r in runs) / len(runs) for i in range(4))
+        rps, p50, p99, cpu_us = (statistics.median(r[i] for r in runs) for i in range(4))
         summary[label] = (rps, cpu_us)
         print(
             f"{TITLES[label]:<26} {rps:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   "
             f"server CPU {cpu_us:7.0f} µs/request"
         )
     ratio = summary["full"][0] / summary["bare"][0]
-    print(f"throughput ratio on/off: {ratio:.3f}  (edge stack costs {(1 - ratio) * 100:.1f}%)")
+    print(f"throughput ratio on/off (medians): {ratio:.3f}  (edge stack costs {(1 - ratio) * 100:.1f}%)")
+    per_round = [full[0] / bare[0] for full, bare in zip(results["full"], results["bare"], strict=True)]
+    print("  ratio round by round: " + ", ".join(f"{r:.3f}" for r in per_round))
     cpu_ratio = summary["full"][1] / summary["bare"][1]
-    print(f"server CPU per request on/off: {cpu_ratio:.3f}  (edge stack adds {(cpu_ratio - 1) * 100:.1f}%)")
+    print(f"server CPU per request on/off (medians): {cpu_ratio:.3f}  (edge stack adds {(cpu_ratio - 1) * 100:.1f}%)")
 
 
 if __name__ == "__main__":
