@@ -39,6 +39,17 @@ async def test_one_connection_serves_requests_one_after_another(trips: RoundTrip
     assert (trips.open, trips.idle) == (1, 1)
 
 
+async def test_an_idle_connection_the_server_closed_is_replaced_transparently(
+    trips: RoundTrips, redis_client: Redis, key_prefix: str
+) -> None:
+    (first_id,) = await trips.run(("CLIENT", "ID"))
+    await redis_client.client_kill_filter(_id=str(first_id))  # as a restart, an idle timeout or a proxy would
+    replies = await trips.run(("INCR", f"{key_prefix}c"), ("CLIENT", "ID"))
+    assert replies[0] == 1  # counted once, on the new connection
+    assert replies[1] != first_id
+    assert (trips.open, trips.idle) == (1, 1)
+
+
 async def test_concurrent_exchanges_use_separate_connections_and_keep_at_most_max_idle(
     redis_client: Redis, key_prefix: str
 ) -> None:

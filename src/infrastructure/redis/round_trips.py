@@ -53,19 +53,34 @@ class RoundTrips:
 
     async def run(self, *commands: Command) -> list[Any]:
         """Each command's raw reply (no client-side conversion: ``SET`` gives ``b"OK"``), in order.
-        A command Redis refused (a ``ResponseError``, such as
-        NOSCRIPT) is returned in its place rather than raised, so the others are not lost."""
-        connection = self._take()
+        A command Redis refused (a ``ResponseError``, such as NOSCRIPT) is returned in its place
+        rather than raised, so the others are not lost.
+
+        An idle connection may have been closed by the server meanwhile (a restart, an idle
+        ``timeout``, a proxy): when a reused connection fails that way, every idle one is dropped
+        and the exchange is tried once more on a new connection, within the same timeout. A new
+        connection that fails, or any timeout, is raised at once: Redis is down or stalled."""
+        async with asyncio.timeout(self._timeout):
+            reused = bool(self._idle)
+            try:
+                return await self._exchange(self._take(), commands)
+            except RedisConnectionError:
+                if not reused:
+                    raise
+                await self._drop_idle()
+            return await self._exchange(self._take(), commands)
+
+    async def _exchange(self, connection: AbstractConnection, commands: tuple[Command, ...]) -> list[Any]:
         try:
-            async with asyncio.timeout(self._timeout):
-                await connection.send_packed_command(connection.pack_commands(commands), check_health=False)
-                replies: list[Any] = []
-                for _ in commands:
-                    try:
-                        replies.append(await connection.read_response())
-                    except ResponseError as refused:
-                        replies.append(refused)
+            await connection.send_packed_command(connection.pack_commands(commands), check_health=False)
+            replies: list[Any] = []
+            for _ in commands:
+                try:
+                    replies.append(await connection.read_response())
+                except ResponseError as refused:
+                    replies.append(refused)
         except BaseException:
+            # Replies may still be on their way (timeout, cancellation): never reuse it.
             self._open -= 1
             await connection.disconnect(nowait=True)
             raise
@@ -85,8 +100,11 @@ class RoundTrips:
         connection: AbstractConnection = self._connection_class(**self._kwargs)
         return connection
 
-    async def aclose(self) -> None:
+    async def _drop_idle(self) -> None:
         idle, self._idle = self._idle, []
         self._open -= len(idle)
         for connection in idle:
-            await connection.disconnect()
+            await connection.disconnect(nowait=True)
+
+    async def aclose(self) -> None:
+        await self._drop_idle()
