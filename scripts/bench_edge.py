@@ -115,7 +115,7 @@ def main() -> None:
         "--rounds",
         type=int,
         default=3,
-        help="run every variant this many times, starting each round with the next variant; medians are reported",
+        help="run every variant this many times, each round starting with the next variant; medians are reported",
     )
     parser.add_argument(
         "--pin",
@@ -132,8 +132,47 @@ def main() -> None:
             _measure(args, database_url, prefix, processes)
         finally:
             for process in processes:
-                process.terminate()
-                process.wait(timeout=20)
+                if process.poll() is None:
+                    _stop(process)
+
+
+def _server(label: str, env: dict[str, str], cpu: int | None) -> tuple[subprocess.Popen[bytes], str]:
+    """A fresh server of one variant. Every variant starts the same way (uvicorn CLI, one worker),
+    so only the edge features differ."""
+    command = [sys.executable, "-m", "uvicorn", f"scripts.bench_edge_app:{VARIANTS[label]}", "--factory"]
+    return _start(
+        [*command, "--no-access-log", "--no-server-header", "--no-proxy-headers", "--log-level", "warning"], env, cpu
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def _seed(base: str) -> str:
+    """A shop with ten staff; the owner's access token."""
+    slug = f"bench-{uuid.uuid4().hex[:8]}"
+    signup = {
+        "vendor_name": "Bench",
+        "vendor_slug": slug,
+        "timezone": "UTC",
+        "currency": "EUR",
+        "country": "NL",
+        "email": f"{slug}@example.com",
+        "password": PASSWORD,
+        "full_name": "Bench Owner",
+    }
+    httpx.post(f"{base}/api/auth/signup", json=signup).raise_for_status()
+    login = {"email": signup["email"], "password": PASSWORD}
+    token: str = httpx.post(f"{base}/api/auth/login", json=login).json()["access_token"]
+    for i in range(9):
+        httpx.post(
+            f"{base}/api/staff",
+            json={"email": f"s{i}-{slug}@example.com", "full_name": f"S{i}", "role": "STAFF", "password": PASSWORD},
+            headers={"Authorization": f"Bearer {token}"},
+        ).raise_for_status()
+    return token
 
 
 def _measure(
@@ -147,56 +186,25 @@ def _measure(
     cpus = os.cpu_count() or 1
     pin = args.pin and cpus >= 2 and shutil.which("taskset") is not None
     server_cpu, wrk_cpu = (cpus - 1, 0) if pin else (None, None)
-    # Every variant starts the same way (uvicorn CLI, one worker), so only the edge features differ.
-    urls: dict[str, str] = {}
-    pids: dict[str, int] = {}
-    for label, factory in VARIANTS.items():
-        command = [sys.executable, "-m", "uvicorn", f"scripts.bench_edge_app:{factory}", "--factory"]
-        process, urls[label] = _start(
-            [*command, "--no-access-log", "--no-server-header", "--no-proxy-headers", "--log-level", "warning"],
-            env,
-            server_cpu,
-        )
-        processes.append(process)
-        pids[label] = process.pid
-    full_url = urls["full"]
 
-    slug = f"bench-{uuid.uuid4().hex[:8]}"
-    signup = {
-        "vendor_name": "Bench",
-        "vendor_slug": slug,
-        "timezone": "UTC",
-        "currency": "EUR",
-        "country": "NL",
-        "email": f"{slug}@example.com",
-        "password": PASSWORD,
-        "full_name": "Bench Owner",
-    }
-    httpx.post(f"{full_url}/api/auth/signup", json=signup).raise_for_status()
-    token = httpx.post(f"{full_url}/api/auth/login", json={"email": signup["email"], "password": PASSWORD}).json()[
-        "access_token"
-    ]
-    for i in range(9):
-        httpx.post(
-            f"{full_url}/api/staff",
-            json={
-                "email": f"s{i}-{slug}@example.com",
-                "full_name": f"Staff {i}",
-                "role": "STAFF",
-                "password": PASSWORD,
-            },
-            headers={"Authorization": f"Bearer {token}"},
-        ).raise_for_status()
+    process, base = _server("full", env, server_cpu)
+    processes.append(process)
+    token = _seed(base)
+    _stop(process)
 
-    for label, url in urls.items():
-        _wrk(url, token, 3, args.connections, wrk_cpu, pids[label])  # warm up
-    results: dict[str, list[tuple[float, float, float, float]]] = {label: [] for label in urls}
-    labels = list(urls)
+    results: dict[str, list[tuple[float, float, float, float]]] = {label: [] for label in VARIANTS}
+    labels = list(VARIANTS)
     for round_number in range(args.rounds):
-        # Rotate the order so that no variant always runs first, or always right after another.
+        # Rotate the order so that no variant always runs first, or always right after another; a
+        # fresh process each time, so that one unlucky process (memory layout, hash seed) does not
+        # tilt every round of its variant.
         shift = round_number % len(labels)
         for label in labels[shift:] + labels[:shift]:
-            results[label].append(_wrk(urls[label], token, args.seconds, args.connections, wrk_cpu, pids[label]))
+            process, base = _server(label, env, server_cpu)
+            processes.append(process)
+            _wrk(base, token, 3, args.connections, wrk_cpu, process.pid)  # warm up
+            results[label].append(_wrk(base, token, args.seconds, args.connections, wrk_cpu, process.pid))
+            _stop(process)
 
     placement = (
         f"servers pinned to CPU {server_cpu}, wrk to CPU {wrk_cpu} (PostgreSQL and Redis unpinned)"
@@ -204,8 +212,8 @@ def _measure(
         else f"{cpus} CPUs shared by servers, wrk, PostgreSQL and Redis"
     )
     print(
-        f"GET /api/staff?limit=20 (10 staff), one uvicorn worker per variant, wrk -c{args.connections}, "
-        f"{args.rounds}x{args.seconds}s per variant, medians; {placement}"
+        f"GET /api/staff?limit=20 (10 staff), one uvicorn worker, wrk -c{args.connections}, "
+        f"{args.rounds}x{args.seconds}s per variant (a fresh server each time), medians; {placement}"
     )
     summary: dict[str, tuple[float, float]] = {}
     for label, runs in results.items():
