@@ -17,12 +17,12 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
 from application.ports.rate_limit import RateLimiter
-from application.ports.security import AccessTokens, CommonPasswords, PasswordHasher
+from application.ports.security import AccessTokens, CommonPasswords, PasswordHasher, SessionStore
 from infrastructure.config import Settings, load_settings
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
 from infrastructure.persistence.errors import translate_database_error
-from interfaces.http.auth import BearerAuthMiddleware
+from interfaces.http.auth import BearerAuthMiddleware, SessionCheck
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.tenant import SecurityEventController, StaffController, VendorController
 from interfaces.http.di import http_providers
@@ -86,7 +86,13 @@ def build_litestar(
             SecurityEventController,
             *extra_route_handlers,
         ],
-        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/health/", "^/schema"])],
+        middleware=[
+            DefineMiddleware(
+                BearerAuthMiddleware,
+                exclude=["^/health/", "^/schema"],
+                session_check=SessionCheck(partial(container.get, SessionStore)),
+            )
+        ],
         exception_handlers=exception_handlers(translate_database_error),
         openapi_config=openapi,
         debug=settings.debug,

@@ -7,14 +7,17 @@ exist so a forbidden role gets 403 before its body is validated (contract sectio
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import UUID
 
 import structlog
 from dishka import AsyncContainer
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from litestar.types import Guard
+from litestar.types import ASGIApp, Guard
 
 from application.common.context import Principal
 from application.common.errors import AuthenticationFailed, DependencyUnavailable
@@ -42,7 +45,62 @@ def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return token
 
 
+class SessionCheck:
+    """Whether an access token's session is live, failing open while the session store is down.
+
+    Trade-off (README): while the store does not answer, a validly signed, unexpired access token
+    keeps working, for at most its 15-minute lifetime. After a failure the store is left alone for
+    ``retry_interval_seconds``, so an outage neither adds a Redis timeout to every authenticated
+    request nor writes a warning per request: one ``session_check_skipped`` warning per outage, one
+    ``session_check_restored`` when the store answers again.
+    """
+
+    def __init__(
+        self,
+        store: Callable[[], Awaitable[SessionStore]],
+        *,
+        retry_interval_seconds: float = 5.0,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._resolve_store = store
+        self._store: SessionStore | None = None
+        self._retry_interval = retry_interval_seconds
+        self._now = now
+        self._down = False
+        self._retry_at = 0.0
+
+    @property
+    def failing_open(self) -> bool:
+        return self._down
+
+    async def is_live(self, session_id: UUID) -> bool:
+        if self._down and self._now() < self._retry_at:
+            return True
+        if self._store is None:  # an APP-scoped singleton: resolved once
+            self._store = await self._resolve_store()
+        try:
+            live = await self._store.is_live(session_id)
+        except DependencyUnavailable:
+            self._retry_at = self._now() + self._retry_interval
+            if not self._down:
+                self._down = True
+                log.warning(
+                    "session_check_skipped",
+                    reason="session store unavailable",
+                    retry_interval_seconds=self._retry_interval,
+                )
+            return True
+        if self._down:
+            self._down = False
+            log.info("session_check_restored")
+        return live
+
+
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
+    def __init__(self, app: ASGIApp, *, session_check: SessionCheck, **options: Any) -> None:
+        super().__init__(app, **options)
+        self._session_check = session_check
+
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         container: AsyncContainer = connection.app.state.dishka_container
         token = _bearer(connection)
@@ -57,7 +115,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             except InvalidToken:
                 raise InvalidAccessToken from None
         if live is None:  # the edge's rate-limit round trip did not already tell
-            live = await self._session_is_live(container, claims)
+            live = await self._session_check.is_live(claims.session_id)
         if not live:
             raise InvalidAccessToken
         try:
@@ -69,18 +127,6 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         )
         structlog.contextvars.bind_contextvars(vendor_id=str(principal.vendor_id), user_id=str(principal.user_id))
         return AuthenticationResult(user=principal, auth=claims)
-
-    @staticmethod
-    async def _session_is_live(container: AsyncContainer, claims: AccessClaims) -> bool:
-        store = await container.get(SessionStore)
-        try:
-            live: bool = await store.is_live(claims.session_id)
-        except DependencyUnavailable:
-            # Trade-off (README): while the session store is down, a validly signed, unexpired
-            # access token keeps working for at most its 15-minute lifetime.
-            log.warning("session_check_skipped", reason="session store unavailable")
-            return True
-        return live
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:

@@ -1,0 +1,77 @@
+"""The auth middleware's session check: answers from the store, fails open while the store is
+down without asking it on every request, and logs once per outage."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+from structlog.testing import capture_logs
+
+from application.common.errors import DependencyUnavailable
+from interfaces.http.auth import SessionCheck
+from tests.fakes import MonotonicClock
+
+LIVE, REVOKED = uuid.uuid4(), uuid.uuid4()
+
+
+@dataclass
+class FlakyStore:
+    down: bool = False
+    asked: list[uuid.UUID] = field(default_factory=list)
+
+    async def is_live(self, session_id: uuid.UUID) -> bool:
+        self.asked.append(session_id)
+        if self.down:
+            raise DependencyUnavailable("The session store is unavailable.", retry_after=5)
+        return session_id == LIVE
+
+
+@pytest.fixture
+def clock() -> MonotonicClock:
+    return MonotonicClock()
+
+
+@pytest.fixture
+def store() -> FlakyStore:
+    return FlakyStore()
+
+
+@pytest.fixture
+def check(store: FlakyStore, clock: MonotonicClock) -> SessionCheck:
+    async def resolve() -> FlakyStore:
+        return store
+
+    return SessionCheck(resolve, retry_interval_seconds=5, now=clock)  # type: ignore[arg-type]
+
+
+def events(logs: list[dict[str, object]], name: str) -> list[dict[str, object]]:
+    return [entry for entry in logs if entry["event"] == name]
+
+
+async def test_the_store_decides_while_it_answers(check: SessionCheck, store: FlakyStore) -> None:
+    assert await check.is_live(LIVE) is True
+    assert await check.is_live(REVOKED) is False
+    assert store.asked == [LIVE, REVOKED]
+    assert check.failing_open is False
+
+
+async def test_an_outage_fails_open_asks_once_per_interval_and_warns_once(
+    check: SessionCheck, store: FlakyStore, clock: MonotonicClock
+) -> None:
+    store.down = True
+    with capture_logs() as logs:
+        assert [await check.is_live(REVOKED) for _ in range(10)] == [True] * 10
+        assert store.asked == [REVOKED]  # the other nine did not wait on the dead store
+        assert check.failing_open is True
+        clock.advance(5)
+        assert await check.is_live(REVOKED) is True  # one probe after the interval: still down
+        assert len(store.asked) == 2
+        store.down = False
+        assert await check.is_live(REVOKED) is True  # within the new interval: not asked yet
+        clock.advance(5)
+        assert await check.is_live(REVOKED) is False  # back: revocations bite again
+        assert check.failing_open is False
+    assert len(events(logs, "session_check_skipped")) == 1
+    assert len(events(logs, "session_check_restored")) == 1
