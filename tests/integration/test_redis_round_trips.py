@@ -56,27 +56,37 @@ async def test_concurrent_exchanges_use_separate_connections_and_keep_at_most_ma
     trips = RoundTrips(redis_client, timeout=5, max_idle=3)
     try:
         key = f"{key_prefix}n"
-        replies = await asyncio.gather(*(trips.run(("INCR", key), ("GET", key)) for _ in range(10)))
+        replies = await asyncio.gather(*(trips.run(("INCR", key), ("CLIENT", "ID")) for _ in range(10)))
         assert sorted(int(count) for count, _ in replies) == list(range(1, 11))
-        assert all(int(value) >= int(count) for count, value in replies)  # each pair ran on its own connection
+        assert len({client_id for _, client_id in replies}) == 10  # each exchange on its own connection
         assert (trips.open, trips.idle) == (3, 3)
     finally:
         await trips.aclose()
     assert (trips.open, trips.idle) == (0, 0)
 
 
-async def test_max_connections_refuses_instead_of_queueing(redis_client: Redis, key_prefix: str) -> None:
+async def test_beyond_max_connections_exchanges_wait_their_turn(redis_client: Redis, key_prefix: str) -> None:
     trips = RoundTrips(redis_client, timeout=5, max_connections=2)
     try:
-        outcomes = await asyncio.gather(
-            *(trips.run(("EXISTS", f"{key_prefix}x")) for _ in range(4)), return_exceptions=True
-        )
-        refused = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
-        assert len(refused) == 2
-        assert all(isinstance(error, RedisError) for error in refused)
+        replies = await asyncio.gather(*(trips.run(("CLIENT", "ID"), ("EXISTS", f"{key_prefix}x")) for _ in range(8)))
+        assert all(exists == 0 for _, exists in replies)  # none refused
+        assert len({client_id for client_id, _ in replies}) <= 2
         assert trips.open == 2
     finally:
         await trips.aclose()
+
+
+async def test_closing_waits_for_no_one_and_leaves_nothing_open(redis_client: Redis, key_prefix: str) -> None:
+    trips = RoundTrips(redis_client, timeout=5)
+    await trips.run(("EXISTS", f"{key_prefix}x"))
+    in_flight = asyncio.create_task(trips.run(("BLPOP", f"{key_prefix}empty", "0.2")))  # Redis answers in 0.2 s
+    await asyncio.sleep(0.05)
+    await trips.aclose()
+    assert trips.idle == 0
+    assert await in_flight == [None]  # the exchange under way finishes...
+    assert trips.open == 0  # ...and its connection is closed, not kept
+    with pytest.raises(RedisError):
+        await trips.run(("EXISTS", f"{key_prefix}x"))
 
 
 async def test_a_paused_server_times_out_and_the_connection_is_dropped(private_redis: PrivateRedis) -> None:

@@ -77,7 +77,7 @@ async def test_a_verified_token_counts_per_user_and_hands_over_its_session_liven
     outcome = await gate_for(limiter).check(scope, "203.0.113.7")
     assert outcome is not None
     assert outcome.policy.name == "user"
-    assert limiter.calls == [("hit_for_session", f"user:{CLAIMS.user_id.hex}", "user", CLAIMS.session_id)]
+    assert limiter.calls == [("hit_for_session", f"user:{CLAIMS.user_id}", "user", CLAIMS.session_id)]
     assert verified_token_of(scope, GOOD) == (CLAIMS, live)
     assert verified_token_of(scope, "another.token.value") is None  # only for the very token checked
 

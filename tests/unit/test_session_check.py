@@ -3,6 +3,7 @@ down without asking it on every request, and logs once per outage."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 
@@ -63,11 +64,11 @@ async def test_an_outage_fails_open_asks_once_per_interval_and_warns_once(
     store.down = True
     with capture_logs() as logs:
         assert [await check.is_live(REVOKED) for _ in range(10)] == [True] * 10
-        assert store.asked == [REVOKED]  # the other nine did not wait on the dead store
+        assert store.asked == [REVOKED] * 3  # three failures in a row, then the rest did not wait
         assert check.failing_open is True
         clock.advance(5)
         assert await check.is_live(REVOKED) is True  # one probe after the interval: still down
-        assert len(store.asked) == 2
+        assert len(store.asked) == 4
         store.down = False
         assert await check.is_live(REVOKED) is True  # within the new interval: not asked yet
         clock.advance(5)
@@ -75,3 +76,46 @@ async def test_an_outage_fails_open_asks_once_per_interval_and_warns_once(
         assert check.failing_open is False
     assert len(events(logs, "session_check_skipped")) == 1
     assert len(events(logs, "session_check_restored")) == 1
+
+
+async def test_one_failure_lets_only_its_own_request_through(check: SessionCheck, store: FlakyStore) -> None:
+    store.down = True
+    assert await check.is_live(REVOKED) is True
+    assert await check.is_live(REVOKED) is True
+    store.down = False
+    assert await check.is_live(REVOKED) is False  # two failures did not switch the check off
+    store.down = True
+    assert [await check.is_live(REVOKED) for _ in range(2)] == [True, True]
+    assert check.failing_open is False  # the success in between reset the count
+    assert len(store.asked) == 5
+
+
+async def test_only_one_request_at_a_time_probes_a_store_taken_for_down(clock: MonotonicClock) -> None:
+    gate = asyncio.Event()
+
+    class SlowDownStore(FlakyStore):
+        async def is_live(self, session_id: uuid.UUID) -> bool:
+            self.asked.append(session_id)
+            await gate.wait()
+            raise DependencyUnavailable("The session store is unavailable.", retry_after=5)
+
+    store = SlowDownStore()
+
+    async def resolve() -> FlakyStore:
+        return store
+
+    check = SessionCheck(resolve, failures_to_skip=1, retry_interval_seconds=5, now=clock)  # type: ignore[arg-type]
+    first = asyncio.create_task(check.is_live(REVOKED))
+    await asyncio.sleep(0)
+    gate.set()
+    assert await first is True
+    assert check.failing_open is True
+    gate.clear()
+    clock.advance(5)
+    probe = asyncio.create_task(check.is_live(REVOKED))
+    await asyncio.sleep(0)
+    others = [await check.is_live(REVOKED) for _ in range(5)]  # answered at once while one probes
+    assert others == [True] * 5
+    gate.set()
+    assert await probe is True
+    assert len(store.asked) == 2

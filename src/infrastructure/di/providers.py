@@ -102,7 +102,7 @@ class RedisProvider(Provider):
         if redis is None:
             yield None
             return
-        trips = RoundTrips(redis, timeout=settings.redis_socket_timeout)
+        trips = RoundTrips(redis, timeout=settings.redis_socket_timeout)  # as many connections as the client
         yield trips
         await trips.aclose()
 

@@ -29,18 +29,27 @@ Command = Sequence[str | bytes | int | float]
 
 
 class RoundTrips:
-    def __init__(self, redis: Redis, *, timeout: float, max_connections: int = 100, max_idle: int = 16) -> None:
-        if timeout <= 0 or max_connections < 1 or max_idle < 0:
-            raise ValueError("RoundTrips needs a positive timeout, max_connections >= 1 and max_idle >= 0")
+    """``max_connections`` (by default the client pool's) bounds the exchanges in flight: beyond it
+    a caller waits for a free connection, within its timeout, rather than being refused, so a burst
+    of requests does not look like a Redis outage. Up to ``max_idle`` (by default all of them) stay
+    open between exchanges, so a busy server does not reconnect under load."""
+
+    def __init__(
+        self, redis: Redis, *, timeout: float, max_connections: int | None = None, max_idle: int | None = None
+    ) -> None:
         pool = redis.connection_pool
+        limit = pool.max_connections if max_connections is None else max_connections
+        if timeout <= 0 or limit < 1 or (max_idle is not None and max_idle < 0):
+            raise ValueError("RoundTrips needs a positive timeout, max_connections >= 1 and max_idle >= 0")
         # The exchange as a whole is bounded below; a per-write timeout would cost a task per write.
         self._kwargs = {**pool.connection_kwargs, "socket_timeout": None}
         self._connection_class = pool.connection_class
         self._timeout = timeout
-        self._max_connections = max_connections
-        self._max_idle = min(max_idle, max_connections)
+        self._slots = asyncio.Semaphore(limit)
+        self._max_idle = limit if max_idle is None else min(max_idle, limit)
         self._idle: list[AbstractConnection] = []
         self._open = 0
+        self._closed = False
 
     @property
     def idle(self) -> int:
@@ -58,9 +67,14 @@ class RoundTrips:
 
         An idle connection may have been closed by the server meanwhile (a restart, an idle
         ``timeout``, a proxy): when a reused connection fails that way, every idle one is dropped
-        and the exchange is tried once more on a new connection, within the same timeout. A new
-        connection that fails, or any timeout, is raised at once: Redis is down or stalled."""
-        async with asyncio.timeout(self._timeout):
+        and the exchange is tried once more on a new connection, within the same timeout. (Should
+        the first connection break after Redis ran the commands, they run twice; for the rate
+        limiter that is one extra count, in a case that needs a connection to die mid-exchange
+        while Redis stays up.) A new connection that fails, or any timeout, is raised at once:
+        Redis is down or stalled."""
+        if self._closed:
+            raise RedisConnectionError("the hot-path Redis connections are closed")
+        async with asyncio.timeout(self._timeout), self._slots:
             reused = bool(self._idle)
             try:
                 return await self._exchange(self._take(), commands)
@@ -84,20 +98,18 @@ class RoundTrips:
             self._open -= 1
             await connection.disconnect(nowait=True)
             raise
-        if len(self._idle) < self._max_idle:
-            self._idle.append(connection)
-        else:
+        if self._closed or len(self._idle) >= self._max_idle:
             self._open -= 1
             await connection.disconnect(nowait=True)
+        else:
+            self._idle.append(connection)
         return replies
 
     def _take(self) -> AbstractConnection:
         if self._idle:
             return self._idle.pop()
-        if self._open >= self._max_connections:
-            raise RedisConnectionError("too many Redis connections on the hot path")
-        self._open += 1
         connection: AbstractConnection = self._connection_class(**self._kwargs)
+        self._open += 1
         return connection
 
     async def _drop_idle(self) -> None:
@@ -107,4 +119,6 @@ class RoundTrips:
             await connection.disconnect(nowait=True)
 
     async def aclose(self) -> None:
+        """Close the idle connections; those in use close when their exchange ends."""
+        self._closed = True
         await self._drop_idle()

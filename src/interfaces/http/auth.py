@@ -49,24 +49,30 @@ class SessionCheck:
     """Whether an access token's session is live, failing open while the session store is down.
 
     Trade-off (README): while the store does not answer, a validly signed, unexpired access token
-    keeps working, for at most its 15-minute lifetime. After a failure the store is left alone for
-    ``retry_interval_seconds``, so an outage neither adds a Redis timeout to every authenticated
-    request nor writes a warning per request: one ``session_check_skipped`` warning per outage, one
-    ``session_check_restored`` when the store answers again.
+    keeps working, for at most its 15-minute lifetime. One failure only lets that request through;
+    after ``failures_to_skip`` failures in a row the store is taken for down and left alone for
+    ``retry_interval_seconds``, then one request at a time asks it again. So an outage neither
+    adds a Redis timeout to every authenticated request nor writes a warning per request (one
+    ``session_check_skipped`` per outage, one ``session_check_restored`` when it ends), while a
+    single slow answer under load does not switch revocation checks off for everyone.
     """
 
     def __init__(
         self,
         store: Callable[[], Awaitable[SessionStore]],
         *,
+        failures_to_skip: int = 3,
         retry_interval_seconds: float = 5.0,
         now: Callable[[], float] = time.monotonic,
     ) -> None:
         self._resolve_store = store
         self._store: SessionStore | None = None
+        self._failures_to_skip = failures_to_skip
         self._retry_interval = retry_interval_seconds
         self._now = now
+        self._failures = 0
         self._down = False
+        self._probing = False
         self._retry_at = 0.0
 
     @property
@@ -74,26 +80,41 @@ class SessionCheck:
         return self._down
 
     async def is_live(self, session_id: UUID) -> bool:
-        if self._down and self._now() < self._retry_at:
+        if self._down and (self._probing or self._now() < self._retry_at):
             return True
-        if self._store is None:  # an APP-scoped singleton: resolved once
-            self._store = await self._resolve_store()
+        probe = self._down
+        self._probing = probe
         try:
+            if self._store is None:  # an APP-scoped singleton: resolved once
+                self._store = await self._resolve_store()
             live = await self._store.is_live(session_id)
         except DependencyUnavailable:
-            self._retry_at = self._now() + self._retry_interval
-            if not self._down:
-                self._down = True
-                log.warning(
-                    "session_check_skipped",
-                    reason="session store unavailable",
-                    retry_interval_seconds=self._retry_interval,
-                )
+            self._failed()
             return True
+        finally:
+            if probe:
+                self._probing = False
+        self._failures = 0
         if self._down:
             self._down = False
             log.info("session_check_restored")
         return live
+
+    def _failed(self) -> None:
+        self._failures += 1
+        self._retry_at = self._now() + self._retry_interval
+        if self._down:
+            return
+        if self._failures < self._failures_to_skip:
+            log.info("session_check_failed_open", failures=self._failures)
+        else:
+            self._down = True
+            log.warning(
+                "session_check_skipped",
+                reason="session store unavailable",
+                failures=self._failures,
+                retry_interval_seconds=self._retry_interval,
+            )
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):

@@ -89,7 +89,8 @@ class RateLimitGate:
                     pass
                 else:
                     policy = self._tiers.user
-                    hit = await limiter.hit_for_session(f"user:{claims.user_id.hex}", policy, claims.session_id)
+                    # The bucket name is part of the stored key: changing it resets every allowance.
+                    hit = await limiter.hit_for_session(f"user:{claims.user_id}", policy, claims.session_id)
                     store_verified_token(scope, token, claims, hit.session_live)
                     return Outcome(policy, hit.decision)
         decision = await limiter.hit(f"ip:{client_bucket(client_ip)}", policy)
