@@ -2,7 +2,13 @@
 endpoint (GET /api/staff) with everything on, and with rate limiting and security headers off,
 in one run against real PostgreSQL and Redis.
 
-Usage:  uv run python scripts/bench_edge.py [--seconds 15] [--rounds 3] [--connections 16] [--pin]
+By default the four variants (stack on, rate limiting only, headers only, both off) run one at a
+time in rotating order; --side-by-side loads a stack-on and a stack-off server at the same time
+instead, so that both see the same moment of a shared machine. Each round starts fresh servers.
+The server's CPU time per request is printed beside the wall-clock figures; for a count that does
+not depend on the machine's load, see scripts/bench_edge_instructions.py.
+
+Usage:  uv run python scripts/bench_edge.py [--seconds 15] [--rounds 3] [--side-by-side] [--pin]
 Needs `wrk` (apt-get install wrk). Creates and drops its own database; uses its own Redis prefix.
 Prints figures and asserts nothing.
 """
@@ -73,30 +79,39 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _wrk(
-    base: str, token: str, seconds: int, connections: int, cpu: int | None, server_pid: int
-) -> tuple[float, float, float, float]:
-    """Requests per second, p50 and p99 latency (ms), and the server's CPU time per request (µs)."""
-    wrk = [shutil.which("wrk") or "wrk", "--latency", "-t1" if cpu is not None else "-t2"]
-    cpu_before = _cpu_seconds(server_pid)
-    output = subprocess.run(  # noqa: S603
-        [
-            *_pinned(wrk, cpu),
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "-H",
-            f"Authorization: Bearer {token}",
-            "-H",
-            "Accept-Encoding: identity",
-            f"{base}/api/staff?limit=20",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    cpu_used = _cpu_seconds(server_pid) - cpu_before
-    if "Non-2xx" in output:
-        raise SystemExit(f"non-2xx answers during the run:\n{output}")
+Result = tuple[float, float, float, float]
+
+
+def _wrk(targets: list[tuple[str, int]], token: str, seconds: int, connections: int, cpu: int | None) -> list[Result]:
+    """Load every ``(base URL, server pid)`` target at once, one wrk each. For each: requests per
+    second, p50 and p99 latency (ms), and the server's CPU time per request (µs)."""
+    wrk = [shutil.which("wrk") or "wrk", "--latency", "-t1" if cpu is not None or len(targets) > 1 else "-t2"]
+    cpu_before = [_cpu_seconds(pid) for _, pid in targets]
+    runs = [
+        subprocess.Popen(  # noqa: S603
+            [
+                *_pinned(wrk, cpu),
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "-H",
+                f"Authorization: Bearer {token}",
+                "-H",
+                "Accept-Encoding: identity",
+                f"{base}/api/staff?limit=20",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for base, _ in targets
+    ]
+    outputs = [run.communicate()[0] for run in runs]
+    cpu_used = [_cpu_seconds(pid) - before for (_, pid), before in zip(targets, cpu_before, strict=True)]
+    return [_parse(output, used) for output, used in zip(outputs, cpu_used, strict=True)]
+
+
+def _parse(output: str, cpu_used: float) -> Result:
+    if "Non-2xx" in output or "Requests/sec" not in output:
+        raise SystemExit(f"wrk saw errors or non-2xx answers:\n{output}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
 
@@ -116,6 +131,11 @@ def main() -> None:
         type=int,
         default=3,
         help="run every variant this many times, each round starting with the next variant; medians are reported",
+    )
+    parser.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="load the stack-on and stack-off servers at the same time (only those two variants)",
     )
     parser.add_argument(
         "--pin",
@@ -175,6 +195,30 @@ def _seed(base: str) -> str:
     return token
 
 
+def _side_by_side(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    server_cpu: int | None,
+    wrk_cpu: int | None,
+    token: str,
+    processes: list[subprocess.Popen[bytes]],
+    results: dict[str, list[Result]],
+) -> None:
+    """Each round, a fresh server with the stack on and one with it off take the same load at the
+    same time: whatever else the machine does (other tenants, PostgreSQL, Redis) slows both alike,
+    so the ratio of one round no longer swings with the moment it ran."""
+    for _ in range(args.rounds):
+        servers = [_server(label, env, server_cpu) for label in ("full", "bare")]
+        processes.extend(process for process, _ in servers)
+        targets = [(base, process.pid) for process, base in servers]
+        _wrk(targets, token, 3, args.connections, wrk_cpu)  # warm up
+        full, bare = _wrk(targets, token, args.seconds, args.connections, wrk_cpu)
+        results["full"].append(full)
+        results["bare"].append(bare)
+        for process, _ in servers:
+            _stop(process)
+
+
 def _measure(
     args: argparse.Namespace, database_url: str, prefix: str, processes: list[subprocess.Popen[bytes]]
 ) -> None:
@@ -192,9 +236,11 @@ def _measure(
     token = _seed(base)
     _stop(process)
 
-    results: dict[str, list[tuple[float, float, float, float]]] = {label: [] for label in VARIANTS}
+    results: dict[str, list[Result]] = {label: [] for label in VARIANTS}
     labels = list(VARIANTS)
-    for round_number in range(args.rounds):
+    if args.side_by_side:
+        _side_by_side(args, env, server_cpu, wrk_cpu, token, processes, results)
+    for round_number in range(args.rounds if not args.side_by_side else 0):
         # Rotate the order so that no variant always runs first, or always right after another; a
         # fresh process each time, so that one unlucky process (memory layout, hash seed) does not
         # tilt every round of its variant.
@@ -202,8 +248,8 @@ def _measure(
         for label in labels[shift:] + labels[:shift]:
             process, base = _server(label, env, server_cpu)
             processes.append(process)
-            _wrk(base, token, 3, args.connections, wrk_cpu, process.pid)  # warm up
-            results[label].append(_wrk(base, token, args.seconds, args.connections, wrk_cpu, process.pid))
+            _wrk([(base, process.pid)], token, 3, args.connections, wrk_cpu)  # warm up
+            results[label] += _wrk([(base, process.pid)], token, args.seconds, args.connections, wrk_cpu)
             _stop(process)
 
     placement = (
@@ -211,12 +257,19 @@ def _measure(
         if pin
         else f"{cpus} CPUs shared by servers, wrk, PostgreSQL and Redis"
     )
+    how = (
+        "edge stack on and off side by side, loaded at the same time"
+        if args.side_by_side
+        else "one variant at a time, in rotating order"
+    )
     print(
         f"GET /api/staff?limit=20 (10 staff), one uvicorn worker, wrk -c{args.connections}, "
-        f"{args.rounds}x{args.seconds}s per variant (a fresh server each time), medians; {placement}"
+        f"{args.rounds}x{args.seconds}s per variant, a fresh server each round, medians; {how}; {placement}"
     )
     summary: dict[str, tuple[float, float]] = {}
     for label, runs in results.items():
+        if not runs:
+            continue
         rps, p50, p99, cpu_us = (statistics.median(r[i] for r in runs) for i in range(4))
         summary[label] = (rps, cpu_us)
         print(
