@@ -64,15 +64,16 @@ import hashlib
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 from uuid import UUID
 
 from redis.exceptions import NoScriptError, RedisError
 
+from application.common.circuit_breaker import CircuitBreaker
 from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy, SessionHit
 from infrastructure.logging import get_logger
 from infrastructure.redis.round_trips import RoundTrips
@@ -292,16 +293,11 @@ class SharedRateLimiter(Protocol):
     async def hit_for_session(self, key: str, policy: RateLimitPolicy, session_id: UUID) -> SessionHit: ...
 
 
-_Result = TypeVar("_Result")
-
-
 class FallbackRateLimiter:
-    """A circuit breaker: Redis while it answers, process memory while it does not.
-
-    * Closed: every request goes to the primary (Redis). A failure opens the breaker; that request
-      and every request for the next ``retry_interval_seconds`` are answered from memory.
-    * Half-open: after the interval ONE request tries the primary again while concurrent requests
-      stay on memory. Success closes the breaker; failure keeps it open for another interval.
+    """Redis while it answers, process memory while it does not, through a ``CircuitBreaker``:
+    a failure opens it; that request and every request for the next ``retry_interval_seconds``
+    are answered from memory; then ONE request tries Redis again while concurrent requests stay
+    on memory, and success closes it.
 
     One WARNING ``rate_limiter_fallback_active`` per outage and one INFO
     ``rate_limiter_redis_restored`` when it ends; ``on_state_change(active)`` is called on each
@@ -319,65 +315,44 @@ class FallbackRateLimiter:
     ) -> None:
         self._primary = primary
         self._fallback = fallback
-        self._retry_interval = retry_interval_seconds
-        self._now = now
         self._on_state_change = on_state_change
-        self._open = False
-        self._opened_at = 0.0
-        self._retry_at = 0.0
-        self._probing = False
+        self._breaker = CircuitBreaker(
+            RateLimiterUnavailable,
+            retry_interval_seconds=retry_interval_seconds,
+            now=now,
+            on_open=self._opened,
+            on_close=self._closed,
+            on_failure=self._failed_again,
+        )
 
     @property
     def fallback_active(self) -> bool:
-        return self._open
+        return self._breaker.is_open
 
     async def hit(self, key: str, policy: RateLimitPolicy) -> RateLimitDecision:
-        return await self._through_breaker(lambda limiter: limiter.hit(key, policy))
+        return await self._breaker.call(lambda: self._primary.hit(key, policy), lambda: self._fallback.hit(key, policy))
 
     async def hit_for_session(self, key: str, policy: RateLimitPolicy, session_id: UUID) -> SessionHit:
-        return await self._through_breaker(lambda limiter: limiter.hit_for_session(key, policy, session_id))
+        return await self._breaker.call(
+            lambda: self._primary.hit_for_session(key, policy, session_id),
+            lambda: self._fallback.hit_for_session(key, policy, session_id),
+        )
 
-    async def _through_breaker(self, call: Callable[[SharedRateLimiter], Awaitable[_Result]]) -> _Result:
-        if not self._open:
-            try:
-                return await call(self._primary)
-            except RateLimiterUnavailable as error:
-                self._trip(error)
-                return await call(self._fallback)
-        if self._probing or self._now() < self._retry_at:
-            return await call(self._fallback)
-        self._probing = True
-        try:
-            result = await call(self._primary)
-        except RateLimiterUnavailable as error:
-            self._retry_at = self._now() + self._retry_interval
-            log.debug("rate_limiter_probe_failed", error=str(error))
-            return await call(self._fallback)
-        finally:
-            self._probing = False
-        self._close()
-        return result
-
-    def _trip(self, error: RateLimiterUnavailable) -> None:
-        now = self._now()
-        self._retry_at = now + self._retry_interval
-        if self._open:  # several requests were in flight when Redis went away: one outage
-            return
-        self._open = True
-        self._opened_at = now
+    def _opened(self, error: Exception) -> None:
         log.warning(
             "rate_limiter_fallback_active",
             error=str(error),
-            retry_interval_seconds=self._retry_interval,
+            retry_interval_seconds=self._breaker.retry_interval_seconds,
         )
         self._notify(True)
 
-    def _close(self) -> None:
-        if not self._open:
-            return
-        self._open = False
-        log.info("rate_limiter_redis_restored", outage_seconds=round(self._now() - self._opened_at, 3))
+    def _closed(self, outage_seconds: float) -> None:
+        log.info("rate_limiter_redis_restored", outage_seconds=round(outage_seconds, 3))
         self._notify(False)
+
+    @staticmethod
+    def _failed_again(error: Exception, _: int) -> None:
+        log.debug("rate_limiter_probe_failed", error=str(error))
 
     def _notify(self, active: bool) -> None:
         if self._on_state_change is None:

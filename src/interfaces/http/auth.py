@@ -19,6 +19,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp, Guard
 
+from application.common.circuit_breaker import CircuitBreaker
 from application.common.context import Principal
 from application.common.errors import AuthenticationFailed, DependencyUnavailable
 from application.ports.security import AccessClaims, AccessTokens, InvalidToken, SessionStore
@@ -49,12 +50,12 @@ class SessionCheck:
     """Whether an access token's session is live, failing open while the session store is down.
 
     Trade-off (README): while the store does not answer, a validly signed, unexpired access token
-    keeps working, for at most its 15-minute lifetime. One failure only lets that request through;
-    after ``failures_to_skip`` failures in a row the store is taken for down and left alone for
-    ``retry_interval_seconds``, then one request at a time asks it again. So an outage neither
-    adds a Redis timeout to every authenticated request nor writes a warning per request (one
-    ``session_check_skipped`` per outage, one ``session_check_restored`` when it ends), while a
-    single slow answer under load does not switch revocation checks off for everyone.
+    keeps working, for at most its 15-minute lifetime. The store sits behind a ``CircuitBreaker``:
+    one failure only lets that request through; after ``failures_to_skip`` failures in a row the
+    store is left alone for ``retry_interval_seconds``, then one request at a time asks it again.
+    So an outage neither adds a Redis timeout to every authenticated request nor writes a warning
+    per request (one ``session_check_skipped`` per outage, one ``session_check_restored`` when it
+    ends), while a single slow answer under load does not switch revocation checks off for everyone.
     """
 
     def __init__(
@@ -67,54 +68,38 @@ class SessionCheck:
     ) -> None:
         self._resolve_store = store
         self._store: SessionStore | None = None
-        self._failures_to_skip = failures_to_skip
-        self._retry_interval = retry_interval_seconds
-        self._now = now
-        self._failures = 0
-        self._down = False
-        self._probing = False
-        self._retry_at = 0.0
+        self._breaker = CircuitBreaker(
+            DependencyUnavailable,
+            failures_to_open=failures_to_skip,
+            retry_interval_seconds=retry_interval_seconds,
+            now=now,
+            on_open=self._skipping,
+            on_close=lambda _: log.info("session_check_restored"),
+            on_failure=lambda _, failures: log.info("session_check_failed_open", failures=failures),
+        )
 
     @property
     def failing_open(self) -> bool:
-        return self._down
+        return self._breaker.is_open
 
     async def is_live(self, session_id: UUID) -> bool:
-        if self._down and (self._probing or self._now() < self._retry_at):
-            return True
-        probe = self._down
-        self._probing = probe
-        try:
-            if self._store is None:  # an APP-scoped singleton: resolved once
-                self._store = await self._resolve_store()
-            live = await self._store.is_live(session_id)
-        except DependencyUnavailable:
-            self._failed()
-            return True
-        finally:
-            if probe:
-                self._probing = False
-        self._failures = 0
-        if self._down:
-            self._down = False
-            log.info("session_check_restored")
-        return live
+        return await self._breaker.call(lambda: self._ask(session_id), _live_while_unknown)
 
-    def _failed(self) -> None:
-        self._failures += 1
-        self._retry_at = self._now() + self._retry_interval
-        if self._down:
-            return
-        if self._failures < self._failures_to_skip:
-            log.info("session_check_failed_open", failures=self._failures)
-        else:
-            self._down = True
-            log.warning(
-                "session_check_skipped",
-                reason="session store unavailable",
-                failures=self._failures,
-                retry_interval_seconds=self._retry_interval,
-            )
+    async def _ask(self, session_id: UUID) -> bool:
+        if self._store is None:  # an APP-scoped singleton: resolved once
+            self._store = await self._resolve_store()
+        return await self._store.is_live(session_id)
+
+    def _skipping(self, error: Exception) -> None:
+        log.warning(
+            "session_check_skipped",
+            reason="session store unavailable",
+            retry_interval_seconds=self._breaker.retry_interval_seconds,
+        )
+
+
+async def _live_while_unknown() -> bool:
+    return True
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
