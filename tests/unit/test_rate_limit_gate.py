@@ -13,7 +13,7 @@ import pytest
 from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy, SessionHit
 from application.ports.security import AccessClaims, InvalidToken
 from interfaces.http.rate_limit import RateLimitGate, RateLimitTiers
-from interfaces.http.request_context import verified_token_of
+from interfaces.http.request_context import VerifiedToken, verified_token_of
 
 TIERS = RateLimitTiers.per_minute(auth=5, user=100, api=30)
 CLAIMS = AccessClaims(
@@ -78,7 +78,7 @@ async def test_a_verified_token_counts_per_user_and_hands_over_its_session_liven
     assert outcome is not None
     assert outcome.policy.name == "user"
     assert limiter.calls == [("hit_for_session", f"user:{CLAIMS.user_id}", "user", CLAIMS.session_id)]
-    assert verified_token_of(scope, GOOD) == (CLAIMS, live)
+    assert verified_token_of(scope, GOOD) == VerifiedToken(GOOD, CLAIMS, live)
     assert verified_token_of(scope, "another.token.value") is None  # only for the very token checked
 
 

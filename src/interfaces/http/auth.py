@@ -113,8 +113,8 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         claims: AccessClaims
         live: bool | None = None
         verified = verified_token_of(connection.scope, token)
-        if verified is not None and isinstance(verified[0], AccessClaims):
-            claims, live = verified[0], verified[1]
+        if verified is not None:
+            claims, live = verified.claims, verified.session_live
         else:
             try:
                 claims = (await container.get(AccessTokens)).verify(token)

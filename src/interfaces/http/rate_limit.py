@@ -18,7 +18,7 @@ from typing import Any
 from application.ports.rate_limit import RateLimitDecision, RateLimiter, RateLimitPolicy
 from application.ports.security import AccessTokens, InvalidToken
 from interfaces.http.client_address import client_bucket
-from interfaces.http.request_context import bearer_token, header_value, store_verified_token
+from interfaces.http.request_context import VerifiedToken, bearer_token, header_value, store_verified_token
 
 AUTH_PATHS = frozenset({"/api/auth/signup", "/api/auth/login", "/api/auth/refresh"})
 UNLIMITED_PATHS = frozenset({"/health/live", "/health/ready", "/metrics"})
@@ -91,7 +91,7 @@ class RateLimitGate:
                     policy = self._tiers.user
                     # The bucket name is part of the stored key: changing it resets every allowance.
                     hit = await limiter.hit_for_session(f"user:{claims.user_id}", policy, claims.session_id)
-                    store_verified_token(scope, token, claims, hit.session_live)
+                    store_verified_token(scope, VerifiedToken(token, claims, hit.session_live))
                     return Outcome(policy, hit.decision)
         decision = await limiter.hit(f"ip:{client_bucket(client_ip)}", policy)
         return Outcome(policy, decision)

@@ -1,10 +1,13 @@
-"""Where a request's id lives while it is being served."""
+"""What the edge learns about a request (its id, client address, verified token) and where it keeps it."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
+
+from application.ports.security import AccessClaims
 
 REQUEST_ID_HEADER = "x-request-id"
 
@@ -62,16 +65,22 @@ def client_ip_of(scope: Any) -> str | None:
 _CLAIMS_KEY = "verified_access_token"
 
 
-def store_verified_token(scope: Any, token: str, claims: object, session_live: bool | None) -> None:
-    """The edge verified this bearer token already, and may have learnt whether its session is
-    live in the same Redis round trip as the rate-limit count (``None``: it did not); the auth
-    middleware need not do either again."""
-    scope.setdefault("state", {})[_CLAIMS_KEY] = (token, claims, session_live)
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    """A bearer token the edge verified already, and whether its session is live if the edge
+    learnt that in the same Redis round trip as the rate-limit count (``None``: it did not)."""
+
+    token: str
+    claims: AccessClaims
+    session_live: bool | None
 
 
-def verified_token_of(scope: Any, token: str) -> tuple[object, bool | None] | None:
-    """``(claims, session_live)`` stored by the edge for exactly this token, else None."""
+def store_verified_token(scope: Any, verified: VerifiedToken) -> None:
+    scope.setdefault("state", {})[_CLAIMS_KEY] = verified
+
+
+def verified_token_of(scope: Any, token: str) -> VerifiedToken | None:
+    """What the edge stored for exactly this token, else None: the auth middleware then verifies
+    and checks the session itself."""
     entry = scope.get("state", {}).get(_CLAIMS_KEY)
-    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == token:
-        return entry[1], entry[2]
-    return None
+    return entry if isinstance(entry, VerifiedToken) and entry.token == token else None
