@@ -51,26 +51,28 @@ def _pinned(command: list[str], cpu: int | None) -> list[str]:
     return [taskset, "-c", str(cpu), *command] if cpu is not None and taskset else command
 
 
-def _start(command: list[str], env: dict[str, str], cpu: int | None) -> tuple[subprocess.Popen[bytes], str]:
+def launch(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """``command`` (a server taking ``--port``) started on a spare port; its base URL."""
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own server
-        [*_pinned(command, cpu), "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [*command, "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_ready(process: subprocess.Popen[bytes], base: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server for {base} exited")
         try:
-            if httpx.get(f"{base}/health/ready").status_code == 200:
-                return process, base
+            if httpx.get(f"{base}/health/ready", timeout=max(1.0, seconds / 10)).status_code == 200:
+                return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
     process.kill()
-    raise SystemExit(f"{command} did not start")
+    raise SystemExit(f"the server for {base} did not start within {seconds} s")
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -153,24 +155,38 @@ def main() -> None:
         finally:
             for process in processes:
                 if process.poll() is None:
-                    _stop(process)
+                    stop(process)
 
 
-def _server(label: str, env: dict[str, str], cpu: int | None) -> tuple[subprocess.Popen[bytes], str]:
-    """A fresh server of one variant. Every variant starts the same way (uvicorn CLI, one worker),
-    so only the edge features differ."""
-    command = [sys.executable, "-m", "uvicorn", f"scripts.bench_edge_app:{VARIANTS[label]}", "--factory"]
-    return _start(
-        [*command, "--no-access-log", "--no-server-header", "--no-proxy-headers", "--log-level", "warning"], env, cpu
-    )
+def server_command(label: str) -> list[str]:
+    """How every variant starts (uvicorn CLI, one worker), so that only the edge features differ."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"scripts.bench_edge_app:{VARIANTS[label]}",
+        "--factory",
+        "--no-access-log",
+        "--no-server-header",
+        "--no-proxy-headers",
+        "--log-level",
+        "warning",
+    ]
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def start_server(label: str, env: dict[str, str], cpu: int | None) -> tuple[subprocess.Popen[bytes], str]:
+    """A fresh, ready server of one variant, pinned to ``cpu`` if given."""
+    process, base = launch(_pinned(server_command(label), cpu), env)
+    wait_ready(process, base, 30)
+    return process, base
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     process.wait(timeout=20)
 
 
-def _seed(base: str) -> str:
+def seed(base: str) -> str:
     """A shop with ten staff; the owner's access token."""
     slug = f"bench-{uuid.uuid4().hex[:8]}"
     signup = {
@@ -208,7 +224,7 @@ def _side_by_side(
     same time: whatever else the machine does (other tenants, PostgreSQL, Redis) slows both alike,
     so the ratio of one round no longer swings with the moment it ran."""
     for _ in range(args.rounds):
-        servers = [_server(label, env, server_cpu) for label in ("full", "bare")]
+        servers = [start_server(label, env, server_cpu) for label in ("full", "bare")]
         processes.extend(process for process, _ in servers)
         targets = [(base, process.pid) for process, base in servers]
         _wrk(targets, token, 3, args.connections, wrk_cpu)  # warm up
@@ -216,7 +232,7 @@ def _side_by_side(
         results["full"].append(full)
         results["bare"].append(bare)
         for process, _ in servers:
-            _stop(process)
+            stop(process)
 
 
 def _measure(
@@ -231,10 +247,10 @@ def _measure(
     pin = args.pin and cpus >= 2 and shutil.which("taskset") is not None
     server_cpu, wrk_cpu = (cpus - 1, 0) if pin else (None, None)
 
-    process, base = _server("full", env, server_cpu)
+    process, base = start_server("full", env, server_cpu)
     processes.append(process)
-    token = _seed(base)
-    _stop(process)
+    token = seed(base)
+    stop(process)
 
     results: dict[str, list[Result]] = {label: [] for label in VARIANTS}
     labels = list(VARIANTS)
@@ -246,11 +262,11 @@ def _measure(
         # tilt every round of its variant.
         shift = round_number % len(labels)
         for label in labels[shift:] + labels[:shift]:
-            process, base = _server(label, env, server_cpu)
+            process, base = start_server(label, env, server_cpu)
             processes.append(process)
             _wrk([(base, process.pid)], token, 3, args.connections, wrk_cpu)  # warm up
             results[label] += _wrk([(base, process.pid)], token, args.seconds, args.connections, wrk_cpu)
-            _stop(process)
+            stop(process)
 
     placement = (
         f"servers pinned to CPU {server_cpu}, wrk to CPU {wrk_cpu} (PostgreSQL and Redis unpinned)"

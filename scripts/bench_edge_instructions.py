@@ -19,16 +19,14 @@ import argparse
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from bench_edge import TITLES, VARIANTS, _seed, _server, _stop
-from benchkit import free_port, production_env, redis_prefix, throwaway_database
+from bench_edge import TITLES, VARIANTS, launch, seed, server_command, start_server, stop, wait_ready
+from benchkit import production_env, redis_prefix, throwaway_database
 
-ROOT = Path(__file__).resolve().parents[1]
 WARM_UP_REQUESTS = 30
 _TOTAL = re.compile(r"^(?:summary|totals):\s+(\d+)", re.MULTILINE)
 
@@ -41,45 +39,8 @@ def _tool(name: str) -> str:
 
 
 def _under_callgrind(label: str, env: dict[str, str], out: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own server
-        [
-            _tool("valgrind"),
-            "--tool=callgrind",
-            f"--callgrind-out-file={out}",
-            sys.executable,
-            "-m",
-            "uvicorn",
-            f"scripts.bench_edge_app:{VARIANTS[label]}",
-            "--factory",
-            "--no-access-log",
-            "--no-server-header",
-            "--no-proxy-headers",
-            "--log-level",
-            "warning",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return process, f"http://127.0.0.1:{port}"
-
-
-def _wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server for {base} exited under valgrind")
-        try:
-            if httpx.get(f"{base}/health/ready", timeout=60).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"{base} did not start under valgrind")
+    valgrind = [_tool("valgrind"), "--tool=callgrind", f"--callgrind-out-file={out}"]
+    return launch([*valgrind, *server_command(label)], env)
 
 
 def _count(process: subprocess.Popen[bytes], base: str, token: str, requests: int, out: Path) -> float:
@@ -116,11 +77,11 @@ def main() -> None:
         env = production_env(
             database_url, prefix, AUTHENTICATED_RATE_LIMIT=never, API_RATE_LIMIT=never, AUTH_RATE_LIMIT=never
         )
-        seeder, base = _server("full", env, None)
+        seeder, base = start_server("full", env, None)
         try:
-            token = _seed(base)
+            token = seed(base)
         finally:
-            _stop(seeder)
+            stop(seeder)
 
         # One hash seed for every variant: dict and set layouts (hence probe counts) then differ
         # only where the code does.
@@ -128,7 +89,7 @@ def main() -> None:
         servers = {label: _under_callgrind(label, counted_env, Path(tmp) / f"{label}.out") for label in VARIANTS}
         try:
             for process, base in servers.values():
-                _wait_ready(base, process)
+                wait_ready(process, base, 600)
             counts = {
                 label: _count(process, base, token, args.requests, Path(tmp) / f"{label}.out")
                 for label, (process, base) in servers.items()
@@ -136,7 +97,7 @@ def main() -> None:
         finally:
             for process, _ in servers.values():
                 if process.poll() is None:
-                    _stop(process)
+                    stop(process)
 
     print(f"GET /api/staff?limit=20 (10 staff), {args.requests} sequential requests per variant under callgrind")
     for label, count in counts.items():
