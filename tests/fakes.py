@@ -395,24 +395,31 @@ class World:
         return Logout(self.sessions, self.refresh_tokens, self.recorder(), self.uow)
 
     def logout_everywhere_case(self) -> LogoutEverywhere:
-        return LogoutEverywhere(self.sessions, self.recorder(), self.uow)
+        return LogoutEverywhere(self.sessions, self.staff, self.recorder(), self.uow, self.clock)
 
     def change_password_case(self) -> ChangePassword:
         return ChangePassword(
-            self.staff, self.hasher, self.new_password(), self.throttle, self.sessions, self.recorder(), self.uow
+            self.staff,
+            self.hasher,
+            self.new_password(),
+            self.throttle,
+            self.sessions,
+            self.recorder(),
+            self.uow,
+            self.clock,
         )
 
     def who_am_i_case(self) -> WhoAmI:
         return WhoAmI(self.staff)
 
     def revoke_user_sessions_case(self) -> RevokeUserSessions:
-        return RevokeUserSessions(self.staff, self.sessions, self.recorder(), self.uow)
+        return RevokeUserSessions(self.staff, self.sessions, self.recorder(), self.uow, self.clock)
 
     def create_staff_case(self) -> CreateStaff:
         return CreateStaff(self.staff, self.new_password(), self.authorizer(), self.recorder(), self.uow, self.clock)
 
     def update_staff_case(self) -> UpdateStaff:
-        return UpdateStaff(self.staff, self.sessions, self.authorizer(), self.recorder(), self.uow)
+        return UpdateStaff(self.staff, self.sessions, self.authorizer(), self.recorder(), self.uow, self.clock)
 
     def list_staff_case(self) -> ListStaff:
         return ListStaff(self.staff, self.authorizer())

@@ -112,6 +112,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
     max_request_body_bytes: int = 1_048_576
+    # Load shedding and slow clients, per worker process (README "Overload and slow clients").
+    max_concurrent_requests: int = 64
+    body_read_timeout_seconds: float = 10.0
     db_pool_size: int = 10
     db_max_overflow: int = 20
     db_pool_timeout: float = 30.0
@@ -286,15 +289,24 @@ def _origin(item: str) -> str | None:
 
 
 def _host(item: str) -> str | None:
+    """A host name, ``*.``-wildcard or IP address, optionally with a port it must be reached on
+    (``shop.example:8443``, ``[::1]:8000``)."""
     item = item.lower()
     if item == "*":
         return item
+    port = ""
+    match = re.fullmatch(r"(\[[0-9a-f:.]+\]|[^:\[\]]+):([0-9]{1,5})", item)
+    if match:
+        item, port = match.group(1), match.group(2)
+        if not 0 < int(port) < 65536:
+            return None
     try:
-        ipaddress.ip_address(item.strip("[]"))
-        return item.strip("[]")
+        address = ipaddress.ip_address(item.strip("[]"))
     except ValueError:
-        pass
-    return item if _HOST_RE.match(item) else None
+        return (item + (f":{port}" if port else "")) if _HOST_RE.match(item) else None
+    if port:
+        return f"[{address}]:{port}" if address.version == 6 else f"{address}:{port}"
+    return str(address)
 
 
 def _database_url(reader: _Reader, environment: Environment) -> Secret | None:
@@ -438,6 +450,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         "max_request_body_bytes": reader.integer(
             "MAX_REQUEST_BODY_BYTES", 1_048_576, minimum=1024, maximum=100 * 1_048_576
         ),
+        "max_concurrent_requests": reader.integer("MAX_CONCURRENT_REQUESTS", 64, minimum=1, maximum=10_000),
+        "body_read_timeout_seconds": reader.number("BODY_READ_TIMEOUT_SECONDS", 10, minimum=0.1, maximum=300),
         "db_pool_size": reader.integer("DB_POOL_SIZE", 10, minimum=1, maximum=500),
         "db_max_overflow": reader.integer("DB_MAX_OVERFLOW", 20, minimum=0, maximum=500),
         "db_pool_timeout": reader.number("DB_POOL_TIMEOUT", 30, minimum=0.1, maximum=600),

@@ -407,7 +407,23 @@ def test_allowed_hosts_are_normalised() -> None:
     assert settings.allowed_hosts == ("shop.example", "*.shop.test", "::1", "10.0.0.5")
 
 
-@pytest.mark.parametrize("value", ["shop.example:8000", "http://shop.example", "shop_example.com", "-bad.example"])
+def test_allowed_hosts_may_pin_a_port() -> None:
+    settings = load_settings(env(ALLOWED_HOSTS="Shop.Example:8443,[::1]:8000,10.0.0.5:443,localhost"))
+    assert settings.allowed_hosts == ("shop.example:8443", "[::1]:8000", "10.0.0.5:443", "localhost")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "shop.example:evil",
+        "shop.example:0",
+        "shop.example:70000",
+        "shop.example:",
+        "http://shop.example",
+        "shop_example.com",
+        "-bad.example",
+    ],
+)
 def test_malformed_allowed_host_is_refused(value: str) -> None:
     only_problems_of(env(ALLOWED_HOSTS=f"shop.example,{value}"), "ALLOWED_HOSTS")
 

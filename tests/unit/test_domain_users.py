@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -223,6 +224,9 @@ def test_roles_are_their_names() -> None:
 # -- staff users and the last-owner rule --------------------------------------------------------
 
 
+CHANGED_AT = datetime(2026, 5, 1, 9, 30, 15, 500000, tzinfo=UTC)
+
+
 def make_user(role: Role = Role.OWNER, *, active: bool = True) -> StaffUser:
     return StaffUser(
         id=uuid.uuid4(),
@@ -241,24 +245,24 @@ def make_user(role: Role = Role.OWNER, *, active: bool = True) -> StaffUser:
 def test_only_active_owner_cannot_be_demoted_or_deactivated(change: dict[str, object]) -> None:
     owner = make_user(Role.OWNER)
     with pytest.raises(LastOwnerError) as caught:
-        owner.changed(**change, active_owners=1)  # type: ignore[arg-type]
+        owner.changed(**change, active_owners=1, at=CHANGED_AT)  # type: ignore[arg-type]
     assert caught.value.code == "LAST_OWNER"
     assert isinstance(caught.value, DomainError)
 
 
 def test_last_owner_rule_also_holds_when_the_count_is_zero() -> None:
     with pytest.raises(LastOwnerError):
-        make_user(Role.OWNER).changed(active=False, active_owners=0)
+        make_user(Role.OWNER).changed(active=False, active_owners=0, at=CHANGED_AT)
 
 
 def test_demoting_and_deactivating_together_is_refused_for_the_last_owner() -> None:
     with pytest.raises(LastOwnerError):
-        make_user(Role.OWNER).changed(role=Role.STAFF, active=False, active_owners=1)
+        make_user(Role.OWNER).changed(role=Role.STAFF, active=False, active_owners=1, at=CHANGED_AT)
 
 
 def test_one_of_two_owners_may_be_demoted() -> None:
     owner = make_user(Role.OWNER)
-    demoted = owner.changed(role=Role.MANAGER, active_owners=2)
+    demoted = owner.changed(role=Role.MANAGER, active_owners=2, at=CHANGED_AT)
     assert demoted.role is Role.MANAGER
     assert demoted.active is True
     assert demoted.id == owner.id
@@ -266,7 +270,7 @@ def test_one_of_two_owners_may_be_demoted() -> None:
 
 
 def test_one_of_two_owners_may_be_deactivated() -> None:
-    deactivated = make_user(Role.OWNER).changed(active=False, active_owners=2)
+    deactivated = make_user(Role.OWNER).changed(active=False, active_owners=2, at=CHANGED_AT)
     assert deactivated.active is False
     assert deactivated.role is Role.OWNER
     assert not deactivated.is_active_owner
@@ -274,26 +278,29 @@ def test_one_of_two_owners_may_be_deactivated() -> None:
 
 def test_last_owner_keeping_the_owner_role_is_fine() -> None:
     owner = make_user(Role.OWNER)
-    assert owner.changed(role=Role.OWNER, active=True, active_owners=1) == owner
-    assert owner.changed(active_owners=1) == owner
+    assert owner.changed(role=Role.OWNER, active=True, active_owners=1, at=CHANGED_AT) == owner
+    assert owner.changed(active_owners=1, at=CHANGED_AT) == owner
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.STAFF, Role.DRIVER])
 def test_non_owner_changes_ignore_the_owner_count(role: Role) -> None:
     user = make_user(role)
-    assert user.changed(active=False, active_owners=0).active is False
-    assert user.changed(role=Role.DRIVER if role is not Role.DRIVER else Role.STAFF, active_owners=0).role is not role
+    assert user.changed(active=False, active_owners=0, at=CHANGED_AT).active is False
+    assert (
+        user.changed(role=Role.DRIVER if role is not Role.DRIVER else Role.STAFF, active_owners=0, at=CHANGED_AT).role
+        is not role
+    )
 
 
 def test_promoting_to_owner_needs_no_other_owner() -> None:
-    promoted = make_user(Role.MANAGER).changed(role=Role.OWNER, active_owners=0)
+    promoted = make_user(Role.MANAGER).changed(role=Role.OWNER, active_owners=0, at=CHANGED_AT)
     assert promoted.is_active_owner
 
 
 def test_inactive_owner_changes_are_not_limited() -> None:
     inactive_owner = make_user(Role.OWNER, active=False)
-    assert inactive_owner.changed(role=Role.STAFF, active_owners=0).role is Role.STAFF
-    assert inactive_owner.changed(active=True, active_owners=0).is_active_owner
+    assert inactive_owner.changed(role=Role.STAFF, active_owners=0, at=CHANGED_AT).role is Role.STAFF
+    assert inactive_owner.changed(active=True, active_owners=0, at=CHANGED_AT).is_active_owner
 
 
 def test_is_active_owner() -> None:
@@ -339,3 +346,25 @@ def test_full_name_loses_control_and_bidi_override_characters() -> None:
     assert check_full_name("Cafe\u0301 Owner") == "Caf\u00e9 Owner"
     with pytest.raises(InvalidValue):
         check_full_name("\x00\u202e")
+
+
+def test_a_real_change_cuts_off_older_tokens_and_no_change_keeps_them() -> None:
+    user = make_user(Role.MANAGER)
+    assert user.changed(role=Role.MANAGER, active=True, active_owners=0, at=CHANGED_AT).credentials_changed_at is None
+    for changed in (
+        user.changed(role=Role.STAFF, active_owners=0, at=CHANGED_AT),
+        user.changed(active=False, active_owners=0, at=CHANGED_AT),
+        user.with_new_password("other-hash", at=CHANGED_AT),
+        user.sessions_cut_off(at=CHANGED_AT),
+    ):
+        assert changed.credentials_changed_at == CHANGED_AT
+    assert user.with_password_hash("rehashed").credentials_changed_at is None  # a rehash is no change
+
+
+def test_tokens_from_before_or_the_same_second_as_a_change_are_refused() -> None:
+    user = make_user(Role.STAFF).sessions_cut_off(at=CHANGED_AT)
+    second = CHANGED_AT.replace(microsecond=0)
+    assert not user.accepts_token_issued(second - timedelta(seconds=1))
+    assert not user.accepts_token_issued(second)  # same second: cannot tell which came first
+    assert user.accepts_token_issued(second + timedelta(seconds=1))
+    assert make_user(Role.STAFF).accepts_token_issued(second - timedelta(days=1))  # never changed

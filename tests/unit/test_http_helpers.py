@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 import structlog
+from structlog.testing import capture_logs
 
 from interfaces.http.edge import EdgeMiddleware, EdgePolicy, HostPolicy, host_without_port
 from interfaces.http.problems import (
@@ -202,6 +204,24 @@ def test_wildcard_host_matches_sub_domains_only() -> None:
     assert not policy.allows("evilshop.test")
     assert not policy.allows("shop.test.evil.example")
     assert not policy.allows("other.test")
+
+
+@pytest.mark.parametrize(
+    "header", ["localhost:evil", "localhost:", "localhost:0", "localhost:65536", "localhost:80:80", "[::1", "[::1]x"]
+)
+def test_a_host_with_a_malformed_port_is_refused(header: str) -> None:
+    assert not HostPolicy(("localhost", "127.0.0.1", "::1")).allows(header)
+
+
+def test_an_entry_with_a_port_allows_only_that_port() -> None:
+    policy = HostPolicy(("shop.example:8443", "[::1]:8000", "*.shop.test:443"))
+    assert policy.allows("shop.example:8443")
+    assert not policy.allows("shop.example")
+    assert not policy.allows("shop.example:8444")
+    assert policy.allows("[::1]:8000")
+    assert not policy.allows("[::1]:8001")
+    assert policy.allows("a.shop.test:443")
+    assert not policy.allows("a.shop.test:8443")
 
 
 @pytest.mark.parametrize("header", [None, ""])
@@ -500,3 +520,117 @@ def test_bearer_token(header: str | None, token: str | None) -> None:
     from interfaces.http.request_context import bearer_token
 
     assert bearer_token(header) == token
+
+
+# --- load shedding, encoded separators, the body deadline --------------------------------------
+
+
+class HeldApp(FakeApp):
+    """Holds every request until ``release`` is set, so requests pile up in flight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Callable[[Message], Awaitable[None]]) -> None:
+        await self.release.wait()
+        await super().__call__(scope, receive, send)
+
+
+async def test_past_the_in_flight_cap_requests_are_shed_before_the_app_and_liveness_is_not() -> None:
+    inner = HeldApp()
+    middleware = EdgeMiddleware(
+        inner, EdgePolicy(allowed_hosts=("shop.example",), max_body_bytes=1024, max_in_flight=2)
+    )
+    held = [asyncio.create_task(call(middleware, [HOST])) for _ in range(2)]
+    await asyncio.sleep(0)
+    assert middleware.in_flight == 2
+    with capture_logs() as logs:
+        shed = await call(middleware, [HOST, (b"x-request-id", b"req-shed")])
+    assert shed.status == 503
+    assert shed.json()["code"] == "OVERLOADED"
+    assert shed.json()["request_id"] == "req-shed"
+    assert shed.header("retry-after") == "1"
+    assert shed.header("x-request-id") == "req-shed"
+    assert shed.header("x-content-type-options") == "nosniff"
+    assert [entry["event"] for entry in logs] == ["requests_shed"]  # no access-log line per shed request
+
+    live_scope = http_scope([HOST], path="/health/live")
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    live = asyncio.create_task(middleware(live_scope, receive, send))
+    await asyncio.sleep(0)
+    inner.release.set()
+    await live
+    assert Result(sent).status == 200  # liveness went through although the worker was full
+    assert [r.status for r in await asyncio.gather(*held)] == [200, 200]
+    assert middleware.in_flight == 0
+    assert (await call(middleware, [HOST])).status == 200
+
+
+@pytest.mark.parametrize("raw_path", [b"/api%2Fvendor", b"/api%2fvendor", b"/api/staff%5C..%5Cvendor"])
+async def test_percent_encoded_separators_in_the_path_are_refused(raw_path: bytes) -> None:
+    inner = FakeApp()
+    scope = {**http_scope([HOST]), "path": raw_path.decode().replace("%2F", "/"), "raw_path": raw_path}
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await edge(inner)(scope, receive, send)
+    assert inner.calls == []
+    assert Result(sent).status == 400
+
+
+async def test_an_encoded_slash_in_the_query_is_fine() -> None:
+    inner = FakeApp()
+    scope = {**http_scope([HOST]), "raw_path": b"/api/orders?next=%2Fapi"}
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await edge(inner)(scope, receive, send)
+    assert Result(sent).status == 200
+
+
+async def test_a_body_that_does_not_arrive_in_time_is_408_and_the_connection_closes() -> None:
+    inner = FakeApp()
+    middleware = EdgeMiddleware(
+        inner, EdgePolicy(allowed_hosts=("shop.example",), max_body_bytes=1024, body_read_timeout=0.05)
+    )
+    scope = {**http_scope([HOST, (b"content-length", b"10")]), "method": "POST"}
+    first = True
+
+    async def receive() -> Message:
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b"{", "more_body": True}
+        await asyncio.sleep(3600)  # the rest never comes
+        raise AssertionError("unreachable")
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await middleware(scope, receive, send)
+    result = Result(sent)
+    assert result.status == 408
+    assert result.json()["code"] == "REQUEST_TIMEOUT"
+    assert result.header("connection") == "close"
+    assert inner.calls == []

@@ -17,6 +17,7 @@ from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy
 from infrastructure.redis.rate_limiter import (
     FallbackRateLimiter,
     InMemoryRateLimiter,
+    LocalRefusals,
     RateLimiterUnavailable,
     RedisRateLimiter,
 )
@@ -461,3 +462,48 @@ def test_redis_keys_hide_the_client_and_share_one_hash_tag() -> None:
     assert CLIENT not in key
     assert limiter.key_for(CLIENT, RateLimitPolicy("api", 5)) != key
     assert limiter.key_for("198.51.100.1", AUTH) != key
+
+
+# -- refusals remembered locally -----------------------------------------------------------
+
+
+async def test_a_client_hammering_after_a_refusal_costs_no_shared_round_trip(breaker: Breaker) -> None:
+    await burst(breaker.limiter, 6)  # 5 admitted, the 6th refused with about 12 s to wait
+    calls = breaker.primary.calls
+    refused = await burst(breaker.limiter, 200)
+    assert not any(d.allowed for d in refused)
+    assert breaker.primary.calls == calls  # answered from memory, not from Redis
+    assert all(d.retry_after_seconds >= 1 and d.remaining == 0 for d in refused)
+    other = await breaker.hit(key="198.51.100.1")  # another client is not affected
+    assert other.allowed
+    assert breaker.primary.calls == calls + 1
+
+
+async def test_local_refusals_never_refuse_what_the_shared_store_would_admit(clock: MonotonicClock) -> None:
+    """Every decision equals that of a reference limiter that sees every request."""
+    breaker = Breaker(clock)
+    reference = InMemoryRateLimiter(now=clock)
+    asked_primary = 0
+    for step in range(400):  # 100 s in steps of 0.25 s, several requests per step
+        for _ in range(1 + step % 3):
+            decision = await breaker.hit()
+            expected = await reference.hit(CLIENT, AUTH)
+            assert decision.allowed == expected.allowed, f"at {step * 0.25} s"
+            if not decision.allowed:
+                assert decision.retry_after_seconds >= expected.retry_after_seconds
+        clock.advance(0.25)
+    asked_primary = breaker.primary.calls
+    assert asked_primary < 400  # most refusals were answered locally
+
+
+def test_local_refusals_stay_bounded(clock: MonotonicClock) -> None:
+    refusals = LocalRefusals(now=clock, max_keys=3)
+    refused = RateLimitDecision(allowed=False, limit=5, remaining=0, reset_seconds=60, retry_after_seconds=12)
+    for n in range(10):
+        refusals.note(f"client-{n}", AUTH, refused)
+    assert len(refusals) == 3
+    assert refusals.get("client-0", AUTH) is None
+    assert refusals.get("client-9", AUTH) is not None
+    short = RateLimitDecision(allowed=False, limit=5, remaining=0, reset_seconds=60, retry_after_seconds=1)
+    refusals.note("quick", AUTH, short)  # a 1 s wait is not worth remembering (rounded up by Redis)
+    assert refusals.get("quick", AUTH) is None

@@ -55,38 +55,38 @@ async def test_the_store_decides_while_it_answers(check: SessionCheck, store: Fl
     assert await check.is_live(LIVE) is True
     assert await check.is_live(REVOKED) is False
     assert store.asked == [LIVE, REVOKED]
-    assert check.failing_open is False
+    assert check.degraded is False
 
 
-async def test_an_outage_fails_open_asks_once_per_interval_and_warns_once(
+async def test_an_outage_answers_unknown_asks_once_per_interval_and_warns_once(
     check: SessionCheck, store: FlakyStore, clock: MonotonicClock
 ) -> None:
     store.down = True
     with capture_logs() as logs:
-        assert [await check.is_live(REVOKED) for _ in range(10)] == [True] * 10
+        assert [await check.is_live(REVOKED) for _ in range(10)] == [None] * 10
         assert store.asked == [REVOKED] * 3  # three failures in a row, then the rest did not wait
-        assert check.failing_open is True
+        assert check.degraded is True
         clock.advance(5)
-        assert await check.is_live(REVOKED) is True  # one probe after the interval: still down
+        assert await check.is_live(REVOKED) is None  # one probe after the interval: still down
         assert len(store.asked) == 4
         store.down = False
-        assert await check.is_live(REVOKED) is True  # within the new interval: not asked yet
+        assert await check.is_live(REVOKED) is None  # within the new interval: not asked yet
         clock.advance(5)
         assert await check.is_live(REVOKED) is False  # back: revocations bite again
-        assert check.failing_open is False
-    assert len(events(logs, "session_check_skipped")) == 1
+        assert check.degraded is False
+    assert len(events(logs, "session_check_degraded")) == 1
     assert len(events(logs, "session_check_restored")) == 1
 
 
-async def test_one_failure_lets_only_its_own_request_through(check: SessionCheck, store: FlakyStore) -> None:
+async def test_one_failure_leaves_only_its_own_request_unknown(check: SessionCheck, store: FlakyStore) -> None:
     store.down = True
-    assert await check.is_live(REVOKED) is True
-    assert await check.is_live(REVOKED) is True
+    assert await check.is_live(REVOKED) is None
+    assert await check.is_live(REVOKED) is None
     store.down = False
     assert await check.is_live(REVOKED) is False  # two failures did not switch the check off
     store.down = True
-    assert [await check.is_live(REVOKED) for _ in range(2)] == [True, True]
-    assert check.failing_open is False  # the success in between reset the count
+    assert [await check.is_live(REVOKED) for _ in range(2)] == [None, None]
+    assert check.degraded is False  # the success in between reset the count
     assert len(store.asked) == 5
 
 
@@ -108,14 +108,14 @@ async def test_only_one_request_at_a_time_probes_a_store_taken_for_down(clock: M
     first = asyncio.create_task(check.is_live(REVOKED))
     await asyncio.sleep(0)
     gate.set()
-    assert await first is True
-    assert check.failing_open is True
+    assert await first is None
+    assert check.degraded is True
     gate.clear()
     clock.advance(5)
     probe = asyncio.create_task(check.is_live(REVOKED))
     await asyncio.sleep(0)
     others = [await check.is_live(REVOKED) for _ in range(5)]  # answered at once while one probes
-    assert others == [True] * 5
+    assert others == [None] * 5
     gate.set()
-    assert await probe is True
+    assert await probe is None
     assert len(store.asked) == 2

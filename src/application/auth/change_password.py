@@ -10,6 +10,7 @@ from application.auth.sessions import revoke_after_commit
 from application.common.context import Principal
 from application.common.errors import AuthenticationFailed, InvalidCredentials, TooManyAttempts
 from application.common.security_events import SecurityEventKind
+from application.ports.clock import Clock
 from application.ports.repositories import StaffRepository
 from application.ports.security import LoginThrottle, PasswordHasher, SessionStore
 from application.ports.unit_of_work import UnitOfWork
@@ -32,6 +33,7 @@ class ChangePassword:
         store: SessionStore,
         record: SecurityRecorder,
         uow: UnitOfWork,
+        clock: Clock,
     ) -> None:
         self._staff = staff
         self._hasher = hasher
@@ -40,6 +42,7 @@ class ChangePassword:
         self._store = store
         self._record = record
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, principal: Principal, command: ChangePasswordCommand) -> None:
         new_password = self._passwords.check(command.new_password, "new_password")
@@ -58,7 +61,8 @@ class ChangePassword:
             await self._uow.commit()
             raise InvalidCredentials
         await self._throttle.reset(account, client)
-        await self._staff.update(user.with_password_hash(await self._hasher.hash(new_password)))
+        new_hash = await self._hasher.hash(new_password)
+        await self._staff.update(user.with_new_password(new_hash, at=self._clock.now()))
         revoked = await self._store.revoke_all(user.id, except_session=principal.session_id)
         await self._record(
             SecurityEventKind.PASSWORD_CHANGED, vendor_id=user.vendor_id, user_id=user.id, sessions_revoked=revoked

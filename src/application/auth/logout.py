@@ -5,6 +5,8 @@ from __future__ import annotations
 from application.auth.events import SecurityRecorder
 from application.common.context import Principal
 from application.common.security_events import SecurityEventKind
+from application.ports.clock import Clock
+from application.ports.repositories import StaffRepository
 from application.ports.security import RefreshTokens, SessionStore
 from application.ports.unit_of_work import UnitOfWork
 
@@ -37,12 +39,21 @@ class Logout:
 
 
 class LogoutEverywhere:
-    def __init__(self, store: SessionStore, record: SecurityRecorder, uow: UnitOfWork) -> None:
+    """Every session of the caller ends, in Redis and, for when Redis cannot answer, in PostgreSQL."""
+
+    def __init__(
+        self, store: SessionStore, staff: StaffRepository, record: SecurityRecorder, uow: UnitOfWork, clock: Clock
+    ) -> None:
         self._store = store
+        self._staff = staff
         self._record = record
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, principal: Principal) -> int:
+        user = await self._staff.get(principal.vendor_id, principal.user_id, lock=True)
+        if user is not None:
+            await self._staff.update(user.sessions_cut_off(at=self._clock.now()))
         count = await self._store.revoke_all(principal.user_id)
         await self._record(
             SecurityEventKind.LOGOUT_ALL, vendor_id=principal.vendor_id, user_id=principal.user_id, sessions=count

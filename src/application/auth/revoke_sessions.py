@@ -5,6 +5,7 @@ from __future__ import annotations
 from application.auth.events import SecurityRecorder
 from application.common.errors import NotFound
 from application.common.security_events import SecurityEventKind
+from application.ports.clock import Clock
 from application.ports.repositories import StaffRepository
 from application.ports.security import SessionStore
 from application.ports.unit_of_work import UnitOfWork
@@ -12,16 +13,21 @@ from domain.users.email import Email
 
 
 class RevokeUserSessions:
-    def __init__(self, staff: StaffRepository, store: SessionStore, record: SecurityRecorder, uow: UnitOfWork) -> None:
+    def __init__(
+        self, staff: StaffRepository, store: SessionStore, record: SecurityRecorder, uow: UnitOfWork, clock: Clock
+    ) -> None:
         self._staff = staff
         self._store = store
         self._record = record
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, email: str) -> int:
         user = await self._staff.get_by_email(Email.parse(email))
         if user is None:
             raise NotFound("No user has that email.")
+        # Also in PostgreSQL: while Redis cannot confirm a session, tokens from before now are refused.
+        await self._staff.update(user.sessions_cut_off(at=self._clock.now()))
         count = await self._store.revoke_all(user.id)
         await self._record(
             SecurityEventKind.SESSIONS_REVOKED, vendor_id=user.vendor_id, user_id=user.id, sessions=count, by="operator"

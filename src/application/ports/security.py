@@ -119,6 +119,24 @@ class SessionStore(Protocol):
     async def revoke_all(self, user_id: UUID, *, except_session: UUID | None = None) -> int: ...
 
 
+@dataclass(frozen=True, slots=True)
+class AccountStanding:
+    """What PostgreSQL says of an account right now: enough to judge an access token when the
+    session store cannot."""
+
+    role: str
+    active: bool
+    """The user and the user's shop are both active."""
+    credentials_changed_at: datetime | None
+
+
+class AccountStandings(Protocol):
+    async def standing(self, vendor_id: UUID, user_id: UUID) -> AccountStanding | None:
+        """One short read of committed state; ``None`` when the account does not exist in that shop.
+        Raises ``DependencyUnavailable`` when the database does not answer."""
+        ...
+
+
 class LoginThrottle(Protocol):
     """Slows repeated failures for one account from one client, without locking the account
     out from everywhere."""

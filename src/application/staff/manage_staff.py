@@ -88,12 +88,14 @@ class UpdateStaff:
         authorizer: Authorizer,
         record: SecurityRecorder,
         uow: UnitOfWork,
+        clock: Clock,
     ) -> None:
         self._staff = staff
         self._store = store
         self._authorizer = authorizer
         self._record = record
         self._uow = uow
+        self._clock = clock
 
     async def execute(self, principal: Principal, command: UpdateStaffCommand) -> StaffUser:
         await self._authorizer.require(principal, Role.MANAGER, "staff.update")
@@ -105,8 +107,8 @@ class UpdateStaff:
             await self._authorizer.require_may_manage(principal, command.role, "staff.update")
 
         owners = await self._staff.count_active_owners(principal.vendor_id) if target.is_active_owner else 0
-        updated = target.changed(role=command.role, active=command.active, active_owners=owners)
-        if updated == target:
+        updated = target.changed(role=command.role, active=command.active, active_owners=owners, at=self._clock.now())
+        if updated is target:
             return target
         await self._staff.update(updated)
         revoked = await self._store.revoke_all(target.id)

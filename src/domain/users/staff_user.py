@@ -35,22 +35,49 @@ class StaffUser:
     active: bool
     password_hash: str
     created_at: datetime | None = None
+    credentials_changed_at: datetime | None = None
+    """When the account's password, role or active flag last changed, or all its sessions were
+    cut off: an access token issued before then no longer speaks for it. While the session store
+    cannot confirm a session, this is what PostgreSQL still can."""
 
     @property
     def is_active_owner(self) -> bool:
         return self.active and self.role is Role.OWNER
 
-    def changed(self, *, role: Role | None = None, active: bool | None = None, active_owners: int) -> StaffUser:
-        """This user with a new role and/or active flag; ``active_owners`` counts the shop's active
-        owners before the change. Refuses a change that would leave the shop without one."""
-        updated = replace(
-            self,
-            role=self.role if role is None else role,
-            active=self.active if active is None else active,
-        )
+    def changed(
+        self, *, role: Role | None = None, active: bool | None = None, active_owners: int, at: datetime
+    ) -> StaffUser:
+        """This user with a new role and/or active flag as of ``at``; ``active_owners`` counts the
+        shop's active owners before the change. Refuses a change that would leave the shop without
+        one. A real change cuts off the tokens issued before it."""
+        new_role = self.role if role is None else role
+        new_active = self.active if active is None else active
+        if new_role is self.role and new_active == self.active:
+            return self
+        updated = replace(self, role=new_role, active=new_active, credentials_changed_at=at)
         if self.is_active_owner and not updated.is_active_owner and active_owners <= 1:
             raise LastOwnerError
         return updated
 
     def with_password_hash(self, password_hash: str) -> StaffUser:
+        """The same password under a new hash (a parameter upgrade): existing sessions stay good."""
         return replace(self, password_hash=password_hash)
+
+    def with_new_password(self, password_hash: str, *, at: datetime) -> StaffUser:
+        """A password change: tokens issued before ``at`` no longer speak for the account."""
+        return replace(self, password_hash=password_hash, credentials_changed_at=at)
+
+    def sessions_cut_off(self, *, at: datetime) -> StaffUser:
+        """Every session ended (log out everywhere, an operator's revocation)."""
+        return replace(self, credentials_changed_at=at)
+
+    def accepts_token_issued(self, issued_at: datetime) -> bool:
+        """Whether a token issued at ``issued_at`` postdates the last credential change."""
+        return issued_after_change(issued_at, self.credentials_changed_at)
+
+
+def issued_after_change(issued_at: datetime, credentials_changed_at: datetime | None) -> bool:
+    """Whether a token issued at ``issued_at`` (whole seconds, as JWT ``iat``) postdates the last
+    credential change; one from the same second is refused, the safe side of not knowing."""
+    changed = credentials_changed_at
+    return changed is None or int(issued_at.timestamp()) > int(changed.timestamp())

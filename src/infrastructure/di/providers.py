@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from application.auth.change_password import ChangePassword
+from application.auth.confirm_access import ConfirmAccess
 from application.auth.events import SecurityRecorder
 from application.auth.login import Login
 from application.auth.logout import Logout, LogoutEverywhere
@@ -29,6 +30,7 @@ from application.ports.rate_limit import RateLimiter
 from application.ports.repositories import SecurityEventLog, StaffRepository, VendorRepository
 from application.ports.security import (
     AccessTokens,
+    AccountStandings,
     CommonPasswords,
     LoginThrottle,
     PasswordHasher,
@@ -46,6 +48,7 @@ from infrastructure.config import Settings
 from infrastructure.persistence.database import create_engine, create_session_factory
 from infrastructure.persistence.probes import DatabaseProbe
 from infrastructure.persistence.repositories import SqlSecurityEventLog, SqlStaffRepository, SqlVendorRepository
+from infrastructure.persistence.standings import SqlAccountStandings
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.login_throttle import InMemoryLoginThrottle, RedisLoginThrottle
@@ -105,6 +108,18 @@ class RedisProvider(Provider):
         trips = RoundTrips(redis, timeout=settings.redis_socket_timeout)  # as many connections as the client
         yield trips
         await trips.aclose()
+
+
+class AccessProvider(Provider):
+    """What confirms an access token when the session store cannot: one short PostgreSQL read."""
+
+    scope = Scope.APP
+
+    @provide
+    def standings(self, engine: AsyncEngine) -> AccountStandings:
+        return SqlAccountStandings(engine)
+
+    confirm_access = provide(ConfirmAccess)
 
 
 class SecurityProvider(Provider):
@@ -213,6 +228,7 @@ def default_providers() -> list[Provider]:
         DatabaseProvider(),
         RedisProvider(),
         SecurityProvider(),
+        AccessProvider(),
         UseCaseProvider(),
         HealthProvider(),
     ]

@@ -43,6 +43,11 @@ class UserModel(UUIDv7AuditBase):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Tokens issued before this no longer speak for the user (password, role or active flag changed,
+    # or every session ended): what PostgreSQL confirms while Redis cannot confirm a session.
+    credentials_changed_at: Mapped[datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True, default=None
+    )
 
 
 class SecurityEventModel(UUIDv7Base):

@@ -46,6 +46,7 @@ def _user(row: UserModel) -> StaffUser:
         active=row.active,
         password_hash=row.password_hash,
         created_at=row.created_at,
+        credentials_changed_at=row.credentials_changed_at,
     )
 
 
@@ -118,6 +119,7 @@ class SqlStaffRepository:
             role=user.role.value,
             active=user.active,
             password_hash=user.password_hash,
+            credentials_changed_at=user.credentials_changed_at,
         )
         if user.created_at is not None:
             row.created_at = user.created_at
@@ -178,6 +180,7 @@ class SqlStaffRepository:
         row.role = user.role.value
         row.active = user.active
         row.password_hash = user.password_hash
+        row.credentials_changed_at = user.credentials_changed_at
         await self._session.flush()
 
     async def list(self, vendor_id: UUID, page: PageRequest) -> Page[StaffUser]:

@@ -293,6 +293,48 @@ class SharedRateLimiter(Protocol):
     async def hit_for_session(self, key: str, policy: RateLimitPolicy, session_id: UUID) -> SessionHit: ...
 
 
+class LocalRefusals:
+    """Refusals this process already knows of, so a client that keeps hammering after a 429 costs no
+    Redis round trip until its retry time: during a flood the shared store is asked once per client
+    per second or so, not once per request. Exact on the safe side: a refusal is remembered only
+    until one second before the retry time Redis gave (which is rounded up to whole seconds), so a
+    request Redis would admit is never refused here; it only reaches Redis a little sooner. Bounded:
+    at most ``max_keys`` clients, the oldest forgotten first."""
+
+    def __init__(self, *, now: Callable[[], float] = time.monotonic, max_keys: int = 10_000) -> None:
+        self._now = now
+        self._max_keys = max_keys
+        self._until: OrderedDict[tuple[str, str], tuple[float, RateLimitDecision]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._until)
+
+    def get(self, key: str, policy: RateLimitPolicy) -> RateLimitDecision | None:
+        entry = self._until.get((policy.name, key))
+        if entry is None:
+            return None
+        noted_at, decision = entry
+        elapsed = self._now() - noted_at
+        if elapsed >= decision.retry_after_seconds - 1:
+            del self._until[(policy.name, key)]
+            return None
+        return RateLimitDecision(
+            allowed=False,
+            limit=decision.limit,
+            remaining=0,
+            reset_seconds=max(1, math.ceil(decision.reset_seconds - elapsed)),
+            retry_after_seconds=max(1, math.ceil(decision.retry_after_seconds - elapsed)),
+        )
+
+    def note(self, key: str, policy: RateLimitPolicy, decision: RateLimitDecision) -> None:
+        if decision.allowed or decision.retry_after_seconds < 2:
+            return
+        self._until[(policy.name, key)] = (self._now(), decision)
+        self._until.move_to_end((policy.name, key))
+        while len(self._until) > self._max_keys:
+            self._until.popitem(last=False)
+
+
 class FallbackRateLimiter:
     """Redis while it answers, process memory while it does not, through a ``CircuitBreaker``:
     a failure opens it; that request and every request for the next ``retry_interval_seconds``
@@ -316,6 +358,7 @@ class FallbackRateLimiter:
         self._primary = primary
         self._fallback = fallback
         self._on_state_change = on_state_change
+        self._refusals = LocalRefusals(now=now)
         self._breaker = CircuitBreaker(
             RateLimiterUnavailable,
             retry_interval_seconds=retry_interval_seconds,
@@ -330,13 +373,27 @@ class FallbackRateLimiter:
         return self._breaker.is_open
 
     async def hit(self, key: str, policy: RateLimitPolicy) -> RateLimitDecision:
-        return await self._breaker.call(lambda: self._primary.hit(key, policy), lambda: self._fallback.hit(key, policy))
+        refused = self._refusals.get(key, policy)
+        if refused is not None:
+            return refused
+        decision = await self._breaker.call(
+            lambda: self._primary.hit(key, policy), lambda: self._fallback.hit(key, policy)
+        )
+        if not self._breaker.is_open:  # memory's own refusals need no second copy
+            self._refusals.note(key, policy, decision)
+        return decision
 
     async def hit_for_session(self, key: str, policy: RateLimitPolicy, session_id: UUID) -> SessionHit:
-        return await self._breaker.call(
+        refused = self._refusals.get(key, policy)
+        if refused is not None:
+            return SessionHit(refused, None)  # refused before authentication: liveness is not needed
+        hit = await self._breaker.call(
             lambda: self._primary.hit_for_session(key, policy, session_id),
             lambda: self._fallback.hit_for_session(key, policy, session_id),
         )
+        if not self._breaker.is_open:
+            self._refusals.note(key, policy, hit.decision)
+        return hit
 
     def _opened(self, error: Exception) -> None:
         log.warning(

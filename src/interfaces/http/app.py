@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
+from application.auth.confirm_access import ConfirmAccess
 from application.ports.rate_limit import RateLimiter
 from application.ports.security import AccessTokens, CommonPasswords, PasswordHasher, SessionStore
 from infrastructure.config import Settings, load_settings
@@ -91,6 +92,7 @@ def build_litestar(
                 BearerAuthMiddleware,
                 exclude=["^/health/", "^/schema"],
                 session_check=SessionCheck(partial(container.get, SessionStore)),
+                confirm_access=partial(container.get, ConfirmAccess),
             )
         ],
         exception_handlers=exception_handlers(translate_database_error),
@@ -142,5 +144,7 @@ def create_app(
         hsts=settings.is_production,
         docs_path="/schema" if settings.docs_enabled else None,
         security_headers=security_headers,
+        max_in_flight=settings.max_concurrent_requests,
+        body_read_timeout=settings.body_read_timeout_seconds,
     )
     return EdgeMiddleware(app, policy, rate_limit=gate)

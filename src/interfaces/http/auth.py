@@ -19,6 +19,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp, Guard
 
+from application.auth.confirm_access import ConfirmAccess
 from application.common.circuit_breaker import CircuitBreaker
 from application.common.context import Principal
 from application.common.errors import AuthenticationFailed, DependencyUnavailable
@@ -47,15 +48,15 @@ def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 
 
 class SessionCheck:
-    """Whether an access token's session is live, failing open while the session store is down.
+    """Whether an access token's session is live: ``True``, ``False``, or ``None`` when the session
+    store cannot tell (down, or an answer that came too late). ``None`` never lets a request
+    through on its own: the caller then confirms the account in PostgreSQL (``ConfirmAccess``).
 
-    Trade-off (README): while the store does not answer, a validly signed, unexpired access token
-    keeps working, for at most its 15-minute lifetime. The store sits behind a ``CircuitBreaker``:
-    one failure only lets that request through; after ``failures_to_skip`` failures in a row the
-    store is left alone for ``retry_interval_seconds``, then one request at a time asks it again.
-    So an outage neither adds a Redis timeout to every authenticated request nor writes a warning
-    per request (one ``session_check_skipped`` per outage, one ``session_check_restored`` when it
-    ends), while a single slow answer under load does not switch revocation checks off for everyone.
+    The store sits behind a ``CircuitBreaker``: after ``failures_to_skip`` failures in a row it is
+    left alone for ``retry_interval_seconds`` (every request is confirmed in PostgreSQL meanwhile),
+    then one request at a time asks it again. So an outage neither adds a Redis timeout to every
+    authenticated request nor writes a warning per request (one ``session_check_degraded`` per
+    outage, one ``session_check_restored`` when it ends).
     """
 
     def __init__(
@@ -73,39 +74,48 @@ class SessionCheck:
             failures_to_open=failures_to_skip,
             retry_interval_seconds=retry_interval_seconds,
             now=now,
-            on_open=self._skipping,
+            on_open=self._degraded,
             on_close=lambda _: log.info("session_check_restored"),
-            on_failure=lambda _, failures: log.info("session_check_failed_open", failures=failures),
+            on_failure=lambda _, failures: log.info("session_check_unanswered", failures=failures),
         )
 
     @property
-    def failing_open(self) -> bool:
+    def degraded(self) -> bool:
         return self._breaker.is_open
 
-    async def is_live(self, session_id: UUID) -> bool:
-        return await self._breaker.call(lambda: self._ask(session_id), _live_while_unknown)
+    async def is_live(self, session_id: UUID) -> bool | None:
+        return await self._breaker.call(lambda: self._ask(session_id), _unknown)
 
-    async def _ask(self, session_id: UUID) -> bool:
+    async def _ask(self, session_id: UUID) -> bool | None:
         if self._store is None:  # an APP-scoped singleton: resolved once
             self._store = await self._resolve_store()
         return await self._store.is_live(session_id)
 
-    def _skipping(self, error: Exception) -> None:
+    def _degraded(self, error: Exception) -> None:
         log.warning(
-            "session_check_skipped",
-            reason="session store unavailable",
+            "session_check_degraded",
+            reason="session store unavailable; access is confirmed in PostgreSQL",
             retry_interval_seconds=self._breaker.retry_interval_seconds,
         )
 
 
-async def _live_while_unknown() -> bool:
-    return True
+async def _unknown() -> bool | None:
+    return None
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
-    def __init__(self, app: ASGIApp, *, session_check: SessionCheck, **options: Any) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        session_check: SessionCheck,
+        confirm_access: Callable[[], Awaitable[ConfirmAccess]],
+        **options: Any,
+    ) -> None:
         super().__init__(app, **options)
         self._session_check = session_check
+        self._resolve_confirm = confirm_access
+        self._confirm: ConfirmAccess | None = None
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         container: AsyncContainer = connection.app.state.dishka_container
@@ -122,15 +132,22 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
                 raise InvalidAccessToken from None
         if live is None:  # the edge's rate-limit round trip did not already tell
             live = await self._session_check.is_live(claims.session_id)
-        if not live:
+        if live is False:
             raise InvalidAccessToken
-        try:
-            role = Role(claims.role)
-        except ValueError:
-            raise InvalidAccessToken from None
-        principal = Principal(
-            user_id=claims.user_id, vendor_id=claims.vendor_id, role=role, session_id=claims.session_id
-        )
+        if live is None:
+            # Redis could not confirm the session: the request gets only what PostgreSQL confirms
+            # (active account and shop, no credential change since the token, the stored role).
+            if self._confirm is None:  # an APP-scoped singleton: resolved once
+                self._confirm = await self._resolve_confirm()
+            principal = await self._confirm.principal(claims)
+        else:
+            try:
+                role = Role(claims.role)
+            except ValueError:
+                raise InvalidAccessToken from None
+            principal = Principal(
+                user_id=claims.user_id, vendor_id=claims.vendor_id, role=role, session_id=claims.session_id
+            )
         structlog.contextvars.bind_contextvars(vendor_id=str(principal.vendor_id), user_id=str(principal.user_id))
         return AuthenticationResult(user=principal, auth=claims)
 

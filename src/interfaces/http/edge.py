@@ -7,6 +7,8 @@ a last-resort 500 — therefore lives here, outside the router.
 
 from __future__ import annotations
 
+import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -34,35 +36,83 @@ ASGIApp = Callable[..., Awaitable[None]]
 
 log = structlog.stdlib.get_logger("flower_vendor.http")
 
-HEALTH_PATHS = frozenset({"/health/live", "/health/ready"})
+LIVENESS_PATH = "/health/live"
+HEALTH_PATHS = frozenset({LIVENESS_PATH, "/health/ready"})
+_ENCODED_SEPARATOR = re.compile(rb"%(2f|5c)", re.IGNORECASE)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def host_without_port(host: str) -> str:
+def split_host(host: str) -> tuple[str, int | None] | None:
+    """``(host, port)`` of a Host header or an allow-list entry (``port`` None when absent), or
+    ``None`` when it is malformed: a port that is not a number in 1-65535 (``localhost:evil``),
+    an unclosed IPv6 bracket, stray colons."""
     host = host.strip().lower()
-    if host.startswith("["):  # [::1]:8000
+    port_text: str | None = None
+    if host.startswith("["):  # [::1] or [::1]:8000
         end = host.find("]")
-        return host[1:end] if end != -1 else host
-    if host.count(":") == 1:
-        return host.rsplit(":", 1)[0]
-    return host
+        if end == -1:
+            return None
+        name, rest = host[1:end], host[end + 1 :]
+        if rest:
+            if not rest.startswith(":"):
+                return None
+            port_text = rest[1:]
+    elif host.count(":") == 1:
+        name, port_text = host.split(":")
+    elif ":" in host:  # a bare IPv6 address, as allow-lists write them
+        name = host
+    else:
+        name = host
+    if not name:
+        return None
+    if port_text is None:
+        return name, None
+    if not (port_text.isascii() and port_text.isdigit()) or len(port_text) > 5 or not 0 < int(port_text) < 65536:
+        return None
+    return name, int(port_text)
+
+
+def host_without_port(host: str) -> str:
+    split = split_host(host)
+    return split[0] if split is not None else host.strip().lower()
 
 
 class HostPolicy:
-    """Host header allow-list compared without the port; ``*.example.com`` matches sub-domains."""
+    """Host header allow-list. The header's port must be a valid port number, and where an entry
+    names one (``shop.example:8443``) it must be that port; an entry without a port accepts the
+    host on any port. ``*.example.com`` matches sub-domains."""
 
     def __init__(self, allowed: tuple[str, ...]) -> None:
         self._any = "*" in allowed
-        self._exact = frozenset(h for h in allowed if not h.startswith("*."))
-        self._suffixes = tuple(h[1:] for h in allowed if h.startswith("*."))
+        exact: dict[str, set[int | None]] = {}
+        suffixes: list[tuple[str, int | None]] = []
+        for entry in allowed:
+            if entry == "*":
+                continue
+            split = split_host(entry)
+            if split is None:
+                continue
+            name, port = split
+            if name.startswith("*."):
+                suffixes.append((name[1:], port))
+            else:
+                exact.setdefault(name, set()).add(port)
+        self._exact = {name: frozenset(ports) for name, ports in exact.items()}
+        self._suffixes = tuple(suffixes)
 
     def allows(self, host_header: str | None) -> bool:
         if self._any:
             return True
         if not host_header:
             return False
-        host = host_without_port(host_header)
-        return host in self._exact or any(host.endswith(suffix) for suffix in self._suffixes)
+        split = split_host(host_header)
+        if split is None:
+            return False
+        host, port = split
+        ports = self._exact.get(host)
+        if ports is not None and (None in ports or port in ports):
+            return True
+        return any(host.endswith(suffix) and (pinned is None or pinned == port) for suffix, pinned in self._suffixes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,24 +123,87 @@ class EdgePolicy:
     hsts: bool = False
     docs_path: str | None = None  # where interactive docs are served, if anywhere
     security_headers: bool = True
+    max_in_flight: int = 64
+    """Requests this worker serves at once; beyond it, 503 before any Redis or database work."""
+    body_read_timeout: float = 10.0
+    """Seconds a client has to deliver a whole request body."""
 
 
 class EdgeMiddleware:
-    """Request id, client address, 413, Host, rate limit (in the contract's order), security
-    headers on every response, the access log and a last-resort 500."""
+    """Load shedding, request id, client address, 413, Host, rate limit (in the contract's order),
+    the body read against a deadline, security headers on every response, the access log and a
+    last-resort 500.
 
-    def __init__(self, app: ASGIApp, policy: EdgePolicy, *, rate_limit: RateLimitGate | None = None) -> None:
+    Load shedding: past ``max_in_flight`` requests in this worker, a request is answered 503 with
+    ``Retry-After`` before anything else runs (no Redis, no database, no per-request log line), so
+    a flood cannot starve the event loop of the time its own security checks need. Liveness is
+    exempt: an overloaded worker is alive. The shed requests are logged as one ``requests_shed``
+    warning per second with their count.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        policy: EdgePolicy,
+        *,
+        rate_limit: RateLimitGate | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app = app
         self._policy = policy
         self._hosts = HostPolicy(policy.allowed_hosts)
         self._clients = ClientAddressResolver(policy.trusted_proxies)
         self._rate_limit = rate_limit
+        self._now = now
+        self._in_flight = 0
+        self._shed = 0
+        self._shed_reported_at = -1.0
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self._in_flight >= self._policy.max_in_flight and scope.get("path") != LIVENESS_PATH:
+            await self._shed_request(scope, send)
+            return
+        self._in_flight += 1
+        try:
+            await self._serve(scope, receive, send)
+        finally:
+            self._in_flight -= 1
 
+    async def _shed_request(self, scope: Scope, send: Send) -> None:
+        self._shed += 1
+        now = self._now()
+        if now - self._shed_reported_at >= 1.0:
+            log.warning("requests_shed", count=self._shed, in_flight=self._in_flight)
+            self._shed, self._shed_reported_at = 0, now
+        request_id = accept_or_make_request_id(header_value(scope, b"x-request-id"))
+        body = encode_problem(
+            make_problem(
+                503,
+                detail="The service is overloaded; retry after the time in Retry-After.",
+                code="OVERLOADED",
+                request_id=request_id,
+            )
+        )
+        headers = [
+            (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", b"1"),
+            (b"connection", b"close"),
+        ]
+        if self._policy.security_headers:
+            headers = secure(headers, hsts=self._policy.hsts, docs=False)
+        headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+        await send({"type": "http.response.start", "status": 503, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = accept_or_make_request_id(header_value(scope, b"x-request-id"))
         client_ip = self._clients.resolve(scope)
         store_request_id(scope, request_id)
@@ -133,8 +246,20 @@ class EdgeMiddleware:
                             request_id,
                         )
                         return
-            if header_value(scope, b"content-length") is None and scope.get("method") in _BODY_METHODS:
-                buffered = await self._read_unsized_body(receive)
+            if scope.get("method") in _BODY_METHODS:
+                try:
+                    async with asyncio.timeout(policy.body_read_timeout):
+                        buffered = await self._read_body(receive)
+                except TimeoutError:
+                    extra_headers.append((b"connection", b"close"))
+                    await self._send_problem(
+                        send_with_headers,
+                        408,
+                        "REQUEST_TIMEOUT",
+                        f"The request body did not arrive within {policy.body_read_timeout:g} seconds.",
+                        request_id,
+                    )
+                    return
                 if buffered is None:
                     await self._send_problem(
                         send_with_headers,
@@ -163,10 +288,12 @@ class EdgeMiddleware:
             )
             structlog.contextvars.clear_contextvars()
 
-    async def _read_unsized_body(self, receive: Receive) -> Receive | None:
-        """A body sent without Content-Length (chunked) is read here, up to the limit, so that an
-        oversized one is 413 before authentication, as the contract orders. Memory stays bounded
-        by the limit; ``None`` means it was exceeded."""
+    async def _read_body(self, receive: Receive) -> Receive | None:
+        """The whole body is read here, against the caller's deadline, so a client trickling it
+        byte by byte cannot hold a connection (and a slot) for ever; a body sent without
+        Content-Length (chunked) is counted as it comes, so that an oversized one is 413 before
+        authentication, as the contract orders. Memory stays bounded by the limit; ``None`` means
+        it was exceeded. Then the body is replayed to the app in one message."""
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -204,6 +331,10 @@ class EdgeMiddleware:
                 return 400, "BAD_REQUEST", "The Content-Length header is not a valid length."
             if int(length) > self._policy.max_body_bytes:
                 return 413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {self._policy.max_body_bytes} bytes."
+        raw_path = scope.get("raw_path")
+        if isinstance(raw_path, bytes) and b"%" in raw_path and _ENCODED_SEPARATOR.search(raw_path.split(b"?", 1)[0]):
+            # Decoded, "/api%2Fvendor" would be routed like "/api/vendor": never what a client meant.
+            return 400, "BAD_REQUEST", "Percent-encoded slashes and backslashes are not allowed in the path."
         # Orchestrator probes address the container by IP; health answers carry nothing host-specific.
         if scope.get("path") not in HEALTH_PATHS and not self._hosts.allows(header_value(scope, b"host")):
             return 400, "HOST_NOT_ALLOWED", "The Host header names a host this service does not serve."

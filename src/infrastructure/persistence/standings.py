@@ -1,0 +1,49 @@
+"""An account's standing in one short read: what PostgreSQL confirms while Redis cannot."""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from application.common.errors import DependencyUnavailable
+from application.ports.security import AccountStanding
+from infrastructure.persistence.errors import translate_database_error
+from infrastructure.persistence.models import UserModel, VendorModel
+
+_users = UserModel.__table__
+_vendors = VendorModel.__table__
+
+
+class SqlAccountStandings:
+    """A single SELECT on its own pooled connection, no ORM, no transaction held past it. Bounded by
+    ``timeout``: a database that does not answer in time is unavailable (503), never "confirmed"."""
+
+    def __init__(self, engine: AsyncEngine, *, timeout: float = 3.0) -> None:
+        self._engine = engine
+        self._timeout = timeout
+
+    async def standing(self, vendor_id: UUID, user_id: UUID) -> AccountStanding | None:
+        statement = (
+            select(_users.c.role, _users.c.active, _users.c.credentials_changed_at, _vendors.c.active)
+            .select_from(_users.join(_vendors, _vendors.c.id == _users.c.vendor_id))
+            .where(_users.c.id == user_id, _users.c.vendor_id == vendor_id)
+        )
+        try:
+            async with asyncio.timeout(self._timeout), self._engine.connect() as connection:
+                row = (await connection.execute(statement)).first()
+        except (TimeoutError, OSError):
+            raise DependencyUnavailable("The database is unavailable.", retry_after=5) from None
+        except SQLAlchemyError as error:
+            if isinstance(translate_database_error(error), DependencyUnavailable):
+                raise DependencyUnavailable("The database is unavailable.", retry_after=5) from None
+            raise
+        if row is None:
+            return None
+        role, user_active, changed_at, vendor_active = row
+        return AccountStanding(
+            role=str(role), active=bool(user_active) and bool(vendor_active), credentials_changed_at=changed_at
+        )
