@@ -76,6 +76,21 @@ async def test_beyond_max_connections_exchanges_wait_their_turn(redis_client: Re
         await trips.aclose()
 
 
+async def test_waiting_for_a_free_connection_does_not_count_toward_the_timeout(
+    redis_client: Redis, key_prefix: str
+) -> None:
+    """Under load the wait for a connection is the client's own queue, not Redis being slow: were it
+    counted, an overloaded server would take a healthy Redis for a down one (issue 8)."""
+    trips = RoundTrips(redis_client, timeout=0.5, max_connections=1)
+    try:
+        # Each exchange takes 0.2 s in Redis (BLPOP on an empty list); the third waits 0.4 s for the
+        # one connection, longer than the 0.5 s timeout allows once its own 0.2 s are added.
+        replies = await asyncio.gather(*(trips.run(("BLPOP", f"{key_prefix}empty", "0.2")) for _ in range(3)))
+        assert replies == [[None]] * 3
+    finally:
+        await trips.aclose()
+
+
 async def test_closing_waits_for_no_one_and_leaves_nothing_open(redis_client: Redis, key_prefix: str) -> None:
     trips = RoundTrips(redis_client, timeout=5)
     await trips.run(("EXISTS", f"{key_prefix}x"))
