@@ -202,6 +202,11 @@ class FakeStaffRepository:
             raise KeyError(user.id)
         self.users[user.id] = user
 
+    async def cut_off_sessions(self, vendor_id: uuid.UUID, user_id: uuid.UUID, at: datetime) -> None:
+        stored = self.users.get(user_id)
+        if stored is not None and stored.vendor_id == vendor_id:
+            self.users[user_id] = stored.sessions_cut_off(at=at)
+
     async def list(self, vendor_id: uuid.UUID, page: PageRequest) -> Page[StaffUser]:
         return _page([u for u in self.users.values() if u.vendor_id == vendor_id], page)
 

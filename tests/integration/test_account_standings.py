@@ -10,7 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from application.common.errors import DependencyUnavailable
+from application.ports.repositories import StaffRepository
 from application.ports.security import AccountStandings
+from application.ports.unit_of_work import UnitOfWork
 from infrastructure.config import load_settings
 from infrastructure.di.container import make_container
 from infrastructure.persistence.standings import SqlAccountStandings
@@ -81,3 +83,21 @@ async def test_a_database_that_does_not_answer_is_unavailable() -> None:
             await SqlAccountStandings(engine, timeout=2).standing(uuid.uuid4(), uuid.uuid4())
     finally:
         await engine.dispose()
+
+
+async def test_cutting_off_sessions_touches_only_the_cut_off_time(service_environ: dict[str, str]) -> None:
+    container = make_container(load_settings(service_environ))
+    try:
+        engine = await container.get(AsyncEngine)
+        vendor_id, user_id = await _add(engine)
+        later = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+        async with container() as request:
+            staff = await request.get(StaffRepository)
+            await staff.cut_off_sessions(vendor_id, user_id, later)
+            await staff.cut_off_sessions(uuid.uuid4(), user_id, CHANGED)  # another shop's id: nothing
+            await (await request.get(UnitOfWork)).commit()
+        standing = await (await container.get(AccountStandings)).standing(vendor_id, user_id)
+        assert standing is not None
+        assert (standing.role, standing.active, standing.credentials_changed_at) == ("MANAGER", True, later)
+    finally:
+        await container.close()

@@ -450,9 +450,12 @@ async def test_logout_everywhere_ends_every_session_of_the_user(world: World) ->
     staff = await world.member(owner, Role.STAFF, "staff@rosa-bloom.example")
     commits = world.uow.commits
 
+    world.clock.advance(30)
     count = await world.logout_everywhere_case().execute(owner.principal)
 
     assert count == 2
+    assert world.staff.users[owner.user.id].credentials_changed_at == world.clock.now()
+    assert world.staff.users[staff.user.id].credentials_changed_at is None
     assert not await world.is_live(owner)
     assert not await world.is_live(other)
     with pytest.raises(InvalidRefreshToken):
@@ -475,6 +478,7 @@ async def test_change_password_keeps_the_current_session_and_revokes_the_others(
     await world.change_password(owner, OWNER_PASSWORD, NEW_PASSWORD)
 
     assert world.staff.users[owner.user.id].password_hash == "hashed:" + NEW_PASSWORD
+    assert world.staff.users[owner.user.id].credentials_changed_at == world.clock.now()
     assert await world.is_live(owner)
     assert not await world.is_live(phone)
     assert not await world.is_live(tablet)
@@ -496,6 +500,7 @@ async def test_change_password_verifies_the_current_one(world: World) -> None:
         await world.change_password(owner, "not my password", NEW_PASSWORD)
 
     assert world.staff.users[owner.user.id].password_hash == "hashed:" + OWNER_PASSWORD
+    assert world.staff.users[owner.user.id].credentials_changed_at is None
     assert await world.is_live(other)
     assert world.events.last().kind is Kind.LOGIN_FAILED
     assert world.events.last().detail == {"reason": "change_password"}
@@ -560,6 +565,7 @@ async def test_operator_revokes_every_session_by_email(world: World) -> None:
     owner = await world.owner()
     other = await world.sign_in(OWNER_EMAIL, OWNER_PASSWORD)
     assert await world.revoke_user_sessions_case().execute(OWNER_EMAIL.upper()) == 2
+    assert world.staff.users[owner.user.id].credentials_changed_at == world.clock.now()
     assert not await world.is_live(owner)
     assert not await world.is_live(other)
     event = world.events.last()

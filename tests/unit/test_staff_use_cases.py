@@ -184,6 +184,8 @@ async def test_role_change_revokes_the_members_sessions(world: World, owner: Mem
         "sessions_revoked": 2,
     }
     assert world.uow.commits == commits + 1
+    # PostgreSQL now refuses the old tokens too, should Redis not answer.
+    assert world.staff.users[staff.user.id].credentials_changed_at == world.clock.now()
     # The next login carries the new role.
     assert (await world.sign_in("staff@rosa-bloom.example", STAFF_PASSWORD)).principal.role is Role.MANAGER
 
@@ -192,6 +194,7 @@ async def test_deactivation_revokes_sessions_and_blocks_login(world: World, mana
     updated = await update(world, manager, driver.user.id, active=False)
     assert updated.active is False
     assert world.staff.users[driver.user.id].active is False
+    assert world.staff.users[driver.user.id].credentials_changed_at == world.clock.now()
     assert not await world.is_live(driver)
     with pytest.raises(InvalidCredentials):
         await world.login("driver@rosa-bloom.example", STAFF_PASSWORD)

@@ -46,7 +46,8 @@ class ChangePassword:
 
     async def execute(self, principal: Principal, command: ChangePasswordCommand) -> None:
         new_password = self._passwords.check(command.new_password, "new_password")
-        user = await self._staff.get(principal.vendor_id, principal.user_id)
+        # Locked: the whole row is written back below, and a concurrent role change must not be undone.
+        user = await self._staff.get(principal.vendor_id, principal.user_id, lock=True)
         if user is None or not user.active:
             raise AuthenticationFailed("The account is no longer active.")
         # A stolen access token must not become a way to guess the password: same throttle as login.

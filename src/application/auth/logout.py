@@ -51,9 +51,7 @@ class LogoutEverywhere:
         self._clock = clock
 
     async def execute(self, principal: Principal) -> int:
-        user = await self._staff.get(principal.vendor_id, principal.user_id, lock=True)
-        if user is not None:
-            await self._staff.update(user.sessions_cut_off(at=self._clock.now()))
+        await self._staff.cut_off_sessions(principal.vendor_id, principal.user_id, self._clock.now())
         count = await self._store.revoke_all(principal.user_id)
         await self._record(
             SecurityEventKind.LOGOUT_ALL, vendor_id=principal.vendor_id, user_id=principal.user_id, sessions=count

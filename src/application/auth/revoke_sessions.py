@@ -27,7 +27,7 @@ class RevokeUserSessions:
         if user is None:
             raise NotFound("No user has that email.")
         # Also in PostgreSQL: while Redis cannot confirm a session, tokens from before now are refused.
-        await self._staff.update(user.sessions_cut_off(at=self._clock.now()))
+        await self._staff.cut_off_sessions(user.vendor_id, user.id, self._clock.now())
         count = await self._store.revoke_all(user.id)
         await self._record(
             SecurityEventKind.SESSIONS_REVOKED, vendor_id=user.vendor_id, user_id=user.id, sessions=count, by="operator"

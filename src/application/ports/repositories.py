@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -46,6 +47,11 @@ class StaffRepository(Protocol):
         ...
 
     async def update(self, user: StaffUser) -> None: ...
+
+    async def cut_off_sessions(self, vendor_id: UUID, user_id: UUID, at: datetime) -> None:
+        """Record that every token issued before ``at`` is void, touching nothing else of the row
+        (a concurrent role or password change is never overwritten)."""
+        ...
 
     async def list(self, vendor_id: UUID, page: PageRequest) -> Page[StaffUser]: ...
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -182,6 +183,14 @@ class SqlStaffRepository:
         row.password_hash = user.password_hash
         row.credentials_changed_at = user.credentials_changed_at
         await self._session.flush()
+
+    async def cut_off_sessions(self, vendor_id: UUID, user_id: UUID, at: datetime) -> None:
+        await self._session.execute(
+            update(UserModel)
+            .where(UserModel.vendor_id == vendor_id, UserModel.id == user_id)
+            .values(credentials_changed_at=at)
+            .execution_options(synchronize_session=False)
+        )
 
     async def list(self, vendor_id: UUID, page: PageRequest) -> Page[StaffUser]:
         where = UserModel.vendor_id == vendor_id
