@@ -20,36 +20,50 @@ _STATUS = re.compile(rb"HTTP/1\.1 (\d{3}) ")
 async def _connection(
     port: int, path: str, batch: int, deadline: float, counts: collections.Counter[str], samples: dict[str, str]
 ) -> None:
+    """One attacker's connection: reconnects whenever the server closes it, until the deadline."""
     request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() * batch
-    try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    except OSError:
-        counts["connect_error"] += 1
-        return
-    try:
-        while time.monotonic() < deadline:
-            writer.write(request)
-            seen = 0
-            buffer = b""
-            while seen < batch and time.monotonic() < deadline:
-                chunk = await asyncio.wait_for(reader.read(65536), timeout=max(0.1, deadline - time.monotonic()))
-                if not chunk:
-                    counts["closed"] += 1
-                    return
-                buffer += chunk
-                found = _STATUS.findall(buffer)
-                for status in found:
-                    if status.decode() not in samples:  # the first answer of each status, for the caller to inspect
-                        start = buffer.find(b"HTTP/1.1 " + status)
-                        samples[status.decode()] = buffer[start : start + 2048].decode("latin-1")
-                for status in found:
-                    counts[status.decode()] += 1
-                seen += len(found)
-                buffer = buffer[buffer.rfind(b"HTTP/1.1 ") + 1 :] if found else buffer[-64:]
-    except (OSError, TimeoutError):
-        counts["error"] += 1
-    finally:
-        writer.close()
+    while time.monotonic() < deadline:
+        try:
+            reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout=5)
+        except (OSError, TimeoutError):
+            counts["connect_error"] += 1
+            await asyncio.sleep(0.05)
+            continue
+        try:
+            await _exchange(reader, writer, request, batch, deadline, counts, samples)
+        except (OSError, TimeoutError):
+            counts["error"] += 1
+        finally:
+            writer.close()
+
+
+async def _exchange(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    request: bytes,
+    batch: int,
+    deadline: float,
+    counts: collections.Counter[str],
+    samples: dict[str, str],
+) -> None:
+    while time.monotonic() < deadline:
+        writer.write(request)
+        seen = 0
+        buffer = b""
+        while seen < batch and time.monotonic() < deadline:
+            chunk = await asyncio.wait_for(reader.read(65536), timeout=max(0.1, deadline - time.monotonic()))
+            if not chunk:
+                counts["closed"] += 1
+                return
+            buffer += chunk
+            found = _STATUS.findall(buffer)
+            for status in found:
+                counts[status.decode()] += 1
+                if status.decode() not in samples:  # the first answer of each status, for the caller
+                    start = buffer.find(b"HTTP/1.1 " + status)
+                    samples[status.decode()] = buffer[start : start + 2048].decode("latin-1")
+            seen += len(found)
+            buffer = buffer[buffer.rfind(b"HTTP/1.1 ") + 1 :] if found else buffer[-64:]
 
 
 async def flood(
