@@ -2,11 +2,17 @@
 
 Unknown email, wrong password and a deactivated account give the same answer in about the same
 time: the password is always verified, against a dummy hash when there is no user.
+
+Failed and throttled attempts are security events, but an anonymous caller must not be able to
+fill a shop's audit log with them: they are counted, one row per kind (and failure reason),
+account, client and ``ATTEMPT_EVENT_WINDOW`` (the login throttle's 15-minute window), with
+``detail.count``, ``detail.first_at`` and ``detail.last_at``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from application.auth.events import SecurityRecorder
 from application.auth.sessions import SessionStarter, TokenPair
@@ -18,6 +24,10 @@ from application.ports.unit_of_work import UnitOfWork
 from domain.shared.errors import InvalidValue
 from domain.users.email import Email
 from domain.users.password import normalise_password
+
+# The login throttle forgets a pair's failures 15 minutes after the last one: events of repeated
+# attempts are counted per window of the same length.
+ATTEMPT_EVENT_WINDOW = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +68,10 @@ class Login:
         if wait > 0:
             # Attach the account (when it exists) so its shop's owners see the attack.
             target = await self._staff.get_by_email(email)
-            await self._record(
+            await self._record.repeated(
                 SecurityEventKind.LOGIN_THROTTLED,
+                key=_pair(account, client),
+                window=ATTEMPT_EVENT_WINDOW,
                 vendor_id=target.vendor_id if target else None,
                 user_id=target.id if target else None,
                 retry_after=wait,
@@ -73,8 +85,10 @@ class Login:
         vendor = await self._vendors.get(user.vendor_id) if user else None
         if user is None or not verified or not user.active or vendor is None or not vendor.active:
             reason = "unknown_email" if user is None else ("wrong_password" if not verified else "inactive")
-            await self._record(
+            await self._record.repeated(
                 SecurityEventKind.LOGIN_FAILED,
+                key=f"{reason}|{_pair(account, client)}",
+                window=ATTEMPT_EVENT_WINDOW,
                 vendor_id=user.vendor_id if user else None,
                 user_id=user.id if user else None,
                 reason=reason,
@@ -105,3 +119,8 @@ class Login:
         )
         await self._uow.commit()
         return pair
+
+
+def _pair(account: str, client: str) -> str:
+    # Length-prefixed, so no account and client can spell another pair.
+    return f"{len(account)}:{account}|{client}"

@@ -1,22 +1,36 @@
-"""End one session, or every session of the caller."""
+"""End one session, or every session of the caller.
+
+The revocation (in the session store) is what the caller asked for; the security event is its
+record. Once the revocation has succeeded the answer is success even if the database cannot take
+the event right now: the event is then deferred (logged at once with every field as
+``security_event_deferred``, stored when the database answers again), never lost and never a 503
+that would make the client believe it is still logged in.
+"""
 
 from __future__ import annotations
 
 from application.auth.events import SecurityRecorder
 from application.common.context import Principal
 from application.common.security_events import SecurityEventKind
+from application.ports.repositories import DeferredSecurityEvents
 from application.ports.security import RefreshTokens, SessionStore
 from application.ports.unit_of_work import UnitOfWork
 
 
 class Logout:
     def __init__(
-        self, store: SessionStore, refresh_tokens: RefreshTokens, record: SecurityRecorder, uow: UnitOfWork
+        self,
+        store: SessionStore,
+        refresh_tokens: RefreshTokens,
+        record: SecurityRecorder,
+        uow: UnitOfWork,
+        deferred: DeferredSecurityEvents,
     ) -> None:
         self._store = store
         self._refresh = refresh_tokens
         self._record = record
         self._uow = uow
+        self._deferred = deferred
 
     async def execute(self, principal: Principal, refresh_token: str | None) -> None:
         revoked = [principal.session_id]
@@ -27,25 +41,28 @@ class Logout:
                 revoked.append(other.session_id)
         for session_id in revoked:
             await self._store.revoke(session_id)
-        await self._record(
+        event = self._record.event(
             SecurityEventKind.LOGOUT,
             vendor_id=principal.vendor_id,
             user_id=principal.user_id,
             sessions=[str(s) for s in revoked],
         )
-        await self._uow.commit()
+        await self._record.after_the_fact(event, self._uow, self._deferred)
 
 
 class LogoutEverywhere:
-    def __init__(self, store: SessionStore, record: SecurityRecorder, uow: UnitOfWork) -> None:
+    def __init__(
+        self, store: SessionStore, record: SecurityRecorder, uow: UnitOfWork, deferred: DeferredSecurityEvents
+    ) -> None:
         self._store = store
         self._record = record
         self._uow = uow
+        self._deferred = deferred
 
     async def execute(self, principal: Principal) -> int:
         count = await self._store.revoke_all(principal.user_id)
-        await self._record(
+        event = self._record.event(
             SecurityEventKind.LOGOUT_ALL, vendor_id=principal.vendor_id, user_id=principal.user_id, sessions=count
         )
-        await self._uow.commit()
+        await self._record.after_the_fact(event, self._uow, self._deferred)
         return count
