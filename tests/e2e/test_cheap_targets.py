@@ -14,6 +14,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -203,3 +204,21 @@ def test_an_operator_replays_a_deferred_logout_event_from_the_log_once(
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == "stored 0 event(s); 1 already stored; 0 unreadable"
     assert asyncio.run(_stored(production_environ["DATABASE_URL"], request_id)) == [("LOGOUT", request_id)]
+
+
+def test_replay_reads_only_marked_lines_and_names_unreadable_ones(
+    tmp_path: Path, production_environ: dict[str, str]
+) -> None:
+    log = tmp_path / "server.log"
+    log.write_text(
+        "not json at all\n"
+        '{"event": "security_event", "kind": "LOGOUT"}\n'
+        '{"event": "security_event_stored_late", "note": "security_event_deferred"}\n'
+        '{"event": "security_event_deferred", "kind": "LOGOUT"}\n'
+    )
+
+    result = run_cli("security-events", "replay", str(log), env=production_environ)
+
+    assert result.returncode == 1
+    assert result.stdout.strip() == "stored 0 event(s); 0 already stored; 1 unreadable"
+    assert "Traceback" not in result.stderr
