@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from application.common.context import RequestMeta
 from application.common.errors import AuthenticationFailed, InvalidCredentials, TooManyAttempts
+from application.common.security_events import SecurityEvent
 from application.common.security_events import SecurityEventKind as Kind
 from application.security.restore_security_events import RestoreSecurityEvents
+from infrastructure.persistence.errors import ConcurrentUpdate
 from tests.fakes import OWNER_EMAIL, World
 
 
@@ -158,3 +161,41 @@ async def test_deferred_events_are_restored_once(world: World) -> None:
     assert (first.stored, first.already_present) == (1, 0)
     assert (again.stored, again.already_present) == (0, 1)
     assert world.events.of_kind(Kind.LOGOUT) == [event]
+
+
+class _Contended:
+    """Wraps the fake log: the first ``conflicts`` counts fail as a concurrent update would under
+    REPEATABLE READ or SERIALIZABLE."""
+
+    def __init__(self, world: World, conflicts: int) -> None:
+        self._record_repeated = world.events.record_repeated
+        self.conflicts = conflicts
+        world.events.record_repeated = self  # type: ignore[method-assign]
+
+    async def __call__(self, event: SecurityEvent, *, key: str, window: timedelta) -> int:
+        if self.conflicts > 0:
+            self.conflicts -= 1
+            raise ConcurrentUpdate
+        return await self._record_repeated(event, key=key, window=window)
+
+
+async def test_a_count_that_meets_a_concurrent_one_is_tried_again_in_a_fresh_transaction(world: World) -> None:
+    await world.signup()
+    _Contended(world, conflicts=2)
+    rollbacks = world.uow.rollbacks
+
+    with pytest.raises(InvalidCredentials):
+        await world.login(OWNER_EMAIL, "not the password at all")
+
+    assert world.uow.rollbacks == rollbacks + 2
+    assert world.events.of_kind(Kind.LOGIN_FAILED)[0].detail["count"] == 1
+
+
+async def test_a_count_that_keeps_meeting_concurrent_ones_is_given_up_and_the_answer_stays_401(world: World) -> None:
+    await world.signup()
+    _Contended(world, conflicts=100)
+
+    with pytest.raises(InvalidCredentials):
+        await world.login(OWNER_EMAIL, "not the password at all")
+
+    assert world.events.of_kind(Kind.LOGIN_FAILED) == []
