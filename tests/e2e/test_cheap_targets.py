@@ -95,6 +95,30 @@ def test_twenty_wrong_logins_leave_one_counted_row_per_kind_not_twenty(
     assert {e["kind"] for e in events} >= {"SIGNUP", "LOGIN_SUCCEEDED", "LOGIN_FAILED"}
 
 
+def test_twenty_concurrent_wrong_logins_are_all_counted_in_one_row_per_kind(
+    server_factory: Callable[..., ServerProcess], production_environ: dict[str, str]
+) -> None:
+    server = server_factory(["serve"], production_environ)
+    shop = signup(server.client)
+    owner = login(server.client, shop.email)["access_token"]
+
+    async def flood() -> list[int]:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+            body = {"email": shop.email, "password": "not the password!"}
+            responses = await asyncio.gather(*(client.post("/api/auth/login", json=body) for _ in range(20)))
+        return [r.status_code for r in responses]
+
+    statuses = asyncio.run(flood())
+
+    assert sorted(set(statuses)) <= [401, 429], statuses
+    events = server.client.get("/api/security-events", params={"limit": 100}, headers=bearer(owner)).json()["items"]
+    attempts = [e for e in events if e["kind"] in ("LOGIN_FAILED", "LOGIN_THROTTLED")]
+    assert 1 <= len(attempts) <= 4, attempts
+    assert len({(e["kind"], e["detail"]["first_at"]) for e in attempts}) == len(attempts)  # no duplicate rows
+    assert sum(e["detail"]["count"] for e in attempts) == 20
+    assert "Traceback" not in server.logs()
+
+
 # -- logout while PostgreSQL is unreachable -----------------------------------------------------
 
 
