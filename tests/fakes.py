@@ -32,7 +32,7 @@ from application.auth.sessions import SessionStarter, TokenLifetimes, TokenPair
 from application.auth.signup import SignUp, SignUpCommand, SignUpResult
 from application.auth.who_am_i import WhoAmI
 from application.common.context import Principal, RequestMeta
-from application.common.errors import AuthenticationFailed, EmailTaken, SlugTaken
+from application.common.errors import AuthenticationFailed, DependencyUnavailable, EmailTaken, SlugTaken
 from application.common.pagination import Page, PageRequest
 from application.common.security_events import SecurityEvent, SecurityEventKind
 from application.ports.security import AccessClaims, InvalidToken, IssuedAccessToken
@@ -44,6 +44,7 @@ from domain.tenants.vendor import Vendor
 from domain.users.email import Email
 from domain.users.role import Role
 from domain.users.staff_user import StaffUser
+from infrastructure.persistence.repositories import aggregate_event_id
 from infrastructure.redis.login_throttle import InMemoryLoginThrottle
 from infrastructure.redis.memory_session_store import InMemorySessionStore
 from infrastructure.security.refresh_tokens import OpaqueRefreshTokens
@@ -224,6 +225,7 @@ class FakeSecurityEventLog:
     def __init__(self) -> None:
         self.events: list[SecurityEvent] = []
         self._committed: list[SecurityEvent] = []
+        self.unavailable = False  # True: every write raises DependencyUnavailable (the database is down)
 
     def _checkpoint(self) -> None:
         self._committed = list(self.events)
@@ -232,7 +234,39 @@ class FakeSecurityEventLog:
         self.events = list(self._committed)
 
     async def record(self, event: SecurityEvent) -> None:
+        self._available()
         self.events.append(event if event.id is not None else replace(event, id=uuid.uuid4()))
+
+    async def record_repeated(self, event: SecurityEvent, *, key: str, window: timedelta) -> int:
+        """Like the SQL log: one row per key and fixed window, counted."""
+        self._available()
+        seconds = int(window.total_seconds())
+        row_id = aggregate_event_id(key, int(event.at.timestamp()) // seconds * seconds, event.vendor_id, event.user_id)
+        at = event.at.isoformat()
+        for index, stored in enumerate(self.events):
+            if stored.id == row_id:
+                count = int(stored.detail["count"]) + 1
+                latest = event if event.at >= stored.at else stored
+                detail = {**latest.detail, "count": count, "first_at": stored.detail["first_at"]}
+                if latest is event:
+                    detail["last_at"] = at
+                self.events[index] = replace(stored, at=max(stored.at, event.at), detail=detail)
+                return count
+        self.events.append(
+            replace(event, id=row_id, detail={**event.detail, "count": 1, "first_at": at, "last_at": at})
+        )
+        return 1
+
+    async def restore(self, event: SecurityEvent) -> bool:
+        self._available()
+        if any(stored.id == event.id for stored in self.events):
+            return False
+        self.events.append(event)
+        return True
+
+    def _available(self) -> None:
+        if self.unavailable:
+            raise DependencyUnavailable("The database is unavailable.")
 
     async def list(self, vendor_id: uuid.UUID, page: PageRequest) -> Page[SecurityEvent]:
         mine = [(i, e) for i, e in enumerate(self.events) if e.vendor_id == vendor_id]
@@ -247,6 +281,16 @@ class FakeSecurityEventLog:
 
     def last(self) -> SecurityEvent:
         return self.events[-1]
+
+
+class FakeDeferredSecurityEvents:
+    """Keeps what a use case deferred, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[SecurityEvent] = []
+
+    async def defer(self, event: SecurityEvent) -> None:
+        self.events.append(event)
 
 
 # -- credentials and tokens ---------------------------------------------------------------------
@@ -341,6 +385,7 @@ class World:
     vendors: FakeVendorRepository = field(default_factory=FakeVendorRepository)
     staff: FakeStaffRepository = field(default_factory=FakeStaffRepository)
     events: FakeSecurityEventLog = field(default_factory=FakeSecurityEventLog)
+    deferred: FakeDeferredSecurityEvents = field(default_factory=FakeDeferredSecurityEvents)
     uow: FakeUnitOfWork = field(default_factory=FakeUnitOfWork)
     hasher: FakePasswordHasher = field(default_factory=FakePasswordHasher)
     common: FakeCommonPasswords = field(default_factory=FakeCommonPasswords)
@@ -397,10 +442,10 @@ class World:
         )
 
     def logout_case(self) -> Logout:
-        return Logout(self.sessions, self.refresh_tokens, self.recorder(), self.uow)
+        return Logout(self.sessions, self.refresh_tokens, self.recorder(), self.uow, self.deferred)
 
     def logout_everywhere_case(self) -> LogoutEverywhere:
-        return LogoutEverywhere(self.sessions, self.staff, self.recorder(), self.uow, self.clock)
+        return LogoutEverywhere(self.sessions, self.staff, self.recorder(), self.uow, self.deferred, self.clock)
 
     def change_password_case(self) -> ChangePassword:
         return ChangePassword(

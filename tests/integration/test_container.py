@@ -74,6 +74,9 @@ class _ReadyAlways:
     name = "stub"
     required = True
 
+    def known_status(self) -> None:
+        return None
+
     async def check(self) -> object:
         from application.ports.health import ProbeStatus
 

@@ -207,7 +207,8 @@ async def test_failed_logins_answer_alike_and_are_recorded(world: World, case: s
     assert world.uow.commits == commits + 1
     event = world.events.last()
     assert event.kind is Kind.LOGIN_FAILED
-    assert event.detail == {"reason": case}
+    at = world.clock.now().isoformat()
+    assert event.detail == {"reason": case, "count": 1, "first_at": at, "last_at": at}
     # The password was verified in every case: against a dummy hash when there is no user.
     assert len(world.hasher.verifications) == verifications + 1
     assert world.hasher.dummy_verifications == (1 if case == "unknown_email" else 0)
@@ -249,8 +250,11 @@ async def test_login_is_throttled_after_five_failures(world: World) -> None:
     assert caught.value.retry_after > 0
     assert caught.value.retry_after == 1
     assert world.events.last().kind is Kind.LOGIN_THROTTLED
-    assert world.events.last().detail == {"retry_after": 1}
-    assert world.events.kinds().count(Kind.LOGIN_FAILED) == 5
+    assert world.events.last().detail["retry_after"] == 1
+    assert world.events.last().detail["count"] == 1
+    # The five failures are one row that counts them, not five rows.
+    assert world.events.kinds().count(Kind.LOGIN_FAILED) == 1
+    assert world.events.of_kind(Kind.LOGIN_FAILED)[0].detail["count"] == 5
     assert world.uow.commits == commits + 1
     assert len(world.hasher.verifications) == verifications  # no verification while throttled
     assert world.access_tokens.issued == {}

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from application.common.context import RequestMeta
+from application.common.errors import DependencyUnavailable
 from application.common.security_events import SecurityEvent, SecurityEventKind
 from application.ports.clock import Clock
-from application.ports.repositories import SecurityEventLog
+from application.ports.repositories import DeferredSecurityEvents, SecurityEventLog
+from application.ports.unit_of_work import UnitOfWork
 
 
 class SecurityRecorder:
@@ -25,17 +28,53 @@ class SecurityRecorder:
         user_id: UUID | None = None,
         **detail: Any,
     ) -> None:
-        await self._log.record(
-            SecurityEvent(
-                kind=kind,
-                at=self._clock.now(),
-                client_ip=self._meta.client_ip,
-                request_id=self._meta.request_id,
-                vendor_id=vendor_id,
-                user_id=user_id,
-                detail=detail,
-            )
+        await self._log.record(self.event(kind, vendor_id=vendor_id, user_id=user_id, **detail))
+
+    async def repeated(
+        self,
+        kind: SecurityEventKind,
+        *,
+        key: str,
+        window: timedelta,
+        vendor_id: UUID | None = None,
+        user_id: UUID | None = None,
+        **detail: Any,
+    ) -> int:
+        """One more occurrence, counted in the row of ``key`` for the current ``window`` (see
+        ``SecurityEventLog.record_repeated``); the kind is part of the key."""
+        event = self.event(kind, vendor_id=vendor_id, user_id=user_id, **detail)
+        return await self._log.record_repeated(event, key=f"{kind.value}|{key}", window=window)
+
+    def event(
+        self,
+        kind: SecurityEventKind,
+        *,
+        vendor_id: UUID | None = None,
+        user_id: UUID | None = None,
+        **detail: Any,
+    ) -> SecurityEvent:
+        return SecurityEvent(
+            kind=kind,
+            at=self._clock.now(),
+            client_ip=self._meta.client_ip,
+            request_id=self._meta.request_id,
+            vendor_id=vendor_id,
+            user_id=user_id,
+            detail=detail,
         )
+
+    async def after_the_fact(self, event: SecurityEvent, uow: UnitOfWork, deferred: DeferredSecurityEvents) -> bool:
+        """Stores and commits the event of an action that has already taken effect and cannot be
+        undone (a revocation): the answer must not depend on the database. When the database is
+        unavailable the event is handed to ``deferred`` (logged at once, stored later) and the
+        caller carries on. True when it was stored now."""
+        try:
+            await self._log.record(event)
+            await uow.commit()
+        except DependencyUnavailable:
+            await deferred.defer(event)
+            return False
+        return True
 
     @property
     def client_ip(self) -> str:

@@ -2,15 +2,23 @@
 
 Unknown email, wrong password and a deactivated account give the same answer in about the same
 time: the password is always verified, against a dummy hash when there is no user.
+
+Failed and throttled attempts are security events, but an anonymous caller must not be able to
+fill a shop's audit log with them: they are counted, one row per kind (and failure reason),
+account, client and ``ATTEMPT_EVENT_WINDOW`` (the login throttle's 15-minute window), with
+``detail.count``, ``detail.first_at`` and ``detail.last_at``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
 
 from application.auth.events import SecurityRecorder
 from application.auth.sessions import SessionStarter, TokenPair
-from application.common.errors import InvalidCredentials, TooManyAttempts
+from application.common.errors import Conflict, InvalidCredentials, TooManyAttempts
 from application.common.security_events import SecurityEventKind
 from application.ports.repositories import StaffRepository, VendorRepository
 from application.ports.security import LoginThrottle, PasswordHasher
@@ -18,6 +26,11 @@ from application.ports.unit_of_work import UnitOfWork
 from domain.shared.errors import InvalidValue
 from domain.users.email import Email
 from domain.users.password import normalise_password
+
+# The login throttle forgets a pair's failures 15 minutes after the last one: events of repeated
+# attempts are counted per window of the same length.
+ATTEMPT_EVENT_WINDOW = timedelta(minutes=15)
+_COUNT_TRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +71,13 @@ class Login:
         if wait > 0:
             # Attach the account (when it exists) so its shop's owners see the attack.
             target = await self._staff.get_by_email(email)
-            await self._record(
+            await self._count_attempt(
                 SecurityEventKind.LOGIN_THROTTLED,
+                key=_pair(account, client),
                 vendor_id=target.vendor_id if target else None,
                 user_id=target.id if target else None,
                 retry_after=wait,
             )
-            await self._uow.commit()
             raise TooManyAttempts(wait)
 
         user = await self._staff.get_by_email(email)
@@ -73,13 +86,13 @@ class Login:
         vendor = await self._vendors.get(user.vendor_id) if user else None
         if user is None or not verified or not user.active or vendor is None or not vendor.active:
             reason = "unknown_email" if user is None else ("wrong_password" if not verified else "inactive")
-            await self._record(
+            await self._count_attempt(
                 SecurityEventKind.LOGIN_FAILED,
+                key=f"{reason}|{_pair(account, client)}",
                 vendor_id=user.vendor_id if user else None,
                 user_id=user.id if user else None,
                 reason=reason,
             )
-            await self._uow.commit()
             raise InvalidCredentials
 
         await self._throttle.reset(account, client)
@@ -105,3 +118,26 @@ class Login:
         )
         await self._uow.commit()
         return pair
+
+    async def _count_attempt(
+        self, kind: SecurityEventKind, *, key: str, vendor_id: UUID | None, user_id: UUID | None, **detail: Any
+    ) -> None:
+        """Counts the attempt in its row and commits. Under REPEATABLE READ or SERIALIZABLE (not the
+        default READ COMMITTED) a concurrent attempt counted in the same row makes this transaction
+        fail (``Conflict``): the count is tried again in a fresh transaction, a few times, and then
+        given up; the caller's answer (401 or 429) never depends on it."""
+        for _ in range(_COUNT_TRIES):
+            try:
+                await self._record.repeated(
+                    kind, key=key, window=ATTEMPT_EVENT_WINDOW, vendor_id=vendor_id, user_id=user_id, **detail
+                )
+                await self._uow.commit()
+            except Conflict:
+                await self._uow.rollback()
+            else:
+                return
+
+
+def _pair(account: str, client: str) -> str:
+    # Length-prefixed, so no account and client can spell another pair.
+    return f"{len(account)}:{account}|{client}"

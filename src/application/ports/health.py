@@ -24,4 +24,10 @@ class DependencyProbe(Protocol):
         """A required dependency that is down makes the whole service not ready."""
         ...
 
+    def known_status(self) -> ProbeStatus | None:
+        """The status this process already knows without any I/O (a fallback it switched to, a
+        dependency it was never given), or None when only ``check`` can tell. Asked on every
+        readiness call, so such a change shows at once even while ``check``'s answer is reused."""
+        ...
+
     async def check(self) -> ProbeStatus: ...

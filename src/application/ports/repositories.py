@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -50,7 +50,8 @@ class StaffRepository(Protocol):
 
     async def cut_off_sessions(self, vendor_id: UUID, user_id: UUID, at: datetime) -> None:
         """Record that every token issued before ``at`` is void, touching nothing else of the row
-        (a concurrent role or password change is never overwritten)."""
+        (a concurrent role or password change is never overwritten). Raises
+        ``DependencyUnavailable`` when the database does not answer."""
         ...
 
     async def list(self, vendor_id: UUID, page: PageRequest) -> Page[StaffUser]: ...
@@ -62,8 +63,34 @@ class StaffRepository(Protocol):
 
 
 class SecurityEventLog(Protocol):
+    """Every method raises ``DependencyUnavailable`` when the store does not answer."""
+
     async def record(self, event: SecurityEvent) -> None:
         """Stored in the caller's transaction and written to the structured log."""
         ...
 
+    async def record_repeated(self, event: SecurityEvent, *, key: str, window: timedelta) -> int:
+        """Counts one more occurrence of a repeatable event (a failed login) instead of adding a row
+        per occurrence, so nobody can flood a shop's log: one row per ``key`` (which must name the
+        kind and the source, e.g. account and client) and fixed ``window`` of time holding
+        ``event.at``. The row keeps the first occurrence's request id and gets ``detail.count``,
+        ``detail.first_at`` and ``detail.last_at`` (ISO 8601); ``at`` and the rest of ``detail`` are
+        the latest occurrence's. In the caller's transaction; concurrent occurrences are all counted
+        in one row. Returns the count so far."""
+        ...
+
+    async def restore(self, event: SecurityEvent) -> bool:
+        """Stores an event that already has its ``id`` (one written late, or replayed from the log),
+        unless a row with that id exists: False then. In the caller's transaction."""
+        ...
+
     async def list(self, vendor_id: UUID, page: PageRequest) -> Page[SecurityEvent]: ...
+
+
+class DeferredSecurityEvents(Protocol):
+    """Keeps security events the store could not take when they happened (the database was down
+    while a logout, which cannot be undone, succeeded). Each is written to the structured log at
+    once, with every field, as ``security_event_deferred`` (what an operator replays), and stored
+    when the database answers again. Never raises."""
+
+    async def defer(self, event: SecurityEvent) -> None: ...

@@ -27,7 +27,12 @@ from application.common.context import RequestMeta
 from application.health.check_readiness import CheckReadiness
 from application.ports.clock import Clock
 from application.ports.rate_limit import RateLimiter
-from application.ports.repositories import SecurityEventLog, StaffRepository, VendorRepository
+from application.ports.repositories import (
+    DeferredSecurityEvents,
+    SecurityEventLog,
+    StaffRepository,
+    VendorRepository,
+)
 from application.ports.security import (
     AccessTokens,
     AccountStandings,
@@ -40,12 +45,14 @@ from application.ports.security import (
 from application.ports.unit_of_work import UnitOfWork
 from application.security.authorizer import Authorizer
 from application.security.list_security_events import ListSecurityEvents
+from application.security.restore_security_events import RestoreSecurityEvents
 from application.staff.manage_staff import CreateStaff, ListStaff, UpdateStaff
 from application.tenants.demo import SeedDemoShop
 from application.tenants.vendor_settings import GetVendor, ListVendors, UpdateVendor
 from infrastructure.clock import SystemClock
 from infrastructure.config import Settings
 from infrastructure.persistence.database import create_engine, create_session_factory
+from infrastructure.persistence.deferred_events import DeferredSecurityEventWriter
 from infrastructure.persistence.probes import DatabaseProbe
 from infrastructure.persistence.repositories import SqlSecurityEventLog, SqlStaffRepository, SqlVendorRepository
 from infrastructure.persistence.standings import SqlAccountStandings
@@ -87,6 +94,15 @@ class DatabaseProvider(Provider):
     @provide(scope=Scope.REQUEST)
     def unit_of_work(self, session: AsyncSession) -> UnitOfWork:
         return SqlAlchemyUnitOfWork(session)
+
+    @provide(scope=Scope.APP)
+    async def deferred_security_events(
+        self, factory: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[DeferredSecurityEvents]:
+        """Events the database could not take (a logout while it was down), stored when it returns."""
+        writer = DeferredSecurityEventWriter(factory)
+        yield writer
+        await writer.aclose()
 
 
 class RedisProvider(Provider):
@@ -212,6 +228,7 @@ class UseCaseProvider(Provider):
         UpdateVendor,
         ListVendors,
         ListSecurityEvents,
+        RestoreSecurityEvents,
         SeedDemoShop,
     )
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -39,3 +42,16 @@ def translate_database_error(error: BaseException) -> ApplicationError | None:
         if isinstance(error, ConnectionError | TimeoutError) or "Connection" in name or "CannotConnect" in name:
             return DependencyUnavailable("The database is unavailable.", retry_after=5)
     return None
+
+
+@contextmanager
+def application_errors() -> Iterator[None]:
+    """Raises the application error a driver or pool failure stands for (``DependencyUnavailable``,
+    ``ConcurrentUpdate``), so a use case can react to it; anything else passes unchanged."""
+    try:
+        yield
+    except Exception as error:
+        translated = translate_database_error(error)
+        if translated is None:
+            raise
+        raise translated from error

@@ -21,6 +21,9 @@ class DatabaseProbe:
         self._engine = engine
         self._timeout = timeout
 
+    def known_status(self) -> ProbeStatus | None:
+        return None  # only a round trip can tell
+
     async def check(self) -> ProbeStatus:
         try:
             async with asyncio.timeout(self._timeout):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-from uuid import UUID
+from datetime import datetime, timedelta
+from typing import Any, cast
+from uuid import UUID, uuid5
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Table, func, literal_column, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,7 @@ from domain.users.email import Email
 from domain.users.role import Role
 from domain.users.staff_user import StaffUser
 from infrastructure.logging import get_logger
+from infrastructure.persistence.errors import application_errors
 from infrastructure.persistence.models import SecurityEventModel, UserModel, VendorModel
 
 security_log = get_logger("flower_vendor.security")
@@ -185,12 +187,13 @@ class SqlStaffRepository:
         await self._session.flush()
 
     async def cut_off_sessions(self, vendor_id: UUID, user_id: UUID, at: datetime) -> None:
-        await self._session.execute(
-            update(UserModel)
-            .where(UserModel.vendor_id == vendor_id, UserModel.id == user_id)
-            .values(credentials_changed_at=at)
-            .execution_options(synchronize_session=False)
-        )
+        with application_errors():  # an unreachable database is DependencyUnavailable: logout reacts to it
+            await self._session.execute(
+                update(UserModel)
+                .where(UserModel.vendor_id == vendor_id, UserModel.id == user_id)
+                .values(credentials_changed_at=at)
+                .execution_options(synchronize_session=False)
+            )
 
     async def list(self, vendor_id: UUID, page: PageRequest) -> Page[StaffUser]:
         where = UserModel.vendor_id == vendor_id
@@ -219,26 +222,103 @@ class SqlSecurityEventLog:
 
     async def record(self, event: SecurityEvent) -> None:
         detail: dict[str, Any] = dict(event.detail)
-        self._session.add(
-            SecurityEventModel(
-                vendor_id=event.vendor_id,
-                at=event.at,
-                kind=event.kind.value,
-                user_id=event.user_id,
-                client_ip=event.client_ip,
-                request_id=event.request_id,
-                detail=detail,
+        with application_errors():
+            self._session.add(
+                SecurityEventModel(
+                    **({"id": event.id} if event.id is not None else {}),
+                    vendor_id=event.vendor_id,
+                    at=event.at,
+                    kind=event.kind.value,
+                    user_id=event.user_id,
+                    client_ip=event.client_ip,
+                    request_id=event.request_id,
+                    detail=detail,
+                )
             )
+            await self._session.flush()
+        _log_event(event, detail)
+
+    async def record_repeated(self, event: SecurityEvent, *, key: str, window: timedelta) -> int:
+        """One upsert keyed by the primary key, which is derived from the key and the window: no
+        migration, no extra index, and PostgreSQL's ``INSERT … ON CONFLICT DO UPDATE`` counts
+        concurrent occurrences one after the other on the one row (no lost count, no second row,
+        one row lock per transaction so no deadlock). ``first_at`` is the first occurrence stored,
+        which under concurrency may be a few milliseconds after the truly first attempt."""
+        seconds = max(1, int(window.total_seconds()))
+        window_start = int(event.at.timestamp()) // seconds * seconds
+        row_id = aggregate_event_id(key, window_start, event.vendor_id, event.user_id)
+        at = event.at.isoformat()
+        detail: dict[str, Any] = {**event.detail, "count": 1, "first_at": at, "last_at": at}
+        table = _EVENTS
+        values = {
+            "id": row_id,
+            "vendor_id": event.vendor_id,
+            "at": event.at,
+            "kind": event.kind.value,
+            "user_id": event.user_id,
+            "client_ip": event.client_ip,
+            "request_id": event.request_id,
+            "detail": detail,
+        }
+        newer = "excluded.at > security_events.at"
+        latest_detail = f"CASE WHEN {newer} THEN excluded.detail ELSE security_events.detail END"
+        statement: Any
+        merged: ColumnElement[Any]
+        count: ColumnElement[Any]
+        if self._dialect == "postgresql":
+            statement = postgresql.insert(table).values(values)
+            merged = literal_column(
+                f"({latest_detail}) || jsonb_build_object("
+                "'count', COALESCE((security_events.detail->>'count')::int, 1) + 1, "
+                "'first_at', security_events.detail->'first_at')"
+            )
+            count = literal_column("(security_events.detail->>'count')::int")
+        else:
+            statement = sqlite.insert(table).values(values)
+            merged = literal_column(
+                f"json_set({latest_detail}, "
+                "'$.count', COALESCE(json_extract(security_events.detail, '$.count'), 1) + 1, "
+                "'$.first_at', json_extract(security_events.detail, '$.first_at'))"
+            )
+            count = literal_column("json_extract(security_events.detail, '$.count')")
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.id],
+            set_={
+                "detail": merged,
+                "at": literal_column(f"CASE WHEN {newer} THEN excluded.at ELSE security_events.at END"),
+            },
+        ).returning(count)
+        with application_errors():
+            counted = int(await self._session.scalar(statement) or 1)
+        _log_event(event, {**event.detail, "count": counted})
+        return counted
+
+    async def restore(self, event: SecurityEvent) -> bool:
+        if event.id is None:
+            raise ValueError("only an event with its id can be restored")
+        table = _EVENTS
+        values = {
+            "id": event.id,
+            "vendor_id": event.vendor_id,
+            "at": event.at,
+            "kind": event.kind.value,
+            "user_id": event.user_id,
+            "client_ip": event.client_ip,
+            "request_id": event.request_id,
+            "detail": dict(event.detail),
+        }
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(table).values(values).on_conflict_do_nothing(index_elements=[table.c.id]).returning(table.c.id)
         )
-        await self._session.flush()
-        security_log.info(
-            "security_event",
-            kind=event.kind.value,
-            vendor_id=str(event.vendor_id) if event.vendor_id else None,
-            user_id=str(event.user_id) if event.user_id else None,
-            client_ip=event.client_ip,
-            **{f"detail_{k}": v for k, v in detail.items()},
-        )
+        with application_errors():
+            stored = await self._session.scalar(statement)
+        return stored is not None
+
+    @property
+    def _dialect(self) -> str:
+        bind = self._session.bind
+        return bind.dialect.name if bind is not None else "sqlite"
 
     async def list(self, vendor_id: UUID, page: PageRequest) -> Page[SecurityEvent]:
         where = SecurityEventModel.vendor_id == vendor_id
@@ -264,3 +344,24 @@ class SqlSecurityEventLog:
             for r in rows
         ]
         return Page(items, total, page.limit, page.offset)
+
+
+def _log_event(event: SecurityEvent, detail: dict[str, Any]) -> None:
+    security_log.info(
+        "security_event",
+        kind=event.kind.value,
+        vendor_id=str(event.vendor_id) if event.vendor_id else None,
+        user_id=str(event.user_id) if event.user_id else None,
+        client_ip=event.client_ip,
+        **{f"detail_{k}": v for k, v in detail.items()},
+    )
+
+
+_EVENTS = cast(Table, SecurityEventModel.__table__)
+_AGGREGATE_NAMESPACE = UUID("6f1c1f55-0d3b-4a53-9a55-2f3b0c8f6a10")
+
+
+def aggregate_event_id(key: str, window_start: int, vendor_id: UUID | None, user_id: UUID | None) -> UUID:
+    """The id of the one row counting ``key``'s occurrences in the window starting at
+    ``window_start`` (Unix seconds). A name-based UUID: the key (which holds an email) is hashed."""
+    return uuid5(_AGGREGATE_NAMESPACE, f"{vendor_id}|{user_id}|{window_start}|{key}")

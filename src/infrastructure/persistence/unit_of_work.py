@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infrastructure.persistence.errors import application_errors
+
 
 class SqlAlchemyUnitOfWork:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def commit(self) -> None:
-        await self._session.commit()
+        # An unreachable database is DependencyUnavailable, so a use case may react to it.
+        with application_errors():
+            await self._session.commit()
 
     async def rollback(self) -> None:
-        await self._session.rollback()
+        with application_errors():
+            await self._session.rollback()

@@ -23,11 +23,18 @@ class RedisProbe:
         self._redis = redis
         self._limiter = limiter
 
-    async def check(self) -> ProbeStatus:
+    def known_status(self) -> ProbeStatus | None:
+        """Without a round trip: not configured, or degraded while the limiter's fallback serves."""
         if self._redis is None:
             return ProbeStatus.NOT_CONFIGURED
         if self._limiter is not None and self._limiter.fallback_active:
             return ProbeStatus.DEGRADED
+        return None
+
+    async def check(self) -> ProbeStatus:
+        known = self.known_status()
+        if known is not None or self._redis is None:
+            return known or ProbeStatus.NOT_CONFIGURED
         try:
             await self._redis.ping()
         except Exception as error:  # noqa: BLE001 - the probe reports, it never raises

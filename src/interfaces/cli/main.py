@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import NoReturn, TypeVar
+from typing import NoReturn, TextIO, TypeVar
 
 import click
 import uvicorn
@@ -22,6 +22,8 @@ from application.auth.revoke_sessions import RevokeUserSessions
 from application.auth.signup import SignUp, SignUpCommand, SignUpResult
 from application.common.errors import ApplicationError
 from application.common.pagination import MAX_LIMIT, PageRequest
+from application.common.security_events import SecurityEvent
+from application.security.restore_security_events import RestoreResult, RestoreSecurityEvents
 from application.tenants.demo import DemoLogin, SeedDemoShop
 from application.tenants.vendor_settings import ListVendors
 from domain.shared.errors import DomainError, InvalidValue
@@ -30,6 +32,7 @@ from infrastructure.config import ConfigurationError, Settings, generate_secret_
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging, get_logger
 from infrastructure.persistence import migrations
+from infrastructure.persistence.deferred_events import DEFERRED_MARKER, event_from_deferred
 
 APP_FACTORY = "interfaces.http.app:create_app"
 R = TypeVar("R")
@@ -340,6 +343,40 @@ def sessions_revoke(email: str) -> None:
         return await (await scope.get(RevokeUserSessions)).execute(email)
 
     click.echo(f"revoked {_run_use_case(action)} session(s)")
+
+
+@cli.group("security-events")
+def security_events() -> None:
+    """Shops' security events."""
+
+
+@security_events.command("replay")
+@click.argument("log_file", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
+def security_events_replay(log_file: TextIO) -> None:
+    """Store the events a server logged as `security_event_deferred` (the database was down).
+
+    Reads the server's JSON log lines from LOG_FILE (or stdin); every other line is skipped.
+    Safe to run again: an event already stored is left alone."""
+    events: list[SecurityEvent] = []
+    unreadable = 0
+    for line in log_file:
+        if DEFERRED_MARKER not in line:
+            continue
+        try:
+            parsed = json.loads(line[line.index("{") :])
+            if not isinstance(parsed, dict) or parsed.get("event") != DEFERRED_MARKER:
+                continue  # another line that merely mentions the marker
+            events.append(event_from_deferred(parsed))
+        except (ValueError, KeyError, TypeError):
+            unreadable += 1
+
+    async def action(scope: AsyncContainer) -> RestoreResult:
+        return await (await scope.get(RestoreSecurityEvents)).execute(events)
+
+    result = _run_use_case(action) if events else RestoreResult(stored=0, already_present=0)
+    click.echo(f"stored {result.stored} event(s); {result.already_present} already stored; {unreadable} unreadable")
+    if unreadable:
+        sys.exit(1)
 
 
 def main() -> None:
