@@ -42,7 +42,8 @@ class ChangePassword:
         self._uow = uow
 
     async def execute(self, principal: Principal, command: ChangePasswordCommand) -> None:
-        new_password = self._passwords.check(command.new_password, "new_password")
+        context = await self._passwords.context_of_member(principal.vendor_id, principal.user_id)
+        new_password = self._passwords.check(command.new_password, "new_password", context)
         user = await self._staff.get(principal.vendor_id, principal.user_id)
         if user is None or not user.active:
             raise AuthenticationFailed("The account is no longer active.")
