@@ -31,6 +31,7 @@ character newer than it (a recent emoji) is removed until Python knows it.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from domain.shared.errors import InvalidValue
 
@@ -88,6 +89,7 @@ def is_variation_selector(ch: str) -> bool:
     return _in(ord(ch), _VARIATION_SELECTORS)
 
 
+@lru_cache(maxsize=4096)
 def is_invisible(ch: str) -> bool:
     """True for a character that shows nothing by itself: whitespace, controls, format, private-use,
     unassigned and surrogate code points, bidi controls, default-ignorables, variation selectors."""
@@ -127,6 +129,8 @@ def _joins(text: str, index: int) -> bool:
 
 def _keeps(text: str, index: int, kept: list[str]) -> bool:
     ch = text[index]
+    if " " <= ch <= "~":  # printable ASCII, most of any text
+        return True
     if ch.isspace():
         return True
     if ch in _JOINERS:
@@ -144,6 +148,8 @@ def visible_text(raw: str) -> str:
     """``raw`` in NFC without the characters this module removes; whitespace becomes plain spaces
     (not folded). The basis of ``clean_line``, usable for multi-line text too."""
     text = unicodedata.normalize("NFC", raw)
+    if text.isascii() and text.isprintable():  # nothing to remove: the common case, kept cheap
+        return text
     kept: list[str] = []
     for index, ch in enumerate(text):
         if _keeps(text, index, kept):
@@ -154,6 +160,8 @@ def visible_text(raw: str) -> str:
 
 def most_stacked_marks(text: str) -> int:
     """The longest run of combining marks (Mn, Mc, Me) in ``text``."""
+    if text.isascii():
+        return 0
     longest = run = 0
     for ch in text:
         run = run + 1 if unicodedata.category(ch)[0] == "M" else 0
