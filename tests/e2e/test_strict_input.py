@@ -164,6 +164,12 @@ def test_offset_is_a_plain_whole_number(client: httpx.Client, owner: str, value:
     _field_error(client.get("/api/security-events", params={"offset": value}, headers=bearer(owner)), "query.offset")
 
 
+def test_unknown_query_parameters_are_refused(client: httpx.Client, owner: str) -> None:
+    response = client.get("/api/staff", params={"limit": "5", "role": "OWNER"}, headers=bearer(owner))
+    assert _field_error(response, "query.role") == "is not a parameter of this call"
+    _field_error(client.get("/api/vendor", params={"debug": "1"}, headers=bearer(owner)), "query.debug")
+
+
 def test_plain_numbers_still_page(client: httpx.Client, owner: str) -> None:
     page = client.get("/api/staff", params={"limit": "1", "offset": "0"}, headers=bearer(owner))
     assert page.status_code == 200, page.text

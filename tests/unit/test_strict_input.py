@@ -35,7 +35,7 @@ async def optional(data: JSONBody[Body | None] = None) -> str:
     return "none" if data is None else "some"
 
 
-@get("/page")
+@get(["/page", "/api/page"])
 async def page(
     limit: Annotated[int, Parameter(ge=1, le=100)] = 50,
     wide: FromQuery[bool] = False,
@@ -140,3 +140,11 @@ def test_body_error_without_a_path_names_the_body() -> None:
     with pytest.raises(msgspec.ValidationError) as caught:
         msgspec.json.decode(b"[1]", type=Body, strict=True)
     assert body_error(caught.value) == {"key": "body", "source": "body", "message": "must be an object, not an array"}
+
+
+def test_unknown_query_parameters_under_api_are_refused(client: TestClient[Any]) -> None:
+    errors = _errors(client.get("/api/page", params={"limit": "5", "colour": "red", "Limit": "5"}))
+    unknown = "is not a parameter of this call"
+    assert errors == {"query.Limit": unknown, "query.colour": unknown}
+    assert client.get("/api/page", params={"limit": "5", "n": "1", "wide": "false"}).status_code == 200
+    assert client.get("/page", params={"colour": "red"}).status_code == 200  # outside /api/: not the API's contract

@@ -9,7 +9,9 @@ that conversion (Litestar's ``before_request``) and refuses what the lax rules w
   strict=True)``; a type mismatch is 400 naming the field, a body that is not UTF-8 or not
   JSON is 400 (never the 500 an undecodable body used to cause);
 - an integer query parameter must be ASCII digits with an optional leading minus (no ``10.0``,
-  ``1e1``, `` 10``, ``+10``), a boolean one ``true`` or ``false``, and each may appear once.
+  ``1e1``, `` 10``, ``+10``), a boolean one ``true`` or ``false``, and each may appear once;
+- under ``/api/``, a query parameter the handler does not take is refused like an unknown body
+  field (contract section 3).
 
 What passes is exactly what Litestar's own parsing then accepts unchanged, so handlers keep their
 typed signatures and the OpenAPI schema stays as declared.
@@ -41,6 +43,8 @@ _TYPE_WORDS = {
     "array": "an array",
     "null": "null",
 }
+# Names Litestar fills from the connection itself, never from a query parameter of that name.
+_RESERVED = frozenset(("request", "scope", "state", "headers", "cookies", "body", "socket", "data"))
 _MSGSPEC_MISMATCH = re.compile(r"Expected `([^`]+)`, got `([^`]+)`")
 _NAMED_FIELD = re.compile(r"field `([^`]+)`")
 
@@ -50,6 +54,7 @@ class _Plan:
     body: msgspec.json.Decoder[Any] | None
     integers: frozenset[str]
     booleans: frozenset[str]
+    known: frozenset[str] | None  # every query parameter the handler takes; None: any (it reads them all)
 
 
 _plans: dict[int, tuple[HTTPRouteHandler, _Plan]] = {}
@@ -70,6 +75,8 @@ def _plan_for(handler: HTTPRouteHandler) -> _Plan:
     body = None
     integers: set[str] = set()
     booleans: set[str] = set()
+    known: set[str] | None = set()
+    dependencies = set(handler.resolve_dependencies())
     for name, parameter in handler.parsed_fn_signature.parameters.items():
         if name == "data":
             try:
@@ -77,20 +84,25 @@ def _plan_for(handler: HTTPRouteHandler) -> _Plan:
             except TypeError:  # not a type msgspec decodes (a DTO's data): Litestar alone parses it
                 body = None
             continue
+        if name == "query":  # the whole query string: anything may be in it
+            known = None
+            continue
         kwarg = parameter.kwarg_definition
-        if kwarg is not None and not isinstance(kwarg, ParameterKwarg):
-            continue  # a body, a dependency
+        if name in _RESERVED or name in dependencies or (kwarg is not None and not isinstance(kwarg, ParameterKwarg)):
+            continue  # a body, a dependency, the connection
         if isinstance(kwarg, HeaderParameter | CookieParameter | PathParameter) or (
             isinstance(kwarg, ParameterKwarg) and (kwarg.header or kwarg.cookie)
         ):
             continue
         key = (kwarg.name or kwarg.query or name) if isinstance(kwarg, ParameterKwarg) else name
+        if known is not None:
+            known.add(key)
         kind = _without_none(parameter.annotation)
         if kind is bool:
             booleans.add(key)
         elif kind is int:
             integers.add(key)
-    plan = _Plan(body, frozenset(integers), frozenset(booleans))
+    plan = _Plan(body, frozenset(integers), frozenset(booleans), None if known is None else frozenset(known))
     _plans[id(handler)] = (handler, plan)
     return plan
 
@@ -98,6 +110,11 @@ def _plan_for(handler: HTTPRouteHandler) -> _Plan:
 def _query_errors(request: Request[Any, Any, Any], plan: _Plan) -> list[dict[str, str]]:
     errors: list[dict[str, str]] = []
     query = request.query_params
+    if plan.known is not None and request.url.path.startswith("/api/"):
+        errors += [
+            {"key": key, "source": "query", "message": "is not a parameter of this call"}
+            for key in sorted(set(query) - plan.known)
+        ]
     for key in (*plan.integers, *plan.booleans):
         if key in request.path_params:
             continue
