@@ -89,6 +89,18 @@ def test_a_body_that_is_not_utf8_is_400(
     assert server.client.get("/api/auth/me", headers=bearer(owner)).status_code == 200
 
 
+@pytest.mark.parametrize(("method", "path", "authenticated", "field"), JSON_ENDPOINTS)
+def test_a_body_that_is_not_json_is_415(
+    server: ServerProcess, shop: Shop, owner: str, method: str, path: str, authenticated: bool, field: str
+) -> None:
+    headers = {"content-type": "text/plain", **(bearer(owner) if authenticated else {})}
+    url = path.format(owner_id=shop.owner["id"])
+    body = b'{"' + field.encode() + b'": "x"}'
+    assert _problem(server.client.request(method, url, content=body, headers=headers), 415)["code"] == (
+        "UNSUPPORTED_MEDIA_TYPE"
+    )
+
+
 @pytest.mark.parametrize(
     "body",
     [

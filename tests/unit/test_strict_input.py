@@ -148,3 +148,19 @@ def test_unknown_query_parameters_under_api_are_refused(client: TestClient[Any])
     assert errors == {"query.Limit": unknown, "query.colour": unknown}
     assert client.get("/api/page", params={"limit": "5", "n": "1", "wide": "false"}).status_code == 200
     assert client.get("/page", params={"colour": "red"}).status_code == 200  # outside /api/: not the API's contract
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded", "application/jsonx"])
+def test_a_body_that_is_not_json_is_415(client: TestClient[Any], content_type: str | None) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.patch("/things", content=b'{"active": true}', headers=headers)
+    assert response.status_code == 415, response.text
+    assert response.json()["code"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "Application/JSON; charset=utf-8", "application/merge-patch+json"]
+)
+def test_json_media_types_pass(client: TestClient[Any], content_type: str) -> None:
+    response = client.patch("/things", content=b'{"active": true}', headers={"content-type": content_type})
+    assert response.status_code == 200, response.text

@@ -5,6 +5,7 @@ turn ``"false"`` into ``False``, ``"1e2"`` or ``100.0`` into ``100`` and ``?limi
 it has no setting to change that for msgspec types. This hook runs after the guards and before
 that conversion (Litestar's ``before_request``) and refuses what the lax rules would have bent:
 
+- a body sent as anything but ``application/json`` is 415 (contract section 3);
 - a JSON body is decoded with ``msgspec.json.decode(..., type=<the handler's body type>,
   strict=True)``; a type mismatch is 400 naming the field, a body that is not UTF-8 or not
   JSON is 400 (never the 500 an undecodable body used to cause);
@@ -155,6 +156,12 @@ def body_error(exc: msgspec.ValidationError) -> dict[str, str]:
     return {"key": field, "source": "body", "message": _friendly(message)}
 
 
+def is_json_media_type(content_type: str) -> bool:
+    """``application/json`` or a ``+json`` type, parameters (``charset``) aside."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
 async def strict_input(request: Request[Any, Any, Any]) -> None:
     """Litestar ``before_request`` hook: raises 400 for loosely typed input, returns None otherwise."""
     handler = request.route_handler
@@ -169,6 +176,8 @@ async def strict_input(request: Request[Any, Any, Any]) -> None:
     raw = await request.body()
     if not raw:
         return  # no body: Litestar answers for a required one, or uses the default
+    if not is_json_media_type(request.headers.get("content-type", "")):
+        raise ClientException("The request body must be application/json.", status_code=415)
     try:
         plan.body.decode(raw)
     except UnicodeDecodeError:
