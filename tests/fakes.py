@@ -52,7 +52,7 @@ from infrastructure.security.refresh_tokens import OpaqueRefreshTokens
 START = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 CLIENT_IP = "203.0.113.7"
 OWNER_EMAIL = "owner@rosa-bloom.example"
-OWNER_PASSWORD = "tulips and peonies"
+OWNER_PASSWORD = "peonies and lilacs"
 STAFF_PASSWORD = "lilies in spring"
 COMMON_PASSWORDS = frozenset({"password1234", "123456789012", "qwertyuiop12", "iloveflowers"})
 
@@ -411,7 +411,7 @@ class World:
         return SecurityRecorder(self.events, self.clock, self.meta)
 
     def new_password(self) -> NewPassword:
-        return NewPassword(self.hasher, self.common)
+        return NewPassword(self.hasher, self.common, self.vendors, self.staff)
 
     def session_starter(self) -> SessionStarter:
         return SessionStarter(self.sessions, self.access_tokens, self.refresh_tokens, self.lifetimes)

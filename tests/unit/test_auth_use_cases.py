@@ -185,11 +185,11 @@ async def test_login_matches_passwords_in_nfc(world: World) -> None:
 @pytest.mark.parametrize("case", ["unknown_email", "wrong_password", "inactive"])
 async def test_failed_logins_answer_alike_and_are_recorded(world: World, case: str) -> None:
     owner = await world.owner()
-    await world.member(owner, Role.STAFF, "staff@rosa-bloom.example", password="a staff password")
+    await world.member(owner, Role.STAFF, "staff@rosa-bloom.example", password="a florist password")
     sessions_before = len(world.access_tokens.issued)
     commits = world.uow.commits
     verifications = len(world.hasher.verifications)
-    email, password = "staff@rosa-bloom.example", "a staff password"
+    email, password = "staff@rosa-bloom.example", "a florist password"
     if case == "unknown_email":
         email = "nobody@rosa-bloom.example"
     elif case == "wrong_password":

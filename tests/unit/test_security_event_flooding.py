@@ -16,7 +16,7 @@ from application.common.security_events import SecurityEvent
 from application.common.security_events import SecurityEventKind as Kind
 from application.security.restore_security_events import RestoreSecurityEvents
 from infrastructure.persistence.errors import ConcurrentUpdate
-from tests.fakes import OWNER_EMAIL, World
+from tests.fakes import OWNER_EMAIL, OWNER_PASSWORD, World
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ async def test_logout_succeeds_and_defers_its_event_when_the_database_is_down(wo
 
 async def test_logout_everywhere_succeeds_and_defers_its_event_when_the_database_is_down(world: World) -> None:
     owner = await world.owner()
-    other = await world.sign_in(OWNER_EMAIL, "tulips and peonies")
+    other = await world.sign_in(OWNER_EMAIL, OWNER_PASSWORD)
     world.events.unavailable = True
 
     assert await world.logout_everywhere_case().execute(owner.principal) == 2

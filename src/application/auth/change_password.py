@@ -45,7 +45,8 @@ class ChangePassword:
         self._clock = clock
 
     async def execute(self, principal: Principal, command: ChangePasswordCommand) -> None:
-        new_password = self._passwords.check(command.new_password, "new_password")
+        context = await self._passwords.context_of_member(principal.vendor_id, principal.user_id)
+        new_password = self._passwords.check(command.new_password, "new_password", context)
         # Locked: the whole row is written back below, and a concurrent role change must not be undone.
         user = await self._staff.get(principal.vendor_id, principal.user_id, lock=True)
         if user is None or not user.active:

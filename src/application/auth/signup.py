@@ -20,6 +20,7 @@ from domain.tenants.vendor import (
     check_vendor_name,
 )
 from domain.users.email import Email
+from domain.users.password import PasswordContext
 from domain.users.role import Role
 from domain.users.staff_user import StaffUser, check_full_name
 
@@ -74,7 +75,8 @@ class SignUp:
         )
         email = Email.parse(command.email)
         full_name = check_full_name(command.full_name)
-        password_hash = await self._passwords.hash(command.password)
+        context = PasswordContext(email=email.value, shop_name=vendor.name, shop_slug=vendor.slug)
+        password_hash = await self._passwords.hash(command.password, context=context)
         owner = StaffUser(
             id=uuid.uuid4(),
             vendor_id=vendor.id,

@@ -56,6 +56,7 @@ class CreateStaff:
 
     async def execute(self, principal: Principal, command: CreateStaffCommand) -> StaffUser:
         await self._authorizer.require_may_manage(principal, command.role, "staff.create")
+        context = await self._passwords.context_for(command.email, principal.vendor_id)
         user = StaffUser(
             id=uuid.uuid4(),
             vendor_id=principal.vendor_id,
@@ -63,7 +64,7 @@ class CreateStaff:
             full_name=check_full_name(command.full_name),
             role=command.role,
             active=True,
-            password_hash=await self._passwords.hash(command.password),
+            password_hash=await self._passwords.hash(command.password, context=context),
             created_at=self._clock.now(),
         )
         await self._staff.add(user)

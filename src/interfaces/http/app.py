@@ -31,6 +31,7 @@ from interfaces.http.edge import EdgeMiddleware, EdgePolicy
 from interfaces.http.errors import exception_handlers
 from interfaces.http.health import HealthController
 from interfaces.http.rate_limit import RateLimitGate, RateLimitTiers
+from interfaces.http.strict_input import strict_input
 
 API_VERSION = "1.0.0"
 COMPRESSION_MINIMUM_BYTES = 1024
@@ -96,6 +97,8 @@ def build_litestar(
             )
         ],
         exception_handlers=exception_handlers(translate_database_error),
+        # Bodies and query parameters strictly typed, before Litestar's lax conversion.
+        before_request=strict_input,
         openapi_config=openapi,
         debug=settings.debug,
         # Our own structlog set-up logs errors; Litestar's would print tracebacks a second time.

@@ -69,6 +69,8 @@ def _field_errors(extra: Any) -> list[FieldError]:
         for item in extra:
             if isinstance(item, dict):
                 field = str(item.get("key") or item.get("source") or "body")
+                if item.get("source") == "query":  # a query parameter is named apart from body fields
+                    field = f"query.{field}"
                 errors.append(FieldError(field=field, message=str(item.get("message", "is invalid"))))
     return errors
 

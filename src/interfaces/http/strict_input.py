@@ -1,0 +1,188 @@
+"""Strict request input, checked before Litestar parses a handler's arguments.
+
+Litestar converts bodies and query parameters with msgspec's lax rules (``strict=False``), which
+turn ``"false"`` into ``False``, ``"1e2"`` or ``100.0`` into ``100`` and ``?limit=10.0`` into 10;
+it has no setting to change that for msgspec types. This hook runs after the guards and before
+that conversion (Litestar's ``before_request``) and refuses what the lax rules would have bent:
+
+- a body sent as anything but ``application/json`` is 415 (contract section 3);
+- a JSON body is decoded with ``msgspec.json.decode(..., type=<the handler's body type>,
+  strict=True)``; a type mismatch is 400 naming the field, a body that is not UTF-8 or not
+  JSON is 400 (never the 500 an undecodable body used to cause);
+- an integer query parameter must be ASCII digits with an optional leading minus (no ``10.0``,
+  ``1e1``, `` 10``, ``+10``), a boolean one ``true`` or ``false``, and each may appear once;
+- under ``/api/``, a query parameter the handler does not take is refused like an unknown body
+  field (contract section 3).
+
+What passes is exactly what Litestar's own parsing then accepts unchanged, so handlers keep their
+typed signatures and the OpenAPI schema stays as declared.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from dataclasses import dataclass
+from typing import Any, Union, get_args, get_origin
+
+import msgspec
+from litestar import Request
+from litestar.exceptions import ClientException, ValidationException
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import CookieParameter, HeaderParameter, ParameterKwarg, PathParameter
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,20}")
+_BOOLEANS = frozenset(("true", "false"))
+
+# msgspec's names for JSON types, as a client reads them.
+_TYPE_WORDS = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "float": "a number",
+    "str": "a string",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+}
+# Names Litestar fills from the connection itself, never from a query parameter of that name.
+_RESERVED = frozenset(("request", "scope", "state", "headers", "cookies", "body", "socket", "data"))
+_MSGSPEC_MISMATCH = re.compile(r"Expected `([^`]+)`, got `([^`]+)`")
+_NAMED_FIELD = re.compile(r"field `([^`]+)`")
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    body: msgspec.json.Decoder[Any] | None
+    integers: frozenset[str]
+    booleans: frozenset[str]
+    known: frozenset[str] | None  # every query parameter the handler takes; None: any (it reads them all)
+
+
+_plans: dict[int, tuple[HTTPRouteHandler, _Plan]] = {}
+
+
+def _without_none(annotation: Any) -> Any:
+    if get_origin(annotation) in (Union, types.UnionType):
+        members = [arg for arg in get_args(annotation) if arg is not type(None)]
+        if len(members) == 1:
+            return members[0]
+    return annotation
+
+
+def _plan_for(handler: HTTPRouteHandler) -> _Plan:
+    cached = _plans.get(id(handler))
+    if cached is not None and cached[0] is handler:
+        return cached[1]
+    body = None
+    integers: set[str] = set()
+    booleans: set[str] = set()
+    known: set[str] | None = set()
+    dependencies = set(handler.resolve_dependencies())
+    for name, parameter in handler.parsed_fn_signature.parameters.items():
+        if name == "data":
+            try:
+                body = msgspec.json.Decoder(parameter.annotation, strict=True)
+            except TypeError:  # not a type msgspec decodes (a DTO's data): Litestar alone parses it
+                body = None
+            continue
+        if name == "query":  # the whole query string: anything may be in it
+            known = None
+            continue
+        kwarg = parameter.kwarg_definition
+        if name in _RESERVED or name in dependencies or (kwarg is not None and not isinstance(kwarg, ParameterKwarg)):
+            continue  # a body, a dependency, the connection
+        if isinstance(kwarg, HeaderParameter | CookieParameter | PathParameter) or (
+            isinstance(kwarg, ParameterKwarg) and (kwarg.header or kwarg.cookie)
+        ):
+            continue
+        key = (kwarg.name or kwarg.query or name) if isinstance(kwarg, ParameterKwarg) else name
+        if known is not None:
+            known.add(key)
+        kind = _without_none(parameter.annotation)
+        if kind is bool:
+            booleans.add(key)
+        elif kind is int:
+            integers.add(key)
+    plan = _Plan(body, frozenset(integers), frozenset(booleans), None if known is None else frozenset(known))
+    _plans[id(handler)] = (handler, plan)
+    return plan
+
+
+def _query_errors(request: Request[Any, Any, Any], plan: _Plan) -> list[dict[str, str]]:
+    errors: list[dict[str, str]] = []
+    query = request.query_params
+    if plan.known is not None and request.url.path.startswith("/api/"):
+        errors += [
+            {"key": key, "source": "query", "message": "is not a parameter of this call"}
+            for key in sorted(set(query) - plan.known)
+        ]
+    for key in (*plan.integers, *plan.booleans):
+        if key in request.path_params:
+            continue
+        values = query.getall(key, [])
+        if not values:
+            continue
+        if len(values) > 1:
+            errors.append({"key": key, "source": "query", "message": "must be given once"})
+        elif key in plan.integers and not _WHOLE_NUMBER.fullmatch(values[0]):
+            errors.append({"key": key, "source": "query", "message": "must be a whole number written in digits"})
+        elif key in plan.booleans and values[0] not in _BOOLEANS:
+            errors.append({"key": key, "source": "query", "message": "must be true or false"})
+    return errors
+
+
+def _friendly(message: str) -> str:
+    match = _MSGSPEC_MISMATCH.fullmatch(message)
+    if match is None:
+        return message
+    expected = match.group(1).split(" | ")
+    got = match.group(2)
+    if not all(kind in _TYPE_WORDS for kind in (*expected, got)):
+        return message
+    return f"must be {' or '.join(_TYPE_WORDS[kind] for kind in expected)}, not {_TYPE_WORDS[got]}"
+
+
+def body_error(exc: msgspec.ValidationError) -> dict[str, str]:
+    """msgspec's error as Litestar's ``{key, source, message}``: the field by its path in the body."""
+    message, _, where = str(exc).partition(" - at `")
+    path = where.rstrip("`") if where else "$"
+    if path.startswith("$."):
+        field = path[2:]
+    elif path == "$":
+        named = _NAMED_FIELD.search(message)  # a missing or unknown field of the top-level object
+        field = named.group(1) if named else "body"
+    else:
+        field = path.removeprefix("$") or "body"
+    return {"key": field, "source": "body", "message": _friendly(message)}
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """``application/json`` or a ``+json`` type, parameters (``charset``) aside."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+async def strict_input(request: Request[Any, Any, Any]) -> None:
+    """Litestar ``before_request`` hook: raises 400 for loosely typed input, returns None otherwise."""
+    handler = request.route_handler
+    if not isinstance(handler, HTTPRouteHandler):
+        return
+    plan = _plan_for(handler)
+    errors = _query_errors(request, plan)
+    if errors:
+        raise ValidationException(detail="The query parameters are not valid.", extra=errors)
+    if plan.body is None:
+        return
+    raw = await request.body()
+    if not raw:
+        return  # no body: Litestar answers for a required one, or uses the default
+    if not is_json_media_type(request.headers.get("content-type", "")):
+        raise ClientException("The request body must be application/json.", status_code=415)
+    try:
+        plan.body.decode(raw)
+    except UnicodeDecodeError:
+        raise ClientException("The request body is not valid UTF-8.") from None
+    except msgspec.ValidationError as exc:
+        raise ValidationException(detail="The request body is not valid.", extra=[body_error(exc)]) from None
+    except msgspec.DecodeError:
+        raise ClientException("The request body is not valid JSON.") from None
