@@ -112,6 +112,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
     max_request_body_bytes: int = 1_048_576
+    max_header_bytes: int = 32_768
+    header_read_timeout_seconds: float = 10.0
+    max_connections: int = 1000
     db_pool_size: int = 10
     db_max_overflow: int = 20
     db_pool_timeout: float = 30.0
@@ -438,6 +441,11 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         "max_request_body_bytes": reader.integer(
             "MAX_REQUEST_BODY_BYTES", 1_048_576, minimum=1024, maximum=100 * 1_048_576
         ),
+        # The server's front door, per worker process: request line plus headers, the time to send
+        # them, open connections.
+        "max_header_bytes": reader.integer("MAX_HEADER_BYTES", 32_768, minimum=4096, maximum=1_048_576),
+        "header_read_timeout_seconds": reader.number("HEADER_READ_TIMEOUT_SECONDS", 10, minimum=0.5, maximum=300),
+        "max_connections": reader.integer("MAX_CONNECTIONS", 1000, minimum=1, maximum=100_000),
         "db_pool_size": reader.integer("DB_POOL_SIZE", 10, minimum=1, maximum=500),
         "db_max_overflow": reader.integer("DB_MAX_OVERFLOW", 20, minimum=0, maximum=500),
         "db_pool_timeout": reader.number("DB_POOL_TIMEOUT", 30, minimum=0.1, maximum=600),

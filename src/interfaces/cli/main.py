@@ -32,6 +32,12 @@ from infrastructure.logging import configure_logging, get_logger
 from infrastructure.persistence import migrations
 
 APP_FACTORY = "interfaces.http.app:create_app"
+# uvicorn's httptools protocol plus a header size limit, a header read deadline and a connection
+# bound (MAX_HEADER_BYTES, HEADER_READ_TIMEOUT_SECONDS, MAX_CONNECTIONS), by import string too.
+HTTP_PROTOCOL = "interfaces.http.front_door:GuardedHttpToolsProtocol"
+# Connections the kernel may queue before a worker accepts them: about a second of work for a busy
+# worker; beyond that a client is better told early (refused, retried by its TCP stack) than kept.
+LISTEN_BACKLOG = 1024
 R = TypeVar("R")
 
 
@@ -119,6 +125,8 @@ def _run_server(*, host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
+        http=HTTP_PROTOCOL,
+        backlog=LISTEN_BACKLOG,
         log_config=None,
         access_log=False,
         server_header=False,
