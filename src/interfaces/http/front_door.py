@@ -103,6 +103,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True  # reading a request line and headers (or waiting for the next request)
         self._head_bytes = 0
         self._completed = 0  # requests read in full on this connection
+        # When the current request head began (loop time), None outside a head. One timer per
+        # connection checks it and re-arms itself: no timer is made or cancelled per request.
+        self._head_started: float | None = None
         self._head_timer: asyncio.TimerHandle | None = None
         self._over_limit = False
         self._refused = False
@@ -114,7 +117,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         self._over_limit = len(self.connections) > self._policy.max_connections
         # A connection that never sends a byte is bound by the same deadline as a slow one.
-        self._start_head_timer()
+        self._head_started = self.loop.time()
+        self._arm_head_timer(self._policy.header_read_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
@@ -128,9 +132,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             if not self._in_head:
                 self._feed(data)
                 return
-            if self._head_timer is None:
-                self._start_head_timer()
+            if self._head_started is None:
+                self._head_started = self.loop.time()
             room = self._policy.max_header_bytes - self._head_bytes
+            if len(data) <= room:  # the usual case: the whole read fits
+                self._head_bytes += len(data)
+                self._feed(data)
+                return
             head, data = data[:room], data[room:]
             self._head_bytes += len(head)
             completed = self._completed
@@ -167,7 +175,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._in_head = False
-        self._cancel_head_timer()
+        self._head_started = None
         if self._over_limit:
             self._refuse(
                 503,
@@ -236,9 +244,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 return value.decode("latin-1")
         return None
 
-    def _start_head_timer(self) -> None:
-        self._cancel_head_timer()
-        self._head_timer = self.loop.call_later(self._policy.header_read_timeout, self._head_timed_out)
+    def _arm_head_timer(self, delay: float) -> None:
+        self._head_timer = self.loop.call_later(delay, self._head_timed_out)
 
     def _cancel_head_timer(self) -> None:
         if self._head_timer is not None:
@@ -247,7 +254,16 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def _head_timed_out(self) -> None:
         self._head_timer = None
-        if self._refused or self.transport.is_closing() or not self._in_head:
+        if self._refused or self.transport.is_closing():
+            return
+        timeout = self._policy.header_read_timeout
+        started = self._head_started if self._in_head else None
+        if started is None:  # between requests or reading a body: look again later
+            self._arm_head_timer(timeout)
+            return
+        remaining = started + timeout - self.loop.time()
+        if remaining > 0:  # this head began after the timer was set
+            self._arm_head_timer(remaining)
             return
         if self._head_bytes == 0:
             self.transport.close()  # connected and said nothing
@@ -255,7 +271,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._refuse(
             408,
             "REQUEST_TIMEOUT",
-            f"The request headers did not arrive within {self._policy.header_read_timeout:g} seconds.",
+            f"The request headers did not arrive within {timeout:g} seconds.",
             reason="header_timeout",
         )
 
