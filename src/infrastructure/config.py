@@ -112,9 +112,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
     max_request_body_bytes: int = 1_048_576
-    # Load shedding and slow clients, per worker process (README "Overload and slow clients").
+    # Load shedding, slow clients and the server's front door, per worker process (README).
     max_concurrent_requests: int = 64
     body_read_timeout_seconds: float = 10.0
+    max_header_bytes: int = 32_768
+    header_read_timeout_seconds: float = 10.0
+    max_connections: int = 1000
     db_pool_size: int = 10
     db_max_overflow: int = 20
     db_pool_timeout: float = 30.0
@@ -452,6 +455,11 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         ),
         "max_concurrent_requests": reader.integer("MAX_CONCURRENT_REQUESTS", 64, minimum=1, maximum=10_000),
         "body_read_timeout_seconds": reader.number("BODY_READ_TIMEOUT_SECONDS", 10, minimum=0.1, maximum=300),
+        # The server's front door, per worker process: request line plus headers, the time to send
+        # them, open connections.
+        "max_header_bytes": reader.integer("MAX_HEADER_BYTES", 32_768, minimum=4096, maximum=1_048_576),
+        "header_read_timeout_seconds": reader.number("HEADER_READ_TIMEOUT_SECONDS", 10, minimum=0.5, maximum=300),
+        "max_connections": reader.integer("MAX_CONNECTIONS", 1000, minimum=1, maximum=100_000),
         "db_pool_size": reader.integer("DB_POOL_SIZE", 10, minimum=1, maximum=500),
         "db_max_overflow": reader.integer("DB_MAX_OVERFLOW", 20, minimum=0, maximum=500),
         "db_pool_timeout": reader.number("DB_POOL_TIMEOUT", 30, minimum=0.1, maximum=600),

@@ -442,6 +442,44 @@ def test_trusted_proxies_are_parsed_as_networks() -> None:
     assert settings.trusted_proxies == ("10.0.0.0/8", "192.168.1.7/32", "fd00::/8")
 
 
+# --- the server's front door ------------------------------------------------------------------
+
+
+def test_front_door_defaults_are_safe() -> None:
+    settings = load_settings(VALID_PRODUCTION)
+    assert settings.max_header_bytes == 32_768
+    assert settings.header_read_timeout_seconds == 10.0
+    assert settings.max_connections == 1000
+
+
+def test_front_door_limits_can_be_set() -> None:
+    settings = load_settings(env(MAX_HEADER_BYTES="8192", HEADER_READ_TIMEOUT_SECONDS="1.5", MAX_CONNECTIONS="4"))
+    assert settings.max_header_bytes == 8192
+    assert settings.header_read_timeout_seconds == 1.5
+    assert settings.max_connections == 4
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("MAX_HEADER_BYTES", "1024"),  # too small for real browsers' headers
+        ("MAX_HEADER_BYTES", "2097152"),  # a limit that no longer protects
+        ("MAX_HEADER_BYTES", "32k"),
+        ("HEADER_READ_TIMEOUT_SECONDS", "0"),
+        ("HEADER_READ_TIMEOUT_SECONDS", "0.1"),
+        ("HEADER_READ_TIMEOUT_SECONDS", "3600"),
+        ("HEADER_READ_TIMEOUT_SECONDS", "soon"),
+        ("MAX_CONNECTIONS", "0"),
+        ("MAX_CONNECTIONS", "-5"),
+        ("MAX_CONNECTIONS", "1000000"),
+        ("MAX_CONNECTIONS", "many"),
+    ],
+)
+def test_bad_front_door_limit_is_refused(variable: str, value: str) -> None:
+    messages = only_problems_of(env(**{variable: value}), variable)
+    assert len(messages) == 1
+
+
 # --- numbers and booleans ---------------------------------------------------------------------
 
 

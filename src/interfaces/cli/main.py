@@ -35,6 +35,12 @@ from infrastructure.persistence import migrations
 from infrastructure.persistence.deferred_events import DEFERRED_MARKER, event_from_deferred
 
 APP_FACTORY = "interfaces.http.app:create_app"
+# uvicorn's httptools protocol plus a header size limit, a header read deadline and a connection
+# bound (MAX_HEADER_BYTES, HEADER_READ_TIMEOUT_SECONDS, MAX_CONNECTIONS), by import string too.
+HTTP_PROTOCOL = "interfaces.http.front_door:GuardedHttpToolsProtocol"
+# Connections the kernel may queue before a worker accepts them: about a second of work for a busy
+# worker; beyond that a client is better told early (refused, retried by its TCP stack) than kept.
+LISTEN_BACKLOG = 1024
 R = TypeVar("R")
 
 
@@ -122,6 +128,8 @@ def _run_server(*, host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
+        http=HTTP_PROTOCOL,
+        backlog=LISTEN_BACKLOG,
         log_config=None,
         access_log=False,
         server_header=False,

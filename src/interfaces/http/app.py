@@ -29,6 +29,8 @@ from interfaces.http.controllers.tenant import SecurityEventController, StaffCon
 from interfaces.http.di import http_providers
 from interfaces.http.edge import EdgeMiddleware, EdgePolicy
 from interfaces.http.errors import exception_handlers
+from interfaces.http.front_door import FrontDoorPolicy
+from interfaces.http.front_door import configure as configure_front_door
 from interfaces.http.health import HealthController
 from interfaces.http.rate_limit import RateLimitGate, RateLimitTiers
 from interfaces.http.strict_input import strict_input
@@ -129,6 +131,14 @@ def create_app(
     if settings is None:
         settings = load_settings(os.environ)
         configure_logging(level=settings.log_level, json=settings.log_format == "json")
+    configure_front_door(
+        FrontDoorPolicy(
+            max_header_bytes=settings.max_header_bytes,
+            header_read_timeout=settings.header_read_timeout_seconds,
+            max_connections=settings.max_connections,
+            hsts=settings.is_production,
+        )
+    )
     container = container or make_container(settings, *http_providers())
     app = build_litestar(settings, container, extra_route_handlers=extra_route_handlers)
     gate = None
