@@ -10,6 +10,7 @@ Candidates (one worker each, the full production app through ``interfaces.http.a
 Each round starts fresh servers in a rotating start order, warms them up, then loads them.
 
 Usage:  uv run python scripts/bench_server.py [--seconds 10] [--rounds 4] [--only uvicorn,guarded] [--pin]
+        [--baseline ../other-checkout]   (adds that checkout's `flower-vendor serve`, measured first)
 Needs `wrk` (apt-get install wrk); the granian candidate needs granian installed (skipped otherwise).
 Creates and drops its own database; uses its own Redis prefix. Prints figures and asserts nothing.
 """
@@ -70,6 +71,7 @@ CANDIDATES: dict[str, list[str]] = {
     ],
 }
 TITLES = {
+    "baseline": "another checkout's serve",
     "uvicorn": "uvicorn + httptools (before)",
     "guarded": "uvicorn + guarded protocol",
     "granian": "granian, limits set",
@@ -83,6 +85,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", default=",".join(CANDIDATES), help="comma-separated candidates")
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of another commit with its own .venv (uv sync): its `flower-vendor serve` joins as the "
+        "first candidate, 'baseline', so a change is measured against the code before it",
+    )
+    parser.add_argument(
         "--pin",
         action="store_true",
         help="pin every server (all its threads) to the last CPU and wrk to the first, so that a server "
@@ -92,6 +100,12 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     labels = [label for label in args.only.split(",") if label]
+    if args.baseline is not None:
+        binary = args.baseline.resolve() / ".venv" / "bin" / "flower-vendor"
+        if not binary.exists():
+            raise SystemExit(f"{binary} does not exist: run `uv sync` in {args.baseline}")
+        CANDIDATES["baseline"] = [str(binary), "serve", "--host", "127.0.0.1"]
+        labels.insert(0, "baseline")
     if "granian" in labels and importlib.util.find_spec("granian") is None:
         print("granian is not installed: skipped")
         labels.remove("granian")

@@ -101,3 +101,24 @@ async def test_cutting_off_sessions_touches_only_the_cut_off_time(service_enviro
         assert (standing.role, standing.active, standing.credentials_changed_at) == ("MANAGER", True, later)
     finally:
         await container.close()
+
+
+async def test_the_cut_off_never_moves_backwards(service_environ: dict[str, str]) -> None:
+    """Instances' clocks differ: a cut-off written with an earlier time must not re-validate tokens."""
+    container = make_container(load_settings(service_environ))
+    try:
+        engine = await container.get(AsyncEngine)
+        vendor_id, user_id = await _add(engine)  # cut off at CHANGED already
+        earlier = datetime(2026, 5, 1, tzinfo=UTC)
+        async with container() as request:
+            staff = await request.get(StaffRepository)
+            await staff.cut_off_sessions(vendor_id, user_id, earlier)
+            user = await staff.get(vendor_id, user_id, lock=True)
+            assert user is not None
+            await staff.update(user.sessions_cut_off(at=earlier))
+            await (await request.get(UnitOfWork)).commit()
+        standing = await (await container.get(AccountStandings)).standing(vendor_id, user_id)
+        assert standing is not None
+        assert standing.credentials_changed_at == CHANGED
+    finally:
+        await container.close()

@@ -224,6 +224,22 @@ async def test_a_deferred_event_is_stored_when_the_database_answers(
     assert (row.kind, row.request_id, row.detail) == ("LOGOUT", event.request_id, event.detail)
 
 
+async def test_an_event_the_database_refuses_for_good_does_not_hold_back_the_others(
+    sessions: async_sessionmaker[AsyncSession], vendor_id: uuid.UUID
+) -> None:
+    writer = DeferredSecurityEventWriter(sessions, retry_seconds=3600)
+    orphan = logout_event(uuid.uuid4())  # a shop that does not exist: a foreign-key violation, for ever
+    good = logout_event(vendor_id)
+    await writer.defer(orphan)
+    await writer.defer(good)
+
+    assert await writer.store_pending() == 1
+    assert writer.pending == 0  # the refused one is left to the log, not retried for ever
+    await writer.aclose()
+    [row] = await rows(sessions, vendor_id)
+    assert row.request_id == good.request_id
+
+
 async def test_a_deferred_event_waits_while_the_database_is_down(
     service_environ: dict[str, str], sessions: async_sessionmaker[AsyncSession], vendor_id: uuid.UUID
 ) -> None:

@@ -634,3 +634,46 @@ async def test_a_body_that_does_not_arrive_in_time_is_408_and_the_connection_clo
     assert result.json()["code"] == "REQUEST_TIMEOUT"
     assert result.header("connection") == "close"
     assert inner.calls == []
+
+
+async def test_a_body_on_its_way_holds_no_slot_and_the_app_runs_once_it_has_arrived() -> None:
+    inner = FakeApp()
+    middleware = EdgeMiddleware(
+        inner, EdgePolicy(allowed_hosts=("shop.example",), max_body_bytes=1024, max_in_flight=2)
+    )
+    arrived = asyncio.Event()
+    scopes = [{**http_scope([HOST, (b"content-length", b"2")]), "method": "POST"} for _ in range(5)]
+
+    async def slow_receive() -> Message:
+        await arrived.wait()
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def quiet_send(message: Message) -> None:
+        pass
+
+    trickling = [asyncio.create_task(middleware(scope, slow_receive, quiet_send)) for scope in scopes]
+    await asyncio.sleep(0)
+    assert middleware.in_flight == 0  # five bodies on their way, no slot taken
+    assert (await call(middleware, [HOST])).status == 200  # others are still served
+    arrived.set()
+    await asyncio.gather(*trickling)
+    assert len(inner.calls) == 6
+    assert middleware.in_flight == 0
+
+
+async def test_a_client_gone_before_its_body_arrived_never_reaches_the_app() -> None:
+    inner = FakeApp()
+    scope = {**http_scope([HOST, (b"content-length", b"10")]), "method": "POST"}
+    messages = iter([{"type": "http.request", "body": b"{", "more_body": True}, {"type": "http.disconnect"}])
+
+    async def receive() -> Message:
+        return next(messages)
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await edge(inner)(scope, receive, send)
+    assert inner.calls == []
+    assert sent == []

@@ -164,3 +164,34 @@ def test_a_body_that_is_not_json_is_415(client: TestClient[Any], content_type: s
 def test_json_media_types_pass(client: TestClient[Any], content_type: str) -> None:
     response = client.patch("/things", content=b'{"active": true}', headers={"content-type": content_type})
     assert response.status_code == 200, response.text
+
+
+def test_every_route_of_the_real_app_decodes_strictly() -> None:
+    """Litestar keeps only the innermost layer's ``before_request``: a controller or handler that set
+    its own would silently switch strict input off for its routes."""
+    from litestar import Litestar
+    from litestar.routes import HTTPRoute
+
+    from infrastructure.config import generate_secret_key, load_settings
+    from interfaces.http.app import create_app
+
+    settings = load_settings(
+        {
+            "ENVIRONMENT": "test",
+            "SECRET_KEY": generate_secret_key(),
+            "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/never_connected",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    litestar = create_app(settings).app
+    assert isinstance(litestar, Litestar)
+    handlers = [
+        handler
+        for route in litestar.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        if not route.path.startswith("/schema")
+    ]
+    assert len(handlers) >= 10
+    for handler in handlers:
+        assert handler.resolve_before_request() is strict_input, handler

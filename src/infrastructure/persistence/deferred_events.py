@@ -24,8 +24,10 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from application.common.errors import DependencyUnavailable
 from application.common.security_events import SecurityEvent, SecurityEventKind
 from infrastructure.logging import get_logger
+from infrastructure.persistence.errors import translate_database_error
 from infrastructure.persistence.repositories import SqlSecurityEventLog
 
 log = get_logger("flower_vendor.security")
@@ -121,15 +123,38 @@ class DeferredSecurityEventWriter:
         batch = list(self._pending)
         if not batch:
             return 0
+        stored: list[tuple[SecurityEvent, bool]] = []
+        unstorable: list[tuple[SecurityEvent, Exception]] = []
         async with self._sessions() as session:
             events = SqlSecurityEventLog(session)
-            stored = [await events.restore(event) for event in batch]
+            for event in batch:
+                try:
+                    # Each in a savepoint: one event the database refuses for good (bad data) must not
+                    # hold back the others. An unavailable database raises out of here, keeping all.
+                    async with session.begin_nested():
+                        stored.append((event, await events.restore(event)))
+                except DependencyUnavailable:
+                    raise
+                except Exception as error:
+                    if translate_database_error(error) is not None:  # unavailable, or a race: try again later
+                        raise
+                    unstorable.append((event, error))  # refused for good: it stays in the log only
             await session.commit()
-        for event, new in zip(batch, stored, strict=True):
+        for event, new in stored:
             with contextlib.suppress(ValueError):
                 self._pending.remove(event)
             log.info("security_event_stored_late", event_id=str(event.id), request_id=event.request_id, new=new)
-        return len(batch)
+        for event, refusal in unstorable:
+            with contextlib.suppress(ValueError):
+                self._pending.remove(event)
+            log.error(
+                "security_event_unstorable",
+                event_id=str(event.id),
+                request_id=event.request_id,
+                error=type(refusal).__name__,
+                replay_from="log",
+            )
+        return len(stored)
 
     async def aclose(self) -> None:
         """At shutdown: one last short attempt, then name whatever is still only in the log."""

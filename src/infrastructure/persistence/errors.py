@@ -11,6 +11,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from application.common.errors import ApplicationError, Conflict, DependencyUnavailable
 
 _RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+# SQLSTATE classes of a server that cannot serve right now rather than of a bug: connection
+# exception (08), insufficient resources (53: too many connections, out of memory or disk) and
+# operator intervention (57: shutting down, starting up, a statement timeout or cancellation).
+_UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
 
 
 class ConcurrentUpdate(Conflict):
@@ -31,8 +35,11 @@ def _sqlstate(error: BaseException) -> str | None:
 
 def translate_database_error(error: BaseException) -> ApplicationError | None:
     """The application error a driver or pool failure stands for, or None if it is a bug."""
-    if isinstance(error, DBAPIError) and _sqlstate(error) in _RETRYABLE_SQLSTATES:
+    state = _sqlstate(error) if isinstance(error, DBAPIError) else getattr(error, "sqlstate", None)
+    if isinstance(error, DBAPIError) and state in _RETRYABLE_SQLSTATES:
         return ConcurrentUpdate()
+    if isinstance(state, str) and state[:2] in _UNAVAILABLE_SQLSTATE_CLASSES:
+        return DependencyUnavailable("The database is unavailable.", retry_after=5)
     if isinstance(error, PoolTimeout | OperationalError | InterfaceError):
         return DependencyUnavailable("The database is unavailable.", retry_after=5)
     if isinstance(error, DBAPIError) and error.connection_invalidated:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import UUID, uuid5
 
-from sqlalchemy import ColumnElement, Table, func, literal_column, select, update
+from sqlalchemy import ColumnElement, Table, case, func, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,6 +51,14 @@ def _user(row: UserModel) -> StaffUser:
         created_at=row.created_at,
         credentials_changed_at=row.credentials_changed_at,
     )
+
+
+def _latest(stored: datetime | None, new: datetime | None) -> datetime | None:
+    """A credential cut-off only moves forward: an instance whose clock runs behind must not
+    re-validate tokens another instance already cut off."""
+    if stored is None or new is None:
+        return new or stored
+    return max(stored, new)
 
 
 def _constraint(error: IntegrityError) -> str:
@@ -183,7 +191,7 @@ class SqlStaffRepository:
         row.role = user.role.value
         row.active = user.active
         row.password_hash = user.password_hash
-        row.credentials_changed_at = user.credentials_changed_at
+        row.credentials_changed_at = _latest(row.credentials_changed_at, user.credentials_changed_at)
         await self._session.flush()
 
     async def cut_off_sessions(self, vendor_id: UUID, user_id: UUID, at: datetime) -> None:
@@ -191,7 +199,16 @@ class SqlStaffRepository:
             await self._session.execute(
                 update(UserModel)
                 .where(UserModel.vendor_id == vendor_id, UserModel.id == user_id)
-                .values(credentials_changed_at=at)
+                # Never backwards: another instance's clock may run behind the one that wrote last.
+                .values(
+                    credentials_changed_at=case(
+                        (
+                            or_(UserModel.credentials_changed_at.is_(None), UserModel.credentials_changed_at < at),
+                            at,
+                        ),
+                        else_=UserModel.credentials_changed_at,
+                    )
+                )
                 .execution_options(synchronize_session=False)
             )
 

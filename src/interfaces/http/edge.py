@@ -77,6 +77,10 @@ def host_without_port(host: str) -> str:
     return split[0] if split is not None else host.strip().lower()
 
 
+class _ClientGone(Exception):
+    """The client disconnected before its request body was complete."""
+
+
 class HostPolicy:
     """Host header allow-list. The header's port must be a valid port number, and where an entry
     names one (``shop.example:8443``) it must be that port; an entry without a port accepts the
@@ -176,13 +180,13 @@ class EdgeMiddleware:
         finally:
             self._in_flight -= 1
 
-    async def _shed_request(self, scope: Scope, send: Send) -> None:
+    async def _shed_request(self, scope: Scope, send: Send, request_id: str | None = None) -> None:
         self._shed += 1
         now = self._now()
         if now - self._shed_reported_at >= 1.0:
             log.warning("requests_shed", count=self._shed, in_flight=self._in_flight)
             self._shed, self._shed_reported_at = 0, now
-        request_id = accept_or_make_request_id(header_value(scope, b"x-request-id"))
+        request_id = request_id or accept_or_make_request_id(header_value(scope, b"x-request-id"))
         body = encode_problem(
             make_problem(
                 503,
@@ -247,6 +251,9 @@ class EdgeMiddleware:
                         )
                         return
             if scope.get("method") in _BODY_METHODS:
+                # A body on its way holds a connection, not one of the worker's slots: a client
+                # trickling bodies must not be able to fill the slots and shed everyone else.
+                self._in_flight -= 1
                 try:
                     async with asyncio.timeout(policy.body_read_timeout):
                         buffered = await self._read_body(receive)
@@ -260,6 +267,10 @@ class EdgeMiddleware:
                         request_id,
                     )
                     return
+                except _ClientGone:
+                    return  # nobody is left to answer; the app never sees half a body
+                finally:
+                    self._in_flight += 1
                 if buffered is None:
                     await self._send_problem(
                         send_with_headers,
@@ -268,6 +279,10 @@ class EdgeMiddleware:
                         f"The request body is larger than {policy.max_body_bytes} bytes.",
                         request_id,
                     )
+                    return
+                if self._in_flight > policy.max_in_flight:  # the slots filled while the body arrived
+                    response["status"] = 503
+                    await self._shed_request(scope, send, request_id)
                     return
                 receive = buffered
             await self.app(scope, receive, send_with_headers)
@@ -293,13 +308,14 @@ class EdgeMiddleware:
         byte by byte cannot hold a connection (and a slot) for ever; a body sent without
         Content-Length (chunked) is counted as it comes, so that an oversized one is 413 before
         authentication, as the contract orders. Memory stays bounded by the limit; ``None`` means
-        it was exceeded. Then the body is replayed to the app in one message."""
+        it was exceeded; ``_ClientGone`` that the client disconnected first. Then the body is
+        replayed to the app in one message."""
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                break  # the client went away; let the app see the disconnect
+                raise _ClientGone
             chunk = bytes(message.get("body", b""))
             size += len(chunk)
             if size > self._policy.max_body_bytes:
