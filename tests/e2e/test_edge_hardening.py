@@ -87,3 +87,29 @@ def test_a_body_trickled_too_slowly_is_cut_off_with_408(server: ServerProcess) -
     assert b'"code":"REQUEST_TIMEOUT"' in answer
     assert b"connection: close" in answer.lower()
     assert "Traceback" not in server.logs()
+
+
+def test_bodies_trickling_in_do_not_take_the_slots_of_everyone_else(
+    server_factory: Callable[..., ServerProcess], production_environ: dict[str, str]
+) -> None:
+    server = server_factory(
+        ["serve"], {**production_environ, "MAX_CONCURRENT_REQUESTS": "4", "BODY_READ_TIMEOUT_SECONDS": "20"}
+    )
+    port = urlsplit(server.base_url).port
+    assert port is not None
+    head = (
+        b"POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 100\r\n\r\n{"
+    )
+    slow = []
+    try:
+        for _ in range(12):  # three times the worker's slots, each body one byte in
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(head)
+            slow.append(sock)
+        time.sleep(0.5)
+        statuses = [server.client.get("/api/vendor").status_code for _ in range(5)]
+    finally:
+        for sock in slow:
+            sock.close()
+    assert statuses == [401] * 5  # served (refused for lack of a token), never shed with 503
