@@ -42,7 +42,7 @@ TITLES = {
     "headers": "security headers only",
     "bare": "limits + headers off",
 }
-PASSWORD = "bench passphrase for the edge"  # noqa: S105 - a throwaway account in a throwaway database
+PASSWORD = "quiet orchard ladder at noon"  # noqa: S105 - a throwaway account in a throwaway database
 
 
 def _pinned(command: list[str], cpu: int | None) -> list[str]:

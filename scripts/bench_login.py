@@ -21,7 +21,7 @@ import httpx
 from benchkit import free_port, production_env, redis_prefix, throwaway_database
 
 FLOWER_VENDOR = str(Path(sys.executable).with_name("flower-vendor"))
-PASSWORD = "bench passphrase for login"  # noqa: S105 - a throwaway account in a throwaway database
+PASSWORD = "quiet orchard ladder at dusk"  # noqa: S105 - a throwaway account in a throwaway database
 
 
 async def _run(base: str, logins: int, levels: list[int]) -> None:

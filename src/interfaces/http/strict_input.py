@@ -111,7 +111,7 @@ def _plan_for(handler: HTTPRouteHandler) -> _Plan:
 def _query_errors(request: Request[Any, Any, Any], plan: _Plan) -> list[dict[str, str]]:
     errors: list[dict[str, str]] = []
     query = request.query_params
-    if plan.known is not None and request.url.path.startswith("/api/"):
+    if plan.known is not None and str(request.scope["path"]).startswith("/api/"):
         errors += [
             {"key": key, "source": "query", "message": "is not a parameter of this call"}
             for key in sorted(set(query) - plan.known)
