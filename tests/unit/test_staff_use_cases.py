@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
@@ -433,3 +434,17 @@ async def test_owner_session_survives_staff_changes(world: World, owner: Member)
     # A sanity check on the fixtures: the owner password logs in and the owner's session is live.
     assert await world.is_live(owner)
     assert (await world.sign_in(OWNER_EMAIL, OWNER_PASSWORD)).principal.role is Role.OWNER
+
+
+async def test_a_refusal_never_commits_what_the_request_wrote_before_it(world: World, staff: Member) -> None:
+    """An order flow may write before it checks a role: the denial's audit must not commit that."""
+    rolled_back = world.uow.rollbacks
+    half_done = dataclasses.replace(staff.user, full_name="Written Before The Check")
+    await world.staff.update(half_done)  # uncommitted work of the same request
+
+    with pytest.raises(PermissionDenied):
+        await world.authorizer().require(staff.principal, Role.OWNER, "vendor.update")
+
+    assert world.uow.rollbacks == rolled_back + 1
+    assert world.staff.users[staff.user.id].full_name == staff.user.full_name  # the write did not stand
+    assert_denial_recorded(world, staff, "vendor.update", required="OWNER")  # the refusal did

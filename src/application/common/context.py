@@ -10,13 +10,6 @@ from domain.users.role import Role
 
 
 @dataclass(frozen=True, slots=True)
-class TenantContext:
-    """The shop a request acts for; every repository call is filtered by it."""
-
-    vendor_id: UUID
-
-
-@dataclass(frozen=True, slots=True)
 class Principal:
     """A verified staff member, taken from a live session's access token."""
 
@@ -24,10 +17,6 @@ class Principal:
     vendor_id: UUID
     role: Role
     session_id: UUID
-
-    @property
-    def tenant(self) -> TenantContext:
-        return TenantContext(self.vendor_id)
 
     def require(self, role: Role) -> None:
         if not self.role.includes(role):

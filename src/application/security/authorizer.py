@@ -30,6 +30,10 @@ class Authorizer:
             raise
 
     async def _deny(self, principal: Principal, action: str, **detail: str) -> None:
+        """Records the refusal without committing the caller's work: whatever the request did
+        before this check is rolled back (the request fails with 403 anyway), then the event is
+        written in a short transaction of its own."""
+        await self._uow.rollback()
         await self._record(
             SecurityEventKind.PERMISSION_DENIED,
             vendor_id=principal.vendor_id,

@@ -66,8 +66,9 @@ def build_litestar(
         CORSConfig(
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "ETag", "Retry-After", "RateLimit", "RateLimit-Policy"],
+            # Only what the API handles today; Idempotency-Key, If-Match and ETag come with orders.
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After", "RateLimit", "RateLimit-Policy"],
             allow_credentials=False,
             max_age=600,
         )
@@ -115,19 +116,35 @@ def build_litestar(
     return app
 
 
+def rate_limit_gate(settings: Settings, container: AsyncContainer) -> RateLimitGate:
+    return RateLimitGate(
+        RateLimitTiers.per_minute(
+            auth=settings.auth_rate_limit, user=settings.authenticated_rate_limit, api=settings.api_rate_limit
+        ),
+        limiter=partial(container.get, RateLimiter),
+        tokens=partial(container.get, AccessTokens),
+    )
+
+
+def edge_policy(settings: Settings) -> EdgePolicy:
+    return EdgePolicy(
+        allowed_hosts=settings.allowed_hosts,
+        max_body_bytes=settings.max_request_body_bytes,
+        trusted_proxies=settings.trusted_proxies,
+        hsts=settings.is_production,
+        docs_path="/schema" if settings.docs_enabled else None,
+        max_in_flight=settings.max_concurrent_requests,
+        body_read_timeout=settings.body_read_timeout_seconds,
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     *,
     container: AsyncContainer | None = None,
     extra_route_handlers: Sequence[ControllerRouterHandler] = (),
-    rate_limiting: bool = True,
-    security_headers: bool = True,
 ) -> EdgeMiddleware:
-    """The ASGI application. Without arguments (the ASGI server's factory) it reads the environment.
-
-    ``rate_limiting`` and ``security_headers`` exist for the edge benchmark's baseline only; no
-    setting turns them off.
-    """
+    """The ASGI application. Without arguments (the ASGI server's factory) it reads the environment."""
     if settings is None:
         settings = load_settings(os.environ)
         configure_logging(level=settings.log_level, json=settings.log_format == "json")
@@ -141,23 +158,4 @@ def create_app(
     )
     container = container or make_container(settings, *http_providers())
     app = build_litestar(settings, container, extra_route_handlers=extra_route_handlers)
-    gate = None
-    if rate_limiting:
-        gate = RateLimitGate(
-            RateLimitTiers.per_minute(
-                auth=settings.auth_rate_limit, user=settings.authenticated_rate_limit, api=settings.api_rate_limit
-            ),
-            limiter=partial(container.get, RateLimiter),
-            tokens=partial(container.get, AccessTokens),
-        )
-    policy = EdgePolicy(
-        allowed_hosts=settings.allowed_hosts,
-        max_body_bytes=settings.max_request_body_bytes,
-        trusted_proxies=settings.trusted_proxies,
-        hsts=settings.is_production,
-        docs_path="/schema" if settings.docs_enabled else None,
-        security_headers=security_headers,
-        max_in_flight=settings.max_concurrent_requests,
-        body_read_timeout=settings.body_read_timeout_seconds,
-    )
-    return EdgeMiddleware(app, policy, rate_limit=gate)
+    return EdgeMiddleware(app, edge_policy(settings), rate_limit=rate_limit_gate(settings, container))

@@ -2,7 +2,7 @@
 
 Tiers (contract section 9): ``auth`` per client address on signup, login and refresh; ``user`` per
 user once the access token's signature verifies; ``api`` per client address for everything else.
-Health and metrics are never limited. A valid signature is enough to pick the user bucket (a
+Health checks are never limited. A valid signature is enough to pick the user bucket (a
 forged token cannot pick someone else's); whether the token's session is still live is the auth
 middleware's decision, but the limiter reads it in the same Redis round trip as the count and
 leaves it in the request scope, so the hot path pays one round trip, not two.
@@ -21,7 +21,7 @@ from interfaces.http.client_address import client_bucket
 from interfaces.http.request_context import VerifiedToken, bearer_token, header_value, store_verified_token
 
 AUTH_PATHS = frozenset({"/api/auth/signup", "/api/auth/login", "/api/auth/refresh"})
-UNLIMITED_PATHS = frozenset({"/health/live", "/health/ready", "/metrics"})
+UNLIMITED_PATHS = frozenset({"/health/live", "/health/ready"})
 
 
 @dataclass(frozen=True, slots=True)
