@@ -39,6 +39,7 @@ from application.ports.security import AccessClaims, InvalidToken, IssuedAccessT
 from application.security.authorizer import Authorizer
 from application.security.list_security_events import ListSecurityEvents
 from application.staff.manage_staff import CreateStaff, CreateStaffCommand, ListStaff, UpdateStaff
+from application.tenants.demo import SeedDemoShop
 from application.tenants.vendor_settings import GetVendor, ListVendors, UpdateVendor
 from domain.tenants.vendor import Vendor
 from domain.users.email import Email
@@ -482,6 +483,11 @@ class World:
 
     def list_vendors_case(self) -> ListVendors:
         return ListVendors(self.vendors)
+
+    def seed_demo_case(self) -> SeedDemoShop:
+        return SeedDemoShop(
+            self.sign_up_case(), self.vendors, self.staff, self.new_password(), self.recorder(), self.uow, self.clock
+        )
 
     def list_security_events_case(self) -> ListSecurityEvents:
         return ListSecurityEvents(self.events, self.authorizer())

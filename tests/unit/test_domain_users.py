@@ -375,3 +375,26 @@ def test_tokens_from_before_or_the_same_second_as_a_change_are_refused() -> None
     assert not user.accepts_token_issued(second)  # same second: cannot tell which came first
     assert user.accepts_token_issued(second + timedelta(seconds=1))
     assert make_user(Role.STAFF).accepts_token_issued(second - timedelta(days=1))  # never changed
+
+
+def test_register_checks_the_name_and_makes_an_active_member() -> None:
+    vendor_id = uuid.uuid4()
+    user = StaffUser.register(
+        vendor_id=vendor_id,
+        email=Email.parse("new@rosa.example"),
+        full_name="  Iris\u200b   Bloom ",
+        role=Role.STAFF,
+        password_hash="hash",
+        at=CHANGED_AT,
+    )
+    assert (user.vendor_id, user.full_name, user.active, user.created_at) == (vendor_id, "Iris Bloom", True, CHANGED_AT)
+    assert user.credentials_changed_at is None
+    with pytest.raises(InvalidValue):
+        StaffUser.register(
+            vendor_id=vendor_id,
+            email=Email.parse("new@rosa.example"),
+            full_name="\u200b\u2060",
+            role=Role.STAFF,
+            password_hash="hash",
+            at=CHANGED_AT,
+        )

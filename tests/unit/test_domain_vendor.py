@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -206,3 +207,15 @@ def test_updated_validates_each_field(change: dict[str, object], field: str) -> 
     with pytest.raises(InvalidValue) as caught:
         vendor.updated(**change)  # type: ignore[arg-type]
     assert caught.value.field == field
+
+
+def test_open_checks_every_field() -> None:
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    vendor = Vendor.open(
+        name=" Rosa  Bloom ", slug="rosa-bloom", timezone="Europe/Amsterdam", currency="EUR", country="NL", at=at
+    )
+    assert (vendor.name, vendor.slug, vendor.created_at, vendor.active) == ("Rosa Bloom", "rosa-bloom", at, True)
+    good = {"name": "Rosa", "slug": "rosa", "timezone": "UTC", "currency": "EUR", "country": "NL"}
+    for field, bad in (("slug", "Rosa Bloom!"), ("timezone", "Mars/Olympus"), ("currency", "EURO"), ("country", "XX")):
+        with pytest.raises(InvalidValue):
+            Vendor.open(**{**good, field: bad}, at=at)

@@ -448,3 +448,12 @@ async def test_a_refusal_never_commits_what_the_request_wrote_before_it(world: W
     assert world.uow.rollbacks == rolled_back + 1
     assert world.staff.users[staff.user.id].full_name == staff.user.full_name  # the write did not stand
     assert_denial_recorded(world, staff, "vendor.update", required="OWNER")  # the refusal did
+
+
+async def test_the_demo_seed_makes_its_staff_like_everyone_else(world: World) -> None:
+    logins = await world.seed_demo_case().execute()
+    assert [login.role for login in logins] == ["OWNER", "MANAGER", "STAFF", "DRIVER"]
+    created = world.events.of_kind(Kind.STAFF_CREATED)
+    assert sorted(e.detail["role"] for e in created) == ["DRIVER", "MANAGER", "STAFF"]
+    assert all(e.detail["by"] == "demo_seed" for e in created)
+    assert await world.seed_demo_case().execute() == []  # seeded once

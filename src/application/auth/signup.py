@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from application.auth.passwords import NewPassword
@@ -13,11 +12,6 @@ from application.ports.repositories import SecurityEventLog, StaffRepository, Ve
 from application.ports.unit_of_work import UnitOfWork
 from domain.tenants.vendor import (
     Vendor,
-    check_country,
-    check_currency,
-    check_slug,
-    check_timezone,
-    check_vendor_name,
 )
 from domain.users.email import Email
 from domain.users.password import PasswordContext
@@ -64,28 +58,20 @@ class SignUp:
 
     async def execute(self, command: SignUpCommand) -> SignUpResult:
         now = self._clock.now()
-        vendor = Vendor(
-            id=uuid.uuid4(),
-            name=check_vendor_name(command.vendor_name),
-            slug=check_slug(command.vendor_slug),
-            timezone=check_timezone(command.timezone),
-            currency=check_currency(command.currency),
-            country=check_country(command.country),
-            created_at=now,
+        vendor = Vendor.open(
+            name=command.vendor_name,
+            slug=command.vendor_slug,
+            timezone=command.timezone,
+            currency=command.currency,
+            country=command.country,
+            at=now,
         )
         email = Email.parse(command.email)
-        full_name = check_full_name(command.full_name)
+        full_name = check_full_name(command.full_name)  # before the costly hash, like every cheap check
         context = PasswordContext(email=email.value, shop_name=vendor.name, shop_slug=vendor.slug)
         password_hash = await self._passwords.hash(command.password, context=context)
-        owner = StaffUser(
-            id=uuid.uuid4(),
-            vendor_id=vendor.id,
-            email=email,
-            full_name=full_name,
-            role=Role.OWNER,
-            active=True,
-            password_hash=password_hash,
-            created_at=now,
+        owner = StaffUser.register(
+            vendor_id=vendor.id, email=email, full_name=full_name, role=Role.OWNER, password_hash=password_hash, at=now
         )
         await self._vendors.add(vendor)
         await self._staff.add(owner)

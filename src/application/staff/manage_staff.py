@@ -57,15 +57,15 @@ class CreateStaff:
     async def execute(self, principal: Principal, command: CreateStaffCommand) -> StaffUser:
         await self._authorizer.require_may_manage(principal, command.role, "staff.create")
         context = await self._passwords.context_for(command.email, principal.vendor_id)
-        user = StaffUser(
-            id=uuid.uuid4(),
+        email = Email.parse(command.email)
+        full_name = check_full_name(command.full_name)  # before the costly hash, like every cheap check
+        user = StaffUser.register(
             vendor_id=principal.vendor_id,
-            email=Email.parse(command.email),
-            full_name=check_full_name(command.full_name),
+            email=email,
+            full_name=full_name,
             role=command.role,
-            active=True,
             password_hash=await self._passwords.hash(command.password, context=context),
-            created_at=self._clock.now(),
+            at=self._clock.now(),
         )
         await self._staff.add(user)
         await self._record(

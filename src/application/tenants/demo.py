@@ -5,11 +5,12 @@ features land."""
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 
+from application.auth.events import SecurityRecorder
 from application.auth.passwords import NewPassword
 from application.auth.signup import SignUp, SignUpCommand
+from application.common.security_events import SecurityEventKind
 from application.ports.clock import Clock
 from application.ports.repositories import StaffRepository, VendorRepository
 from application.ports.unit_of_work import UnitOfWork
@@ -45,6 +46,7 @@ class SeedDemoShop:
         vendors: VendorRepository,
         staff: StaffRepository,
         passwords: NewPassword,
+        record: SecurityRecorder,
         uow: UnitOfWork,
         clock: Clock,
     ) -> None:
@@ -52,6 +54,7 @@ class SeedDemoShop:
         self._vendors = vendors
         self._staff = staff
         self._passwords = passwords
+        self._record = record
         self._uow = uow
         self._clock = clock
 
@@ -85,17 +88,22 @@ class SeedDemoShop:
         logins = [owner]
         for role, email, name in DEMO_STAFF:
             login = DemoLogin(role.value, email, self._fresh_password(email))
-            await self._staff.add(
-                StaffUser(
-                    id=uuid.uuid4(),
-                    vendor_id=result.vendor.id,
-                    email=Email.parse(email),
-                    full_name=name,
-                    role=role,
-                    active=True,
-                    password_hash=await self._passwords.hash(login.password, context=_context(email)),
-                    created_at=self._clock.now(),
-                )
+            member = StaffUser.register(
+                vendor_id=result.vendor.id,
+                email=Email.parse(email),
+                full_name=name,
+                role=role,
+                password_hash=await self._passwords.hash(login.password, context=_context(email)),
+                at=self._clock.now(),
+            )
+            await self._staff.add(member)
+            await self._record(  # audited like any staff creation
+                SecurityEventKind.STAFF_CREATED,
+                vendor_id=result.vendor.id,
+                user_id=result.user.id,
+                target_user_id=str(member.id),
+                role=member.role.value,
+                by="demo_seed",
             )
             logins.append(login)
         await self._uow.commit()

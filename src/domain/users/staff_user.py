@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from domain.shared.errors import InvariantViolation
 from domain.shared.text import clean_line
@@ -39,6 +39,34 @@ class StaffUser:
     """When the account's password, role or active flag last changed, or all its sessions were
     cut off: an access token issued before then no longer speaks for it. While the session store
     cannot confirm a session, this is what PostgreSQL still can."""
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        vendor_id: UUID,
+        email: Email,
+        full_name: str,
+        role: Role,
+        password_hash: str,
+        at: datetime,
+        id: UUID | None = None,
+    ) -> StaffUser:
+        """A new, active member of a shop's staff, the name checked (the email is valid by its type;
+        the password was checked before it was hashed): the only way sign-up, staff creation and the
+        demo seed make one."""
+        if not password_hash:
+            raise InvariantViolation("A staff member needs a password hash.")
+        return cls(
+            id=id or uuid4(),
+            vendor_id=vendor_id,
+            email=email,
+            full_name=check_full_name(full_name),
+            role=role,
+            active=True,
+            password_hash=password_hash,
+            created_at=at,
+        )
 
     @property
     def is_active_owner(self) -> bool:
