@@ -11,6 +11,8 @@ from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.users.role import Role
+
 metadata = UUIDv7AuditBase.metadata
 
 
@@ -33,7 +35,7 @@ class UserModel(UUIDv7AuditBase):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('OWNER', 'MANAGER', 'STAFF', 'DRIVER')", name="role_known"),
+        CheckConstraint(f"role IN ({', '.join(repr(role.value) for role in Role)})", name="role_known"),
         Index("uq_users_email_lower", func.lower(text("email")), unique=True),
     )
 

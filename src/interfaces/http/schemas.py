@@ -4,18 +4,18 @@ before any work, the domain's rules give the precise message."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 
 from application.common.security_events import SecurityEvent
 from domain.tenants.vendor import Vendor
+from domain.users.role import Role
 from domain.users.staff_user import StaffUser
 
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 Secret = Annotated[str, msgspec.Meta(max_length=1024)]
-RoleName = Literal["OWNER", "MANAGER", "STAFF", "DRIVER"]
 
 
 class SignupIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -50,12 +50,12 @@ class ChangePasswordIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 class StaffIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     email: Annotated[str, msgspec.Meta(max_length=320)]
     full_name: ShortText
-    role: RoleName
+    role: Role
     password: Secret
 
 
 class StaffPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    role: RoleName | None = None
+    role: Role | None = None
     active: bool | None = None
 
 
@@ -96,7 +96,7 @@ class UserOut(msgspec.Struct, frozen=True):
     vendor_id: UUID
     email: str
     full_name: str
-    role: str
+    role: Role
     active: bool
     created_at: datetime | None
 
@@ -107,7 +107,7 @@ class UserOut(msgspec.Struct, frozen=True):
             vendor_id=user.vendor_id,
             email=user.email.value,
             full_name=user.full_name,
-            role=user.role.value,
+            role=user.role,
             active=user.active,
             created_at=user.created_at,
         )
@@ -130,7 +130,7 @@ class MeOut(msgspec.Struct, frozen=True):
     id: UUID
     email: str
     full_name: str
-    role: str
+    role: Role
     vendor_id: UUID
 
 

@@ -88,7 +88,7 @@ class AuthController(Controller):
     async def me(self, principal: FromDishka[Principal], use_case: FromDishka[WhoAmI]) -> MeOut:
         user = await use_case.execute(principal)
         return MeOut(
-            id=user.id, email=user.email.value, full_name=user.full_name, role=user.role.value, vendor_id=user.vendor_id
+            id=user.id, email=user.email.value, full_name=user.full_name, role=user.role, vendor_id=user.vendor_id
         )
 
     @post("/change-password", status_code=HTTP_204_NO_CONTENT, summary="Change the caller's password")

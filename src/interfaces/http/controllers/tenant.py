@@ -66,9 +66,7 @@ class StaffController(Controller):
     async def create_staff(
         self, data: JSONBody[StaffIn], principal: FromDishka[Principal], use_case: FromDishka[CreateStaff]
     ) -> UserOut:
-        command = CreateStaffCommand(
-            email=data.email, full_name=data.full_name, role=Role(data.role), password=data.password
-        )
+        command = CreateStaffCommand(email=data.email, full_name=data.full_name, role=data.role, password=data.password)
         return UserOut.of(await use_case.execute(principal, command))
 
     @patch("/{user_id:str}", summary="Change a staff member's role or deactivate them")
@@ -85,7 +83,7 @@ class StaffController(Controller):
             target = UUID(user_id)
         except ValueError:
             raise NotFound("No staff member with this id.") from None
-        command = UpdateStaffCommand(user_id=target, role=Role(data.role) if data.role else None, active=data.active)
+        command = UpdateStaffCommand(user_id=target, role=data.role, active=data.active)
         return UserOut.of(await use_case.execute(principal, command))
 
 
