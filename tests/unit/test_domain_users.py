@@ -18,7 +18,7 @@ from domain.users.password import (
     too_common,
 )
 from domain.users.role import Role
-from domain.users.staff_user import LastOwnerError, StaffUser, check_full_name
+from domain.users.staff_user import LastOwnerError, StaffUser, check_full_name, issued_after_change
 
 E_ACUTE = "\u00e9"  # é, one code point (NFC)
 E_ACUTE_DECOMPOSED = "e\u0301"  # e + combining acute accent, two code points (NFD)
@@ -369,12 +369,12 @@ def test_a_real_change_cuts_off_older_tokens_and_no_change_keeps_them() -> None:
 
 
 def test_tokens_from_before_or_the_same_second_as_a_change_are_refused() -> None:
-    user = make_user(Role.STAFF).sessions_cut_off(at=CHANGED_AT)
+    changed = make_user(Role.STAFF).sessions_cut_off(at=CHANGED_AT).credentials_changed_at
     second = CHANGED_AT.replace(microsecond=0)
-    assert not user.accepts_token_issued(second - timedelta(seconds=1))
-    assert not user.accepts_token_issued(second)  # same second: cannot tell which came first
-    assert user.accepts_token_issued(second + timedelta(seconds=1))
-    assert make_user(Role.STAFF).accepts_token_issued(second - timedelta(days=1))  # never changed
+    assert not issued_after_change(second - timedelta(seconds=1), changed)
+    assert not issued_after_change(second, changed)  # same second: cannot tell which came first
+    assert issued_after_change(second + timedelta(seconds=1), changed)
+    assert issued_after_change(second - timedelta(days=1), None)  # never changed
 
 
 def test_register_checks_the_name_and_makes_an_active_member() -> None:

@@ -99,10 +99,6 @@ class StaffUser:
         """Every session ended (log out everywhere, an operator's revocation)."""
         return replace(self, credentials_changed_at=at)
 
-    def accepts_token_issued(self, issued_at: datetime) -> bool:
-        """Whether a token issued at ``issued_at`` postdates the last credential change."""
-        return issued_after_change(issued_at, self.credentials_changed_at)
-
 
 def issued_after_change(issued_at: datetime, credentials_changed_at: datetime | None) -> bool:
     """Whether a token issued at ``issued_at`` (whole seconds, as JWT ``iat``) postdates the last

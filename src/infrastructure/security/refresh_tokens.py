@@ -25,8 +25,3 @@ class OpaqueRefreshTokens:
 
     def hash(self, token: str) -> str:
         return hashlib.sha256(token.encode("utf-8", errors="surrogatepass")).hexdigest()
-
-    @staticmethod
-    def looks_like_token(token: str) -> bool:
-        """A cheap shape check (prefix and length) before any store lookup."""
-        return token.startswith(TOKEN_PREFIX) and len(token) == len(TOKEN_PREFIX) + 43

@@ -72,11 +72,6 @@ def split_host(host: str) -> tuple[str, int | None] | None:
     return name, int(port_text)
 
 
-def host_without_port(host: str) -> str:
-    split = split_host(host)
-    return split[0] if split is not None else host.strip().lower()
-
-
 class _ClientGone(Exception):
     """The client disconnected before its request body was complete."""
 

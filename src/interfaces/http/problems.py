@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
 
 import msgspec
 
@@ -81,7 +80,3 @@ _encoder = msgspec.json.Encoder()
 
 def encode_problem(problem: Problem) -> bytes:
     return _encoder.encode(problem)
-
-
-def problem_as_dict(problem: Problem) -> dict[str, Any]:
-    return msgspec.to_builtins(problem)  # type: ignore[no-any-return]
