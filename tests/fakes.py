@@ -41,10 +41,10 @@ from application.security.list_security_events import ListSecurityEvents
 from application.staff.manage_staff import CreateStaff, CreateStaffCommand, ListStaff, UpdateStaff
 from application.tenants.demo import SeedDemoShop
 from application.tenants.vendor_settings import GetVendor, ListVendors, UpdateVendor
-from domain.tenants.vendor import Vendor
-from domain.users.email import Email
-from domain.users.role import Role
-from domain.users.staff_user import StaffUser
+from domain.accounts.staff_user import StaffUser
+from domain.accounts.vendor import Vendor
+from domain.shared.email import Email
+from domain.shared.role import Role
 from infrastructure.persistence.repositories import aggregate_event_id
 from infrastructure.redis.login_throttle import InMemoryLoginThrottle
 from infrastructure.redis.memory_session_store import InMemorySessionStore

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from application.common.errors import DependencyUnavailable
 from application.common.security_events import SecurityEvent, SecurityEventKind
-from domain.tenants.vendor import Vendor
+from domain.accounts.vendor import Vendor
 from infrastructure.config import load_settings
 from infrastructure.persistence import migrations
 from infrastructure.persistence.database import create_engine, create_session_factory

@@ -20,9 +20,9 @@ from application.common.errors import (
 )
 from application.common.security_events import SecurityEventKind as Kind
 from application.staff.manage_staff import UpdateStaffCommand
+from domain.accounts.password import WeakPassword
 from domain.shared.errors import InvalidValue
-from domain.users.password import WeakPassword
-from domain.users.role import Role
+from domain.shared.role import Role
 from tests.fakes import CLIENT_IP, OWNER_EMAIL, OWNER_PASSWORD, Member, World
 
 NEW_PASSWORD = "gerberas all year"

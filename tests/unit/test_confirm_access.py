@@ -10,7 +10,7 @@ import pytest
 from application.auth.confirm_access import AccessNotConfirmed, ConfirmAccess
 from application.common.errors import DependencyUnavailable
 from application.ports.security import AccessClaims, AccountStanding
-from domain.users.role import Role
+from domain.shared.role import Role
 
 ISSUED = datetime(2026, 6, 1, 10, 0, 0, tzinfo=UTC)
 VENDOR, USER, SESSION = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.shared.errors import DomainError, InvalidValue
-from domain.users.email import Email
-from domain.users.password import (
+from domain.accounts.password import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     WeakPassword,
@@ -17,8 +15,10 @@ from domain.users.password import (
     normalise_password,
     too_common,
 )
-from domain.users.role import Role
-from domain.users.staff_user import LastOwnerError, StaffUser, check_full_name, issued_after_change
+from domain.accounts.staff_user import LastOwnerError, StaffUser, check_full_name, issued_after_change
+from domain.shared.email import Email
+from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.role import Role
 
 E_ACUTE = "\u00e9"  # é, one code point (NFC)
 E_ACUTE_DECOMPOSED = "e\u0301"  # e + combining acute accent, two code points (NFD)

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.shared.errors import InvalidValue
-from domain.tenants.vendor import (
+from domain.accounts.vendor import (
     DEFAULT_CARD_MESSAGE_MAX,
     MAX_CARD_MESSAGE_MAX,
     Vendor,
@@ -19,6 +18,7 @@ from domain.tenants.vendor import (
     check_timezone,
     check_vendor_name,
 )
+from domain.shared.errors import InvalidValue
 
 
 def make_vendor(**settings: object) -> Vendor:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from application.common.errors import InvalidCredentials
-from domain.users.password import (
+from domain.accounts.password import (
     MIN_DISTINCT_CHARACTERS,
     PasswordContext,
     WeakPassword,
     check_password_policy,
 )
-from domain.users.role import Role
+from domain.shared.role import Role
 from tests.fakes import OWNER_EMAIL, OWNER_PASSWORD, World
 
 ROSA = PasswordContext(email="rosa.owner@example.com", shop_name="Rosa Bloemen", shop_slug="rosa-bloemen")

@@ -12,10 +12,10 @@ from application.common.pagination import PageRequest
 from application.common.security_events import SecurityEventKind as Kind
 from application.staff.manage_staff import CreateStaffCommand, UpdateStaffCommand
 from application.tenants.vendor_settings import UpdateVendorCommand
+from domain.accounts.password import WeakPassword
+from domain.accounts.staff_user import LastOwnerError, StaffUser
 from domain.shared.errors import InvalidValue
-from domain.users.password import WeakPassword
-from domain.users.role import Role
-from domain.users.staff_user import LastOwnerError, StaffUser
+from domain.shared.role import Role
 from tests.fakes import OWNER_EMAIL, OWNER_PASSWORD, STAFF_PASSWORD, Member, World
 
 

@@ -14,7 +14,7 @@ from application.ports.clock import Clock
 from application.ports.repositories import StaffRepository
 from application.ports.security import LoginThrottle, PasswordHasher, SessionStore
 from application.ports.unit_of_work import UnitOfWork
-from domain.users.password import normalise_password
+from domain.accounts.password import normalise_password
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ from __future__ import annotations
 from application.common.context import Principal
 from application.common.errors import AuthenticationFailed
 from application.ports.security import AccessClaims, AccountStandings
-from domain.users.role import Role
-from domain.users.staff_user import issued_after_change
+from domain.accounts.staff_user import issued_after_change
+from domain.shared.role import Role
 
 
 class AccessNotConfirmed(AuthenticationFailed):

@@ -23,9 +23,9 @@ from application.common.security_events import SecurityEventKind
 from application.ports.repositories import StaffRepository, VendorRepository
 from application.ports.security import LoginThrottle, PasswordHasher
 from application.ports.unit_of_work import UnitOfWork
+from domain.accounts.password import normalise_password
+from domain.shared.email import Email
 from domain.shared.errors import InvalidValue
-from domain.users.email import Email
-from domain.users.password import normalise_password
 
 # The login throttle forgets a pair's failures 15 minutes after the last one: events of repeated
 # attempts are counted per window of the same length.

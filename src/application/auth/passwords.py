@@ -7,7 +7,7 @@ from uuid import UUID
 
 from application.ports.repositories import StaffRepository, VendorRepository
 from application.ports.security import CommonPasswords, PasswordHasher
-from domain.users.password import PasswordContext, check_password_policy, too_common
+from domain.accounts.password import PasswordContext, check_password_policy, too_common
 
 
 class NewPassword:

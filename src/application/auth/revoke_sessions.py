@@ -9,7 +9,7 @@ from application.ports.clock import Clock
 from application.ports.repositories import StaffRepository
 from application.ports.security import SessionStore
 from application.ports.unit_of_work import UnitOfWork
-from domain.users.email import Email
+from domain.shared.email import Email
 
 
 class RevokeUserSessions:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from application.common.errors import DependencyUnavailable
 from application.ports.security import AccessTokens, RefreshTokens, SessionRecord, SessionStore
-from domain.users.staff_user import StaffUser
+from domain.accounts.staff_user import StaffUser
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,13 @@ from application.common.security_events import SecurityEvent, SecurityEventKind
 from application.ports.clock import Clock
 from application.ports.repositories import SecurityEventLog, StaffRepository, VendorRepository
 from application.ports.unit_of_work import UnitOfWork
-from domain.tenants.vendor import (
+from domain.accounts.password import PasswordContext
+from domain.accounts.staff_user import StaffUser, check_full_name
+from domain.accounts.vendor import (
     Vendor,
 )
-from domain.users.email import Email
-from domain.users.password import PasswordContext
-from domain.users.role import Role
-from domain.users.staff_user import StaffUser, check_full_name
+from domain.shared.email import Email
+from domain.shared.role import Role
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from application.common.context import Principal
 from application.common.errors import AuthenticationFailed
 from application.ports.repositories import StaffRepository
-from domain.users.staff_user import StaffUser
+from domain.accounts.staff_user import StaffUser
 
 
 class WhoAmI:

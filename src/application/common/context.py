@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.common.errors import PermissionDenied
-from domain.users.role import Role
+from domain.shared.role import Role
 
 
 @dataclass(frozen=True, slots=True)

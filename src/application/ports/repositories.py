@@ -8,9 +8,9 @@ from uuid import UUID
 
 from application.common.pagination import Page, PageRequest
 from application.common.security_events import SecurityEvent
-from domain.tenants.vendor import Vendor
-from domain.users.email import Email
-from domain.users.staff_user import StaffUser
+from domain.accounts.staff_user import StaffUser
+from domain.accounts.vendor import Vendor
+from domain.shared.email import Email
 
 
 class VendorRepository(Protocol):

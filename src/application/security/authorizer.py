@@ -7,7 +7,7 @@ from application.common.context import Principal
 from application.common.errors import PermissionDenied
 from application.common.security_events import SecurityEventKind
 from application.ports.unit_of_work import UnitOfWork
-from domain.users.role import Role
+from domain.shared.role import Role
 
 
 class Authorizer:

@@ -7,7 +7,7 @@ from application.common.pagination import Page, PageRequest
 from application.common.security_events import SecurityEvent
 from application.ports.repositories import SecurityEventLog
 from application.security.authorizer import Authorizer
-from domain.users.role import Role
+from domain.shared.role import Role
 
 
 class ListSecurityEvents:

@@ -17,9 +17,9 @@ from application.ports.repositories import StaffRepository
 from application.ports.security import SessionStore
 from application.ports.unit_of_work import UnitOfWork
 from application.security.authorizer import Authorizer
-from domain.users.email import Email
-from domain.users.role import Role
-from domain.users.staff_user import StaffUser, check_full_name
+from domain.accounts.staff_user import StaffUser, check_full_name
+from domain.shared.email import Email
+from domain.shared.role import Role
 
 
 @dataclass(frozen=True, slots=True)

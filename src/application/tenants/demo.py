@@ -14,10 +14,10 @@ from application.common.security_events import SecurityEventKind
 from application.ports.clock import Clock
 from application.ports.repositories import StaffRepository, VendorRepository
 from application.ports.unit_of_work import UnitOfWork
-from domain.users.email import Email
-from domain.users.password import PasswordContext, WeakPassword
-from domain.users.role import Role
-from domain.users.staff_user import StaffUser
+from domain.accounts.password import PasswordContext, WeakPassword
+from domain.accounts.staff_user import StaffUser
+from domain.shared.email import Email
+from domain.shared.role import Role
 
 DEMO_SLUG = "demo-florist"
 DEMO_NAME = "Demo Florist"

@@ -12,8 +12,8 @@ from application.common.security_events import SecurityEventKind
 from application.ports.repositories import VendorRepository
 from application.ports.unit_of_work import UnitOfWork
 from application.security.authorizer import Authorizer
-from domain.tenants.vendor import Vendor
-from domain.users.role import Role
+from domain.accounts.vendor import Vendor
+from domain.shared.role import Role
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""What every context shares: errors, plain text, ISO codes, email addresses, staff roles."""

@@ -11,7 +11,7 @@ from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.users.role import Role
+from domain.shared.role import Role
 
 metadata = UUIDv7AuditBase.metadata
 

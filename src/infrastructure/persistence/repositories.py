@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from application.common.errors import EmailTaken, SlugTaken
 from application.common.pagination import Page, PageRequest
 from application.common.security_events import SecurityEvent, SecurityEventKind
-from domain.tenants.vendor import Vendor
-from domain.users.email import Email
-from domain.users.role import Role
-from domain.users.staff_user import StaffUser
+from domain.accounts.staff_user import StaffUser
+from domain.accounts.vendor import Vendor
+from domain.shared.email import Email
+from domain.shared.role import Role
 from infrastructure.logging import get_logger
 from infrastructure.persistence.errors import application_errors
 from infrastructure.persistence.models import SecurityEventModel, UserModel, VendorModel

@@ -26,8 +26,8 @@ from application.common.security_events import SecurityEvent
 from application.security.restore_security_events import RestoreResult, RestoreSecurityEvents
 from application.tenants.demo import DemoLogin, SeedDemoShop
 from application.tenants.vendor_settings import ListVendors
+from domain.accounts.vendor import Vendor
 from domain.shared.errors import DomainError, InvalidValue
-from domain.tenants.vendor import Vendor
 from infrastructure.config import ConfigurationError, Settings, generate_secret_key, load_settings
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging, get_logger

@@ -25,7 +25,7 @@ from application.common.context import Principal
 from application.common.errors import AuthenticationFailed, DependencyUnavailable
 from application.ports.security import AccessClaims, AccessTokens, InvalidToken, SessionStore
 from application.security.authorizer import Authorizer
-from domain.users.role import Role
+from domain.shared.role import Role
 from interfaces.http.request_context import bearer_token, verified_token_of
 
 log = structlog.stdlib.get_logger("flower_vendor.http.auth")

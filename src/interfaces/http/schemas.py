@@ -10,9 +10,9 @@ from uuid import UUID
 import msgspec
 
 from application.common.security_events import SecurityEvent
-from domain.tenants.vendor import Vendor
-from domain.users.role import Role
-from domain.users.staff_user import StaffUser
+from domain.accounts.staff_user import StaffUser
+from domain.accounts.vendor import Vendor
+from domain.shared.role import Role
 
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 Secret = Annotated[str, msgspec.Meta(max_length=1024)]

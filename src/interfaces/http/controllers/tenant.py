@@ -15,7 +15,7 @@ from application.common.pagination import PageRequest
 from application.security.list_security_events import ListSecurityEvents
 from application.staff.manage_staff import CreateStaff, CreateStaffCommand, ListStaff, UpdateStaff, UpdateStaffCommand
 from application.tenants.vendor_settings import GetVendor, UpdateVendor, UpdateVendorCommand
-from domain.users.role import Role
+from domain.shared.role import Role
 from interfaces.http.auth import requires
 from interfaces.http.controllers.pagination import Limit, Offset
 from interfaces.http.schemas import (

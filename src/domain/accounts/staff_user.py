@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from domain.shared.email import Email
 from domain.shared.errors import InvariantViolation
+from domain.shared.role import Role
 from domain.shared.text import clean_line
-from domain.users.email import Email
-from domain.users.role import Role
 
 MAX_FULL_NAME_LENGTH = 120
 
