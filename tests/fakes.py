@@ -21,26 +21,26 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from application.auth.change_password import ChangePassword, ChangePasswordCommand
-from application.auth.events import SecurityRecorder
-from application.auth.login import Login, LoginCommand
-from application.auth.logout import Logout, LogoutEverywhere
-from application.auth.passwords import NewPassword
-from application.auth.refresh import Refresh
-from application.auth.revoke_sessions import RevokeUserSessions
-from application.auth.sessions import SessionStarter, TokenLifetimes, TokenPair
-from application.auth.signup import SignUp, SignUpCommand, SignUpResult
-from application.auth.who_am_i import WhoAmI
-from application.common.context import Principal, RequestMeta
-from application.common.errors import AuthenticationFailed, DependencyUnavailable, EmailTaken, SlugTaken
-from application.common.pagination import Page, PageRequest
-from application.common.security_events import SecurityEvent, SecurityEventKind
-from application.ports.security import AccessClaims, InvalidToken, IssuedAccessToken
-from application.security.authorizer import Authorizer
-from application.security.list_security_events import ListSecurityEvents
-from application.staff.manage_staff import CreateStaff, CreateStaffCommand, ListStaff, UpdateStaff
-from application.tenants.demo import SeedDemoShop
-from application.tenants.vendor_settings import GetVendor, ListVendors, UpdateVendor
+from application.accounts.change_password import ChangePassword, ChangePasswordCommand
+from application.accounts.demo import SeedDemoShop
+from application.accounts.list_security_events import ListSecurityEvents
+from application.accounts.login import Login, LoginCommand
+from application.accounts.logout import Logout, LogoutEverywhere
+from application.accounts.manage_staff import CreateStaff, CreateStaffCommand, ListStaff, UpdateStaff
+from application.accounts.passwords import NewPassword
+from application.accounts.refresh import Refresh
+from application.accounts.revoke_sessions import RevokeUserSessions
+from application.accounts.sessions import SessionStarter, TokenLifetimes, TokenPair
+from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
+from application.accounts.vendor_settings import GetVendor, ListVendors, UpdateVendor
+from application.accounts.who_am_i import WhoAmI
+from application.shared.access import AccessClaims, InvalidToken, IssuedAccessToken
+from application.shared.audit import SecurityRecorder
+from application.shared.authorizer import Authorizer
+from application.shared.context import Principal, RequestMeta
+from application.shared.errors import AuthenticationFailed, DependencyUnavailable, EmailTaken, SlugTaken
+from application.shared.pagination import Page, PageRequest
+from application.shared.security_events import SecurityEvent, SecurityEventKind
 from domain.accounts.staff_user import StaffUser
 from domain.accounts.vendor import Vendor
 from domain.shared.email import Email

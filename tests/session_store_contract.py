@@ -17,7 +17,7 @@ from typing import Protocol
 
 import pytest
 
-from application.ports.security import RotationOutcome, SessionRecord, SessionStore
+from application.accounts.ports import RotationOutcome, SessionRecord, SessionStore
 from infrastructure.security.refresh_tokens import OpaqueRefreshTokens
 
 WEEK = timedelta(days=7)

@@ -163,8 +163,9 @@ def test_sessions_revoke_ends_a_users_sessions(service_environ: dict[str, str]) 
     import asyncio
     from uuid import UUID
 
-    from application.auth.login import Login, LoginCommand
-    from application.ports.security import AccessTokens, SessionStore
+    from application.accounts.login import Login, LoginCommand
+    from application.accounts.ports import SessionStore
+    from application.shared.access import AccessTokens
     from infrastructure.config import load_settings
     from infrastructure.di.container import make_container
 

@@ -11,7 +11,7 @@ from litestar import get, post
 from litestar.params import FromPath, JSONBody
 from litestar.testing import AsyncTestClient
 
-from application.common.errors import Conflict, DependencyUnavailable, NotFound, PermissionDenied
+from application.shared.errors import Conflict, DependencyUnavailable, NotFound, PermissionDenied
 from domain.shared.errors import DomainError
 from infrastructure.config import Settings, load_settings
 from infrastructure.logging import configure_logging

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from application.common.errors import DependencyUnavailable
-from application.ports.repositories import StaffRepository
-from application.ports.security import AccountStandings
-from application.ports.unit_of_work import UnitOfWork
+from application.accounts.ports import StaffRepository
+from application.shared.access import AccountStandings
+from application.shared.errors import DependencyUnavailable
+from application.shared.unit_of_work import UnitOfWork
 from infrastructure.config import load_settings
 from infrastructure.di.container import make_container
 from infrastructure.persistence.standings import SqlAccountStandings

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from application.health.check_readiness import CheckReadiness
-from application.ports.unit_of_work import UnitOfWork
+from application.shared.unit_of_work import UnitOfWork
 from infrastructure.config import load_settings
 from infrastructure.di.container import make_container
 
@@ -78,7 +78,7 @@ class _ReadyAlways:
         return None
 
     async def check(self) -> object:
-        from application.ports.health import ProbeStatus
+        from application.health.ports import ProbeStatus
 
         return ProbeStatus.OK
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from application.ports.health import ProbeStatus
+from application.health.ports import ProbeStatus
 from infrastructure.config import load_settings
 from infrastructure.persistence.database import create_engine
 from infrastructure.persistence.probes import DatabaseProbe

@@ -9,7 +9,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.crc import key_slot
 
-from application.common.errors import DependencyUnavailable
+from application.shared.errors import DependencyUnavailable
 from infrastructure.config import generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.login_throttle import RedisLoginThrottle

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from redis.crc import key_slot
 from structlog.testing import capture_logs
 
-from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy
+from application.shared.rate_limit import RateLimitDecision, RateLimitPolicy
 from infrastructure.config import Settings, generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.rate_limiter import FallbackRateLimiter, InMemoryRateLimiter, RedisRateLimiter

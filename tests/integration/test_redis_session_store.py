@@ -15,8 +15,8 @@ import pytest
 from redis.asyncio import Redis
 from redis.crc import key_slot
 
-from application.common.errors import DependencyUnavailable
-from application.ports.security import RotationOutcome, SessionRecord
+from application.accounts.ports import RotationOutcome, SessionRecord
+from application.shared.errors import DependencyUnavailable
 from infrastructure.config import generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.round_trips import RoundTrips

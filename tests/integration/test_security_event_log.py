@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from application.common.errors import DependencyUnavailable
-from application.common.security_events import SecurityEvent, SecurityEventKind
+from application.shared.errors import DependencyUnavailable
+from application.shared.security_events import SecurityEvent, SecurityEventKind
 from domain.accounts.vendor import Vendor
 from infrastructure.config import load_settings
 from infrastructure.persistence import migrations

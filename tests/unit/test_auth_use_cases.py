@@ -7,9 +7,10 @@ import dataclasses
 
 import pytest
 
-from application.auth.change_password import ChangePasswordCommand
-from application.common.context import RequestMeta
-from application.common.errors import (
+from application.accounts.change_password import ChangePasswordCommand
+from application.accounts.manage_staff import UpdateStaffCommand
+from application.shared.context import RequestMeta
+from application.shared.errors import (
     AuthenticationFailed,
     EmailTaken,
     InvalidCredentials,
@@ -18,8 +19,7 @@ from application.common.errors import (
     SlugTaken,
     TooManyAttempts,
 )
-from application.common.security_events import SecurityEventKind as Kind
-from application.staff.manage_staff import UpdateStaffCommand
+from application.shared.security_events import SecurityEventKind as Kind
 from domain.accounts.password import WeakPassword
 from domain.shared.errors import InvalidValue
 from domain.shared.role import Role

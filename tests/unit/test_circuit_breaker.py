@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.common.circuit_breaker import CircuitBreaker
+from application.shared.circuit_breaker import CircuitBreaker
 from tests.fakes import MonotonicClock
 
 

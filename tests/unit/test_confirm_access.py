@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from application.auth.confirm_access import AccessNotConfirmed, ConfirmAccess
-from application.common.errors import DependencyUnavailable
-from application.ports.security import AccessClaims, AccountStanding
+from application.shared.access import AccessClaims, AccountStanding
+from application.shared.confirm_access import AccessNotConfirmed, ConfirmAccess
+from application.shared.errors import DependencyUnavailable
 from domain.shared.role import Role
 
 ISSUED = datetime(2026, 6, 1, 10, 0, 0, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
-from application.common.errors import DependencyUnavailable
+from application.shared.errors import DependencyUnavailable
 from infrastructure.persistence.errors import ConcurrentUpdate, translate_database_error
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from application.common.security_events import SecurityEvent, SecurityEventKind
+from application.shared.security_events import SecurityEvent, SecurityEventKind
 from infrastructure.logging import configure_logging
 from infrastructure.persistence.deferred_events import (
     DEFERRED_MARKER,

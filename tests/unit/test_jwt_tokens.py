@@ -15,7 +15,7 @@ from typing import Any
 import jwt
 import pytest
 
-from application.ports.security import InvalidToken
+from application.shared.access import InvalidToken
 from infrastructure.config import generate_secret_key, load_settings
 from infrastructure.security.jwt_tokens import REQUIRED_CLAIMS, JwtAccessTokens, key_id
 from infrastructure.security.refresh_tokens import OpaqueRefreshTokens

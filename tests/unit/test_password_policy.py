@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.common.errors import InvalidCredentials
+from application.shared.errors import InvalidCredentials
 from domain.accounts.password import (
     MIN_DISTINCT_CHARACTERS,
     PasswordContext,

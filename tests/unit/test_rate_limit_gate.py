@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy, SessionHit
-from application.ports.security import AccessClaims, InvalidToken
+from application.shared.access import AccessClaims, InvalidToken
+from application.shared.rate_limit import RateLimitDecision, RateLimitPolicy, SessionHit
 from interfaces.http.rate_limit import RateLimitGate, RateLimitTiers
 from interfaces.http.request_context import VerifiedToken, verified_token_of
 

@@ -13,7 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from structlog.testing import capture_logs
 
-from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy
+from application.shared.rate_limit import RateLimitDecision, RateLimitPolicy
 from infrastructure.redis.rate_limiter import (
     FallbackRateLimiter,
     InMemoryRateLimiter,

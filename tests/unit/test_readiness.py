@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from application.health.check_readiness import CheckReadiness
-from application.ports.health import ProbeStatus
+from application.health.ports import ProbeStatus
 from tests.fakes import MonotonicClock
 
 

@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 
-from application.common.context import RequestMeta
-from application.common.errors import AuthenticationFailed, InvalidCredentials, TooManyAttempts
-from application.common.security_events import SecurityEvent
-from application.common.security_events import SecurityEventKind as Kind
-from application.security.restore_security_events import RestoreSecurityEvents
+from application.accounts.restore_security_events import RestoreSecurityEvents
+from application.shared.context import RequestMeta
+from application.shared.errors import AuthenticationFailed, InvalidCredentials, TooManyAttempts
+from application.shared.security_events import SecurityEvent
+from application.shared.security_events import SecurityEventKind as Kind
 from infrastructure.persistence.errors import ConcurrentUpdate
 from tests.fakes import OWNER_EMAIL, OWNER_PASSWORD, World
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 from structlog.testing import capture_logs
 
-from application.common.errors import DependencyUnavailable
+from application.shared.errors import DependencyUnavailable
 from interfaces.http.auth import SessionCheck
 from tests.fakes import MonotonicClock
 

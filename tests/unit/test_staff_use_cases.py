@@ -7,11 +7,11 @@ import uuid
 
 import pytest
 
-from application.common.errors import AuthenticationFailed, EmailTaken, InvalidCredentials, NotFound, PermissionDenied
-from application.common.pagination import PageRequest
-from application.common.security_events import SecurityEventKind as Kind
-from application.staff.manage_staff import CreateStaffCommand, UpdateStaffCommand
-from application.tenants.vendor_settings import UpdateVendorCommand
+from application.accounts.manage_staff import CreateStaffCommand, UpdateStaffCommand
+from application.accounts.vendor_settings import UpdateVendorCommand
+from application.shared.errors import AuthenticationFailed, EmailTaken, InvalidCredentials, NotFound, PermissionDenied
+from application.shared.pagination import PageRequest
+from application.shared.security_events import SecurityEventKind as Kind
 from domain.accounts.password import WeakPassword
 from domain.accounts.staff_user import LastOwnerError, StaffUser
 from domain.shared.errors import InvalidValue

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from application.ports.health import DependencyProbe, ProbeStatus
+from application.health.ports import DependencyProbe, ProbeStatus
 
 DEFAULT_MAX_AGE_SECONDS = 1.0
 

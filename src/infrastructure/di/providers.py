@@ -8,47 +8,43 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from functools import partial
 
-from dishka import Provider, Scope, from_context, provide, provide_all
+from dishka import Provider, Scope, alias, from_context, provide, provide_all
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from application.auth.change_password import ChangePassword
-from application.auth.confirm_access import ConfirmAccess
-from application.auth.events import SecurityRecorder
-from application.auth.login import Login
-from application.auth.logout import Logout, LogoutEverywhere
-from application.auth.passwords import NewPassword
-from application.auth.refresh import Refresh
-from application.auth.revoke_sessions import RevokeUserSessions
-from application.auth.sessions import SessionStarter, TokenLifetimes
-from application.auth.signup import SignUp
-from application.auth.who_am_i import WhoAmI
-from application.common.context import RequestMeta
-from application.health.check_readiness import CheckReadiness
-from application.ports.clock import Clock
-from application.ports.rate_limit import RateLimiter
-from application.ports.repositories import (
-    DeferredSecurityEvents,
-    SecurityEventLog,
-    StaffRepository,
-    VendorRepository,
-)
-from application.ports.security import (
-    AccessTokens,
-    AccountStandings,
+from application.accounts.change_password import ChangePassword
+from application.accounts.demo import SeedDemoShop
+from application.accounts.list_security_events import ListSecurityEvents
+from application.accounts.login import Login
+from application.accounts.logout import Logout, LogoutEverywhere
+from application.accounts.manage_staff import CreateStaff, ListStaff, UpdateStaff
+from application.accounts.passwords import NewPassword
+from application.accounts.ports import (
     CommonPasswords,
     LoginThrottle,
     PasswordHasher,
     RefreshTokens,
     SessionStore,
+    StaffRepository,
+    VendorRepository,
 )
-from application.ports.unit_of_work import UnitOfWork
-from application.security.authorizer import Authorizer
-from application.security.list_security_events import ListSecurityEvents
-from application.security.restore_security_events import RestoreSecurityEvents
-from application.staff.manage_staff import CreateStaff, ListStaff, UpdateStaff
-from application.tenants.demo import SeedDemoShop
-from application.tenants.vendor_settings import GetVendor, ListVendors, UpdateVendor
+from application.accounts.refresh import Refresh
+from application.accounts.restore_security_events import RestoreSecurityEvents
+from application.accounts.revoke_sessions import RevokeUserSessions
+from application.accounts.sessions import SessionStarter, TokenLifetimes
+from application.accounts.signup import SignUp
+from application.accounts.vendor_settings import GetVendor, ListVendors, UpdateVendor
+from application.accounts.who_am_i import WhoAmI
+from application.health.check_readiness import CheckReadiness
+from application.shared.access import AccessTokens, AccountStandings, SessionLiveness
+from application.shared.audit import SecurityRecorder
+from application.shared.authorizer import Authorizer
+from application.shared.clock import Clock
+from application.shared.confirm_access import ConfirmAccess
+from application.shared.context import RequestMeta
+from application.shared.rate_limit import RateLimiter
+from application.shared.security_events import DeferredSecurityEvents, SecurityEventLog
+from application.shared.unit_of_work import UnitOfWork
 from infrastructure.clock import SystemClock
 from infrastructure.config import Settings
 from infrastructure.persistence.database import create_engine, create_session_factory
@@ -176,6 +172,8 @@ class SecurityProvider(Provider):
         if redis is None or trips is None:
             return InMemorySessionStore()
         return RedisSessionStore(redis, settings.redis_key_prefix, trips)
+
+    session_liveness = alias(source=SessionStore, provides=SessionLiveness)
 
     @provide
     def rate_limiter(self, settings: Settings, trips: RoundTrips | None) -> RateLimiter:

@@ -24,8 +24,8 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from application.common.errors import DependencyUnavailable
-from application.common.security_events import SecurityEvent, SecurityEventKind
+from application.shared.errors import DependencyUnavailable
+from application.shared.security_events import SecurityEvent, SecurityEventKind
 from infrastructure.logging import get_logger
 from infrastructure.persistence.errors import translate_database_error
 from infrastructure.persistence.repositories import SqlSecurityEventLog

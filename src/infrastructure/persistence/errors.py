@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from application.common.errors import ApplicationError, Conflict, DependencyUnavailable
+from application.shared.errors import ApplicationError, Conflict, DependencyUnavailable
 
 _RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 # SQLSTATE classes of a server that cannot serve right now rather than of a bug: connection

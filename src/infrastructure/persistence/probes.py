@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.ports.health import ProbeStatus
+from application.health.ports import ProbeStatus
 from infrastructure.logging import get_logger
 
 log = get_logger(__name__)

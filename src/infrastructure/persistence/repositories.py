@@ -11,9 +11,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from application.common.errors import EmailTaken, SlugTaken
-from application.common.pagination import Page, PageRequest
-from application.common.security_events import SecurityEvent, SecurityEventKind
+from application.shared.errors import EmailTaken, SlugTaken
+from application.shared.pagination import Page, PageRequest
+from application.shared.security_events import SecurityEvent, SecurityEventKind
 from domain.accounts.staff_user import StaffUser
 from domain.accounts.vendor import Vendor
 from domain.shared.email import Email

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.common.errors import DependencyUnavailable
-from application.ports.security import AccountStanding
+from application.shared.access import AccountStanding
+from application.shared.errors import DependencyUnavailable
 from infrastructure.persistence.errors import translate_database_error
 from infrastructure.persistence.models import UserModel, VendorModel
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from application.common.errors import DependencyUnavailable
+from application.shared.errors import DependencyUnavailable
 from infrastructure.logging import get_logger
 
 log = get_logger(__name__)

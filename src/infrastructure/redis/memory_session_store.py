@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
 
-from application.ports.security import MAX_SESSION_LIFETIME, Rotation, RotationOutcome, SessionRecord
+from application.accounts.ports import MAX_SESSION_LIFETIME, Rotation, RotationOutcome, SessionRecord
 
 SWEEP_INTERVAL_SECONDS = 60.0
 

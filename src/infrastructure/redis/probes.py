@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from application.ports.health import ProbeStatus
-from application.ports.rate_limit import RateLimiter
+from application.health.ports import ProbeStatus
+from application.shared.rate_limit import RateLimiter
 from infrastructure.logging import get_logger
 
 log = get_logger(__name__)

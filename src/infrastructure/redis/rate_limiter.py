@@ -73,8 +73,8 @@ from uuid import UUID
 
 from redis.exceptions import NoScriptError, RedisError
 
-from application.common.circuit_breaker import CircuitBreaker
-from application.ports.rate_limit import RateLimitDecision, RateLimitPolicy, SessionHit
+from application.shared.circuit_breaker import CircuitBreaker
+from application.shared.rate_limit import RateLimitDecision, RateLimitPolicy, SessionHit
 from infrastructure.logging import get_logger
 from infrastructure.redis.round_trips import RoundTrips
 

@@ -31,8 +31,8 @@ from uuid import UUID
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from application.common.errors import DependencyUnavailable
-from application.ports.security import MAX_SESSION_LIFETIME, Rotation, RotationOutcome, SessionRecord
+from application.accounts.ports import MAX_SESSION_LIFETIME, Rotation, RotationOutcome, SessionRecord
+from application.shared.errors import DependencyUnavailable
 from infrastructure.logging import get_logger
 from infrastructure.redis.round_trips import RoundTrips
 

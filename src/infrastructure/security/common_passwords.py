@@ -29,7 +29,7 @@ def _default_source() -> Traversable:
 
 
 class CommonPasswordList:
-    """``application.ports.security.CommonPasswords`` backed by a gzip text file."""
+    """``application.shared.access.CommonPasswords`` backed by a gzip text file."""
 
     def __init__(self, source: Traversable | Path | None = None) -> None:
         self._source: Traversable | Path = _default_source() if source is None else source

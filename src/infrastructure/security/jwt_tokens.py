@@ -30,7 +30,7 @@ from uuid import UUID
 
 import jwt
 
-from application.ports.security import AccessClaims, InvalidToken, IssuedAccessToken
+from application.shared.access import AccessClaims, InvalidToken, IssuedAccessToken
 
 if TYPE_CHECKING:
     from infrastructure.config import Settings

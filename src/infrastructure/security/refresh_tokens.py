@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from application.ports.security import RefreshToken
+from application.accounts.ports import RefreshToken
 
 TOKEN_PREFIX = "fvr_"  # noqa: S105 - a public marker, not a secret
 TOKEN_BYTES = 32

@@ -18,14 +18,14 @@ import click
 import uvicorn
 from dishka import AsyncContainer
 
-from application.auth.revoke_sessions import RevokeUserSessions
-from application.auth.signup import SignUp, SignUpCommand, SignUpResult
-from application.common.errors import ApplicationError
-from application.common.pagination import MAX_LIMIT, PageRequest
-from application.common.security_events import SecurityEvent
-from application.security.restore_security_events import RestoreResult, RestoreSecurityEvents
-from application.tenants.demo import DemoLogin, SeedDemoShop
-from application.tenants.vendor_settings import ListVendors
+from application.accounts.demo import DemoLogin, SeedDemoShop
+from application.accounts.restore_security_events import RestoreResult, RestoreSecurityEvents
+from application.accounts.revoke_sessions import RevokeUserSessions
+from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
+from application.accounts.vendor_settings import ListVendors
+from application.shared.errors import ApplicationError
+from application.shared.pagination import MAX_LIMIT, PageRequest
+from application.shared.security_events import SecurityEvent
 from domain.accounts.vendor import Vendor
 from domain.shared.errors import DomainError, InvalidValue
 from infrastructure.config import ConfigurationError, Settings, generate_secret_key, load_settings

@@ -16,9 +16,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
-from application.auth.confirm_access import ConfirmAccess
-from application.ports.rate_limit import RateLimiter
-from application.ports.security import AccessTokens, CommonPasswords, PasswordHasher, SessionStore
+from application.accounts.ports import CommonPasswords, PasswordHasher
+from application.shared.access import AccessTokens, SessionLiveness
+from application.shared.confirm_access import ConfirmAccess
+from application.shared.rate_limit import RateLimiter
 from infrastructure.config import Settings, load_settings
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
@@ -95,7 +96,7 @@ def build_litestar(
             DefineMiddleware(
                 BearerAuthMiddleware,
                 exclude=["^/health/", "^/schema"],
-                session_check=SessionCheck(partial(container.get, SessionStore)),
+                session_check=SessionCheck(partial(container.get, SessionLiveness)),
                 confirm_access=partial(container.get, ConfirmAccess),
             )
         ],

@@ -19,12 +19,12 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp, Guard
 
-from application.auth.confirm_access import ConfirmAccess
-from application.common.circuit_breaker import CircuitBreaker
-from application.common.context import Principal
-from application.common.errors import AuthenticationFailed, DependencyUnavailable
-from application.ports.security import AccessClaims, AccessTokens, InvalidToken, SessionStore
-from application.security.authorizer import Authorizer
+from application.shared.access import AccessClaims, AccessTokens, InvalidToken, SessionLiveness
+from application.shared.authorizer import Authorizer
+from application.shared.circuit_breaker import CircuitBreaker
+from application.shared.confirm_access import ConfirmAccess
+from application.shared.context import Principal
+from application.shared.errors import AuthenticationFailed, DependencyUnavailable
 from domain.shared.role import Role
 from interfaces.http.request_context import bearer_token, verified_token_of
 
@@ -61,14 +61,14 @@ class SessionCheck:
 
     def __init__(
         self,
-        store: Callable[[], Awaitable[SessionStore]],
+        store: Callable[[], Awaitable[SessionLiveness]],
         *,
         failures_to_skip: int = 3,
         retry_interval_seconds: float = 5.0,
         now: Callable[[], float] = time.monotonic,
     ) -> None:
         self._resolve_store = store
-        self._store: SessionStore | None = None
+        self._store: SessionLiveness | None = None
         self._breaker = CircuitBreaker(
             DependencyUnavailable,
             failures_to_open=failures_to_skip,

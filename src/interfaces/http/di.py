@@ -6,7 +6,7 @@ from dishka import Provider, Scope, provide
 from dishka.integrations.litestar import LitestarProvider
 from litestar import Request
 
-from application.common.context import Principal, RequestMeta
+from application.shared.context import Principal, RequestMeta
 from interfaces.http.auth import principal_of
 from interfaces.http.client_address import client_bucket
 from interfaces.http.request_context import client_ip_of, request_id_of

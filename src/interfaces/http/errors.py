@@ -10,7 +10,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
-from application.common.errors import (
+from application.shared.errors import (
     ApplicationError,
     AuthenticationFailed,
     Conflict,

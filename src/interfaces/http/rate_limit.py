@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from application.ports.rate_limit import RateLimitDecision, RateLimiter, RateLimitPolicy
-from application.ports.security import AccessTokens, InvalidToken
+from application.shared.access import AccessTokens, InvalidToken
+from application.shared.rate_limit import RateLimitDecision, RateLimiter, RateLimitPolicy
 from interfaces.http.client_address import client_bucket
 from interfaces.http.request_context import VerifiedToken, bearer_token, header_value, store_verified_token
 

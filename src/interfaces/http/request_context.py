@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from application.ports.security import AccessClaims
+from application.shared.access import AccessClaims
 
 REQUEST_ID_HEADER = "x-request-id"
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from application.common.security_events import SecurityEvent
+from application.shared.security_events import SecurityEvent
 from domain.accounts.staff_user import StaffUser
 from domain.accounts.vendor import Vendor
 from domain.shared.role import Role

@@ -7,14 +7,14 @@ from litestar import Controller, get, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from application.auth.change_password import ChangePassword, ChangePasswordCommand
-from application.auth.login import Login, LoginCommand
-from application.auth.logout import Logout, LogoutEverywhere
-from application.auth.refresh import Refresh
-from application.auth.sessions import TokenPair
-from application.auth.signup import SignUp, SignUpCommand
-from application.auth.who_am_i import WhoAmI
-from application.common.context import Principal
+from application.accounts.change_password import ChangePassword, ChangePasswordCommand
+from application.accounts.login import Login, LoginCommand
+from application.accounts.logout import Logout, LogoutEverywhere
+from application.accounts.refresh import Refresh
+from application.accounts.sessions import TokenPair
+from application.accounts.signup import SignUp, SignUpCommand
+from application.accounts.who_am_i import WhoAmI
+from application.shared.context import Principal
 from interfaces.http.auth import PUBLIC
 from interfaces.http.schemas import (
     ChangePasswordIn,

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from litestar.params import Parameter
 
-from application.common.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from application.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 MAX_OFFSET = 2**31 - 1
 

@@ -9,12 +9,18 @@ from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from application.common.context import Principal
-from application.common.errors import NotFound
-from application.common.pagination import PageRequest
-from application.security.list_security_events import ListSecurityEvents
-from application.staff.manage_staff import CreateStaff, CreateStaffCommand, ListStaff, UpdateStaff, UpdateStaffCommand
-from application.tenants.vendor_settings import GetVendor, UpdateVendor, UpdateVendorCommand
+from application.accounts.list_security_events import ListSecurityEvents
+from application.accounts.manage_staff import (
+    CreateStaff,
+    CreateStaffCommand,
+    ListStaff,
+    UpdateStaff,
+    UpdateStaffCommand,
+)
+from application.accounts.vendor_settings import GetVendor, UpdateVendor, UpdateVendorCommand
+from application.shared.context import Principal
+from application.shared.errors import NotFound
+from application.shared.pagination import PageRequest
 from domain.shared.role import Role
 from interfaces.http.auth import requires
 from interfaces.http.controllers.pagination import Limit, Offset

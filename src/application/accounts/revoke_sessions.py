@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from application.auth.events import SecurityRecorder
-from application.common.errors import NotFound
-from application.common.security_events import SecurityEventKind
-from application.ports.clock import Clock
-from application.ports.repositories import StaffRepository
-from application.ports.security import SessionStore
-from application.ports.unit_of_work import UnitOfWork
+from application.accounts.ports import SessionStore, StaffRepository
+from application.shared.audit import SecurityRecorder
+from application.shared.clock import Clock
+from application.shared.errors import NotFound
+from application.shared.security_events import SecurityEventKind
+from application.shared.unit_of_work import UnitOfWork
 from domain.shared.email import Email
 
 

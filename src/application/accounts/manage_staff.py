@@ -5,18 +5,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from application.auth.events import SecurityRecorder
-from application.auth.passwords import NewPassword
-from application.auth.sessions import revoke_after_commit
-from application.common.context import Principal
-from application.common.errors import NotFound
-from application.common.pagination import Page, PageRequest
-from application.common.security_events import SecurityEventKind
-from application.ports.clock import Clock
-from application.ports.repositories import StaffRepository
-from application.ports.security import SessionStore
-from application.ports.unit_of_work import UnitOfWork
-from application.security.authorizer import Authorizer
+from application.accounts.passwords import NewPassword
+from application.accounts.ports import SessionStore, StaffRepository
+from application.accounts.sessions import revoke_after_commit
+from application.shared.audit import SecurityRecorder
+from application.shared.authorizer import Authorizer
+from application.shared.clock import Clock
+from application.shared.context import Principal
+from application.shared.errors import NotFound
+from application.shared.pagination import Page, PageRequest
+from application.shared.security_events import SecurityEventKind
+from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.staff_user import StaffUser, check_full_name
 from domain.shared.email import Email
 from domain.shared.role import Role

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.auth.passwords import NewPassword
-from application.common.context import RequestMeta
-from application.common.security_events import SecurityEvent, SecurityEventKind
-from application.ports.clock import Clock
-from application.ports.repositories import SecurityEventLog, StaffRepository, VendorRepository
-from application.ports.unit_of_work import UnitOfWork
+from application.accounts.passwords import NewPassword
+from application.accounts.ports import StaffRepository, VendorRepository
+from application.shared.clock import Clock
+from application.shared.context import RequestMeta
+from application.shared.security_events import SecurityEvent, SecurityEventKind, SecurityEventLog
+from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.password import PasswordContext
 from domain.accounts.staff_user import StaffUser, check_full_name
 from domain.accounts.vendor import (

@@ -16,13 +16,12 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from application.auth.events import SecurityRecorder
-from application.auth.sessions import SessionStarter, TokenPair
-from application.common.errors import Conflict, InvalidCredentials, TooManyAttempts
-from application.common.security_events import SecurityEventKind
-from application.ports.repositories import StaffRepository, VendorRepository
-from application.ports.security import LoginThrottle, PasswordHasher
-from application.ports.unit_of_work import UnitOfWork
+from application.accounts.ports import LoginThrottle, PasswordHasher, StaffRepository, VendorRepository
+from application.accounts.sessions import SessionStarter, TokenPair
+from application.shared.audit import SecurityRecorder
+from application.shared.errors import Conflict, InvalidCredentials, TooManyAttempts
+from application.shared.security_events import SecurityEventKind
+from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.password import normalise_password
 from domain.shared.email import Email
 from domain.shared.errors import InvalidValue

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from application.common.context import Principal
-from application.common.pagination import Page, PageRequest
-from application.common.security_events import SecurityEvent
-from application.ports.repositories import SecurityEventLog
-from application.security.authorizer import Authorizer
+from application.shared.authorizer import Authorizer
+from application.shared.context import Principal
+from application.shared.pagination import Page, PageRequest
+from application.shared.security_events import SecurityEvent, SecurityEventLog
 from domain.shared.role import Role
 
 

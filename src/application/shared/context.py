@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.common.errors import PermissionDenied
+from application.shared.errors import PermissionDenied
 from domain.shared.role import Role
 
 

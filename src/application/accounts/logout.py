@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import contextlib
 
-from application.auth.events import SecurityRecorder
-from application.common.context import Principal
-from application.common.errors import DependencyUnavailable
-from application.common.security_events import SecurityEventKind
-from application.ports.clock import Clock
-from application.ports.repositories import DeferredSecurityEvents, StaffRepository
-from application.ports.security import RefreshTokens, SessionStore
-from application.ports.unit_of_work import UnitOfWork
+from application.accounts.ports import RefreshTokens, SessionStore, StaffRepository
+from application.shared.audit import SecurityRecorder
+from application.shared.clock import Clock
+from application.shared.context import Principal
+from application.shared.errors import DependencyUnavailable
+from application.shared.security_events import DeferredSecurityEvents, SecurityEventKind
+from application.shared.unit_of_work import UnitOfWork
 
 
 class Logout:

@@ -7,8 +7,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.common.errors import DependencyUnavailable
-from application.ports.security import AccessTokens, RefreshTokens, SessionRecord, SessionStore
+from application.accounts.ports import RefreshTokens, SessionRecord, SessionStore
+from application.shared.access import AccessTokens
+from application.shared.errors import DependencyUnavailable
 from domain.accounts.staff_user import StaffUser
 
 

@@ -14,9 +14,9 @@ Redis answers again. Logging out needs Redis, so such a logout answered 503 and 
 
 from __future__ import annotations
 
-from application.common.context import Principal
-from application.common.errors import AuthenticationFailed
-from application.ports.security import AccessClaims, AccountStandings
+from application.shared.access import AccessClaims, AccountStandings
+from application.shared.context import Principal
+from application.shared.errors import AuthenticationFailed
 from domain.accounts.staff_user import issued_after_change
 from domain.shared.role import Role
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from application.auth.events import SecurityRecorder
-from application.common.context import Principal
-from application.common.errors import PermissionDenied
-from application.common.security_events import SecurityEventKind
-from application.ports.unit_of_work import UnitOfWork
+from application.shared.audit import SecurityRecorder
+from application.shared.context import Principal
+from application.shared.errors import PermissionDenied
+from application.shared.security_events import SecurityEventKind
+from application.shared.unit_of_work import UnitOfWork
 from domain.shared.role import Role
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from application.common.security_events import SecurityEvent
-from application.ports.repositories import SecurityEventLog
-from application.ports.unit_of_work import UnitOfWork
+from application.shared.security_events import SecurityEvent, SecurityEventLog
+from application.shared.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

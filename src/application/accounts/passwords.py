@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.ports.repositories import StaffRepository, VendorRepository
-from application.ports.security import CommonPasswords, PasswordHasher
+from application.accounts.ports import CommonPasswords, PasswordHasher, StaffRepository, VendorRepository
 from domain.accounts.password import PasswordContext, check_password_policy, too_common
 
 

@@ -3,13 +3,12 @@ revokes its whole session family. The user's role and active flag are read afres
 
 from __future__ import annotations
 
-from application.auth.events import SecurityRecorder
-from application.auth.sessions import SessionStarter, TokenLifetimes, TokenPair
-from application.common.errors import InvalidRefreshToken
-from application.common.security_events import SecurityEventKind
-from application.ports.repositories import StaffRepository, VendorRepository
-from application.ports.security import RefreshTokens, RotationOutcome, SessionStore
-from application.ports.unit_of_work import UnitOfWork
+from application.accounts.ports import RefreshTokens, RotationOutcome, SessionStore, StaffRepository, VendorRepository
+from application.accounts.sessions import SessionStarter, TokenLifetimes, TokenPair
+from application.shared.audit import SecurityRecorder
+from application.shared.errors import InvalidRefreshToken
+from application.shared.security_events import SecurityEventKind
+from application.shared.unit_of_work import UnitOfWork
 
 
 class Refresh:

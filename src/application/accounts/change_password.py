@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.auth.events import SecurityRecorder
-from application.auth.passwords import NewPassword
-from application.auth.sessions import revoke_after_commit
-from application.common.context import Principal
-from application.common.errors import AuthenticationFailed, InvalidCredentials, TooManyAttempts
-from application.common.security_events import SecurityEventKind
-from application.ports.clock import Clock
-from application.ports.repositories import StaffRepository
-from application.ports.security import LoginThrottle, PasswordHasher, SessionStore
-from application.ports.unit_of_work import UnitOfWork
+from application.accounts.passwords import NewPassword
+from application.accounts.ports import LoginThrottle, PasswordHasher, SessionStore, StaffRepository
+from application.accounts.sessions import revoke_after_commit
+from application.shared.audit import SecurityRecorder
+from application.shared.clock import Clock
+from application.shared.context import Principal
+from application.shared.errors import AuthenticationFailed, InvalidCredentials, TooManyAttempts
+from application.shared.security_events import SecurityEventKind
+from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.password import normalise_password
 
 

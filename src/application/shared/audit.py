@@ -6,12 +6,16 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from application.common.context import RequestMeta
-from application.common.errors import DependencyUnavailable
-from application.common.security_events import SecurityEvent, SecurityEventKind
-from application.ports.clock import Clock
-from application.ports.repositories import DeferredSecurityEvents, SecurityEventLog
-from application.ports.unit_of_work import UnitOfWork
+from application.shared.clock import Clock
+from application.shared.context import RequestMeta
+from application.shared.errors import DependencyUnavailable
+from application.shared.security_events import (
+    DeferredSecurityEvents,
+    SecurityEvent,
+    SecurityEventKind,
+    SecurityEventLog,
+)
+from application.shared.unit_of_work import UnitOfWork
 
 
 class SecurityRecorder:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from application.common.context import Principal
-from application.common.errors import AuthenticationFailed
-from application.ports.repositories import StaffRepository
+from application.accounts.ports import StaffRepository
+from application.shared.context import Principal
+from application.shared.errors import AuthenticationFailed
 from domain.accounts.staff_user import StaffUser
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.auth.events import SecurityRecorder
-from application.common.context import Principal
-from application.common.errors import NotFound
-from application.common.pagination import Page, PageRequest
-from application.common.security_events import SecurityEventKind
-from application.ports.repositories import VendorRepository
-from application.ports.unit_of_work import UnitOfWork
-from application.security.authorizer import Authorizer
+from application.accounts.ports import VendorRepository
+from application.shared.audit import SecurityRecorder
+from application.shared.authorizer import Authorizer
+from application.shared.context import Principal
+from application.shared.errors import NotFound
+from application.shared.pagination import Page, PageRequest
+from application.shared.security_events import SecurityEventKind
+from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.vendor import Vendor
 from domain.shared.role import Role
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from application.auth.events import SecurityRecorder
-from application.auth.passwords import NewPassword
-from application.auth.signup import SignUp, SignUpCommand
-from application.common.security_events import SecurityEventKind
-from application.ports.clock import Clock
-from application.ports.repositories import StaffRepository, VendorRepository
-from application.ports.unit_of_work import UnitOfWork
+from application.accounts.passwords import NewPassword
+from application.accounts.ports import StaffRepository, VendorRepository
+from application.accounts.signup import SignUp, SignUpCommand
+from application.shared.audit import SecurityRecorder
+from application.shared.clock import Clock
+from application.shared.security_events import SecurityEventKind
+from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.password import PasswordContext, WeakPassword
 from domain.accounts.staff_user import StaffUser
 from domain.shared.email import Email

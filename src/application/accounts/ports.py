@@ -1,0 +1,155 @@
+"""The accounts context's ports: shops and staff (every tenant-owned lookup takes the vendor id:
+another shop's row is None), credentials, refresh-token sessions and login throttling."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import UUID
+
+from application.shared.access import SessionLiveness
+from application.shared.pagination import Page, PageRequest
+from domain.accounts.staff_user import StaffUser
+from domain.accounts.vendor import Vendor
+from domain.shared.email import Email
+
+
+class VendorRepository(Protocol):
+    async def add(self, vendor: Vendor) -> None:
+        """Raises ``SlugTaken`` when the slug is in use."""
+        ...
+
+    async def get(self, vendor_id: UUID) -> Vendor | None: ...
+
+    async def get_by_slug(self, slug: str) -> Vendor | None: ...
+
+    async def update(self, vendor: Vendor) -> None: ...
+
+    async def list(self, page: PageRequest) -> Page[Vendor]: ...
+
+
+class StaffRepository(Protocol):
+    async def add(self, user: StaffUser) -> None:
+        """Raises ``EmailTaken`` when the email is in use on the platform (case-insensitively)."""
+        ...
+
+    async def get(self, vendor_id: UUID, user_id: UUID, *, lock: bool = False) -> StaffUser | None:
+        """Always the committed state, never a cached copy. ``lock`` holds the row until the
+        transaction ends, so two concurrent changes to one member are applied one after the other."""
+        ...
+
+    async def replace_password_hash(self, user: StaffUser, expected: str) -> bool:
+        """Store ``user.password_hash`` only if the stored hash is still ``expected`` (a login's
+        rehash must never overwrite a password change made meanwhile)."""
+        ...
+
+    async def get_by_email(self, email: Email) -> StaffUser | None:
+        """Platform-wide, for login."""
+        ...
+
+    async def update(self, user: StaffUser) -> None: ...
+
+    async def cut_off_sessions(self, vendor_id: UUID, user_id: UUID, at: datetime) -> None:
+        """Record that every token issued before ``at`` is void, touching nothing else of the row
+        (a concurrent role or password change is never overwritten). Raises
+        ``DependencyUnavailable`` when the database does not answer."""
+        ...
+
+    async def list(self, vendor_id: UUID, page: PageRequest) -> Page[StaffUser]: ...
+
+    async def count_active_owners(self, vendor_id: UUID) -> int:
+        """Locks the shop's owner rows until the transaction ends, so two concurrent demotions
+        cannot both see the other owner."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """argon2id behind a concurrency limit; hashing never runs on the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """False on mismatch. With ``None`` (unknown user) it still spends the time of one
+        verification against a dummy hash, so unknown and known emails answer alike."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+class CommonPasswords(Protocol):
+    """An offline list of passwords too common to allow."""
+
+    def contains(self, password: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshToken:
+    """An opaque refresh token and the hash under which it is stored (the token itself never is)."""
+
+    token: str
+    token_hash: str
+
+
+class RefreshTokens(Protocol):
+    def new(self) -> RefreshToken: ...
+
+    def hash(self, token: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    session_id: UUID
+    user_id: UUID
+    vendor_id: UUID
+
+
+# A session family slides forward with every refresh, but never past this much after its login:
+# a stolen refresh token that keeps being used still dies.
+MAX_SESSION_LIFETIME = timedelta(days=30)
+
+
+class RotationOutcome(enum.Enum):
+    ROTATED = "rotated"
+    REUSED = "reused"  # a spent token was presented: the whole family is now revoked
+    UNKNOWN = "unknown"  # never issued, expired, or its session was revoked
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    outcome: RotationOutcome
+    session: SessionRecord | None
+
+
+class SessionStore(SessionLiveness, Protocol):
+    """Session families of refresh tokens. Every method raises ``DependencyUnavailable`` when the
+    backing store does not answer."""
+
+    async def create(self, session: SessionRecord, refresh_hash: str, ttl: timedelta) -> None: ...
+
+    async def rotate(self, presented_hash: str, new_hash: str, ttl: timedelta) -> Rotation:
+        """Atomically: the presented token becomes spent and ``new_hash`` current. Of many
+        concurrent rotations with one token exactly one gets ROTATED."""
+        ...
+
+    async def find(self, refresh_hash: str) -> SessionRecord | None:
+        """The live session a current (unspent) refresh token belongs to."""
+        ...
+
+    async def revoke(self, session_id: UUID) -> None: ...
+
+    async def revoke_all(self, user_id: UUID, *, except_session: UUID | None = None) -> int: ...
+
+
+class LoginThrottle(Protocol):
+    """Slows repeated failures for one account from one client, without locking the account
+    out from everywhere."""
+
+    async def begin_attempt(self, account: str, client: str) -> int:
+        """Atomically: the seconds to wait while the pair is locked (nothing counted), else 0 and
+        the attempt is counted as a failure until ``reset`` says it succeeded. Parallel guesses
+        cannot all slip past the check before any of them is counted."""
+        ...
+
+    async def reset(self, account: str, client: str) -> None: ...
