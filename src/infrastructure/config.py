@@ -1,19 +1,25 @@
 """Settings read from the environment and validated before anything starts.
 
-Every problem is collected and reported at once; a secret's value never appears in a message,
-a repr or a log line.
+Each setting is declared once, as a field of ``Settings``: its name (the variable is the field's name
+upper-cased), its type, its default and, in ``Annotated``, its rule (``msgspec.Meta`` bounds, a ``Rule``
+for the rest). ``load_settings`` reads every variable from that declaration and reports every problem
+at once; a secret's value never appears in a message, a repr or a log line.
 """
 
-from __future__ import annotations
-
 import enum
+import functools
 import ipaddress
+import math
 import re
 import secrets
+import types
+import typing
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Annotated, Any, NamedTuple
 
 import msgspec
+from msgspec import Meta
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -44,6 +50,7 @@ _ISOLATION_LEVELS = ("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
+_MIB = 1_048_576
 
 
 class Environment(enum.StrEnum):
@@ -92,66 +99,6 @@ class ConfigurationError(Exception):
         super().__init__("; ".join(str(p) for p in problems))
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    environment: Environment
-    secret_key: Secret
-    secret_key_previous: tuple[Secret, ...] = ()
-    secret_key_generated: bool = False
-    database_url: Secret
-    redis_url: Secret | None = None
-    redis_key_prefix: str = "fv:"
-    redis_socket_timeout: float = 0.2
-    enable_distributed_rate_limiting: bool = True
-    require_secure_secrets: bool = True
-    access_token_expire_minutes: int = 15
-    refresh_token_expire_days: int = 7
-    auth_rate_limit: int = 100
-    api_rate_limit: int = 300
-    authenticated_rate_limit: int = 1000
-    trusted_proxies: tuple[str, ...] = ()
-    cors_origins: tuple[str, ...] = ()
-    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
-    max_request_body_bytes: int = 1_048_576
-    # Load shedding, slow clients and the server's front door, per worker process (README).
-    max_concurrent_requests: int = 64
-    body_read_timeout_seconds: float = 10.0
-    max_header_bytes: int = 32_768
-    header_read_timeout_seconds: float = 10.0
-    max_connections: int = 1000
-    db_pool_size: int = 10
-    db_max_overflow: int = 20
-    db_pool_timeout: float = 30.0
-    db_pool_recycle: int = 3600
-    db_pool_pre_ping: bool = True
-    db_isolation_level: str = "READ COMMITTED"
-    db_statement_timeout_ms: int = 30_000
-    db_idle_in_transaction_timeout_ms: int = 60_000
-    db_connect_timeout: float = 10.0
-    metrics_token: Secret | None = None
-    log_level: str = "INFO"
-    log_format: str = "json"
-
-    @property
-    def is_production(self) -> bool:
-        return self.environment is Environment.PRODUCTION
-
-    @property
-    def is_development(self) -> bool:
-        return self.environment is Environment.DEVELOPMENT
-
-    @property
-    def docs_enabled(self) -> bool:
-        return self.environment in (Environment.DEVELOPMENT, Environment.STAGING)
-
-    @property
-    def debug(self) -> bool:
-        return self.is_development
-
-    @property
-    def uses_sqlite(self) -> bool:
-        return self.database_url.reveal().startswith("sqlite")
-
-
 ASYNC_DRIVERS = {
     "postgresql": "postgresql+asyncpg",
     "postgres": "postgresql+asyncpg",
@@ -189,93 +136,65 @@ def generate_secret_key() -> str:
             return key
 
 
-class _Reader:
-    """Reads variables one by one, remembering every problem instead of stopping at the first."""
+# --- rules -------------------------------------------------------------------------------------
 
-    def __init__(self, environ: Mapping[str, str]) -> None:
-        self._environ = environ
-        self.problems: list[ConfigProblem] = []
+_UNSET: Any = msgspec.NODEFAULT
 
-    def problem(self, variable: str, message: str) -> None:
-        self.problems.append(ConfigProblem(variable, message))
+# What a rule sees besides the value: the settings declared before it that could be read, by field name.
+Earlier = Mapping[str, Any]
 
-    def raw(self, name: str) -> str | None:
-        value = self._environ.get(name)
-        if value is None:
-            return None
-        value = value.strip()
-        return value or None
 
-    def text(self, name: str, default: str) -> str:
-        return self.raw(name) or default
+class _Invalid(ValueError):
+    """Raised by a ``Rule.parse`` function; its text is the problem's message (never the value)."""
 
-    def choice(self, name: str, default: str, allowed: tuple[str, ...], *, upper: bool = False) -> str:
-        value = self.raw(name)
-        if value is None:
-            return default
-        normalised = value.upper() if upper else value.lower()
-        if normalised not in allowed:
-            self.problem(name, f"must be one of {', '.join(allowed)}")
-            return default
-        return normalised
 
-    def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
-        value = self.raw(name)
-        if value is None:
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            self.problem(name, "must be a whole number")
-            return default
-        if not minimum <= number <= maximum:
-            self.problem(name, f"must be between {minimum} and {maximum}")
-            return default
-        return number
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """How a setting is read, beyond what its type, default and ``msgspec.Meta`` bounds say.
 
-    def number(self, name: str, default: float, *, minimum: float, maximum: float) -> float:
-        value = self.raw(name)
-        if value is None:
-            return default
-        try:
-            number = float(value)
-        except ValueError:
-            self.problem(name, "must be a number")
-            return default
-        if not minimum <= number <= maximum:
-            self.problem(name, f"must be between {minimum:g} and {maximum:g}")
-            return default
-        return number
+    A value that breaks a rule is a problem, and the setting's default stands in for it while the
+    settings after it are read. ``parse`` and ``refuse`` see only values that are set.
+    """
 
-    def boolean(self, name: str, default: bool) -> bool:
-        value = self.raw(name)
-        if value is None:
-            return default
-        if value.lower() in _TRUE:
-            return True
-        if value.lower() in _FALSE:
-            return False
-        self.problem(name, "must be true or false")
-        return default
+    read: bool = True  # False: set by load_settings, not read from the environment
+    choices: tuple[str, ...] = ()  # the value, case-folded, must be one of these
+    upper: bool = False  # choices are upper case (else lower case)
+    item: Callable[[str], str | None] | None = None  # normalises one comma-separated item; None: not valid
+    parse: Callable[[str, Earlier], object] | None = None  # raises _Invalid
+    strong: bool = False  # a secret whose strength REQUIRE_SECURE_SECRETS checks
+    required_outside_development: bool = False
+    because: str = ""  # why it is required, added to the message
+    development_default: object = _UNSET  # a value, or a function making one
+    refuse: Callable[[Any, Earlier], str | None] | None = None  # why the value is refused, given earlier settings
 
-    def items(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
-        value = self.raw(name)  # empty counts as unset, like every other variable
-        if value is None:
-            return default
-        return tuple(item.strip() for item in value.split(",") if item.strip())
 
-    def validated_items(
-        self, name: str, default: tuple[str, ...], check: Callable[[str], str | None]
-    ) -> tuple[str, ...]:
-        """Each comma-separated item normalised by ``check``; ``None`` marks a bad item."""
-        good: list[str] = []
-        for item in self.items(name, default):
-            normalised = check(item)
-            if normalised is None:
-                self.problem(name, f"{item!r} is not valid")
-            else:
-                good.append(normalised)
-        return tuple(good)
+def _database_url(raw: str, earlier: Earlier) -> Secret:
+    """Accepts ``postgresql://`` (used through asyncpg); SQLite only for the embedded default."""
+    try:
+        url: URL = make_url(raw)
+        port = url.port  # a non-numeric port only fails here, with part of the URL in the message
+    except (ArgumentError, ValueError):
+        # The value may hold a password: say what is wrong, never what was given.
+        raise _Invalid("is not a valid database URL") from None
+    if url.drivername in ("postgresql", "postgres", "postgresql+asyncpg"):
+        if not url.host and not url.query.get("host"):
+            raise _Invalid("must name a database host")
+        if not url.database:
+            raise _Invalid("must name a database")
+        if port is not None and not 0 < port < 65536:
+            raise _Invalid("has a port outside 1-65535")
+        return Secret(with_async_driver(url).render_as_string(hide_password=False))
+    if url.drivername in ("sqlite", "sqlite+aiosqlite"):
+        if earlier["environment"] is not Environment.DEVELOPMENT:
+            raise _Invalid("SQLite is only for the embedded development default; use PostgreSQL")
+        return Secret(with_async_driver(url).render_as_string(hide_password=False))
+    raise _Invalid("must be a postgresql:// URL")
+
+
+def _redis_url(raw: str, earlier: Earlier) -> Secret:
+    if not re.match(r"^(redis|rediss|unix)://", raw):
+        raise _Invalid("must be a redis://, rediss:// or unix:// URL")
+    return Secret(raw)
 
 
 def _cidr(item: str) -> str | None:
@@ -312,169 +231,252 @@ def _host(item: str) -> str | None:
     return str(address)
 
 
-def _database_url(reader: _Reader, environment: Environment) -> Secret | None:
-    """Accepts ``postgresql://`` (used through asyncpg); SQLite only for the embedded default."""
-    name = "DATABASE_URL"
-    raw = reader.raw(name)
-    if raw is None:
-        if environment is Environment.DEVELOPMENT:
-            return Secret(DEV_DATABASE_URL)
-        reader.problem(name, f"is required when ENVIRONMENT={environment.value}")
-        return None
-    try:
-        url: URL = make_url(raw)
-        port = url.port  # a non-numeric port only fails here, with part of the URL in the message
-    except (ArgumentError, ValueError):
-        # The value may hold a password: say what is wrong, never what was given.
-        reader.problem(name, "is not a valid database URL")
-        return None
-    if url.drivername in ("postgresql", "postgres", "postgresql+asyncpg"):
-        if not url.host and not url.query.get("host"):
-            reader.problem(name, "must name a database host")
-            return None
-        if not url.database:
-            reader.problem(name, "must name a database")
-            return None
-        if port is not None and not 0 < port < 65536:
-            reader.problem(name, "has a port outside 1-65535")
-            return None
-        return Secret(with_async_driver(url).render_as_string(hide_password=False))
-    if url.drivername in ("sqlite", "sqlite+aiosqlite"):
-        if environment is not Environment.DEVELOPMENT:
-            reader.problem(name, "SQLite is only for the embedded development default; use PostgreSQL")
-            return None
-        return Secret(with_async_driver(url).render_as_string(hide_password=False))
-    reader.problem(name, "must be a postgresql:// URL")
+def _production(earlier: Earlier) -> bool:
+    return earlier["environment"] is Environment.PRODUCTION
+
+
+def _insecure_secrets(require: bool, earlier: Earlier) -> str | None:
+    return "false is refused in production" if _production(earlier) and not require else None
+
+
+def _distributed_without_redis(distributed: bool, earlier: Earlier) -> str | None:
+    development = earlier["environment"] is Environment.DEVELOPMENT
+    return "needs REDIS_URL" if distributed and earlier.get("redis_url") is None and development else None
+
+
+def _any_origin(origins: tuple[str, ...], earlier: Earlier) -> str | None:
+    if _production(earlier) and "*" in origins:
+        return "'*' is refused in production; list exact origins"
     return None
 
 
-def _redis_url(reader: _Reader, environment: Environment) -> Secret | None:
-    name = "REDIS_URL"
-    raw = reader.raw(name)
-    if raw is None:
-        if environment is not Environment.DEVELOPMENT:
-            reader.problem(name, f"is required when ENVIRONMENT={environment.value} (rate limits and sessions)")
-        return None
-    if not re.match(r"^(redis|rediss|unix)://", raw):
-        reader.problem(name, "must be a redis://, rediss:// or unix:// URL")
-        return None
-    return Secret(raw)
+def _any_host(hosts: tuple[str, ...], earlier: Earlier) -> str | None:
+    if _production(earlier) and "*" in hosts:
+        return "'*' is refused in production; list the served host names"
+    return None if hosts else "must list at least one host"
 
 
-def _secret_key(reader: _Reader, environment: Environment, *, check_strength: bool) -> tuple[Secret | None, bool]:
-    name = "SECRET_KEY"
-    raw = reader.raw(name)
-    if raw is None:
-        if environment is Environment.DEVELOPMENT:
-            return Secret(generate_secret_key()), True
-        reader.problem(name, f"is required when ENVIRONMENT={environment.value}")
-        return None, False
-    if check_strength:
-        for message in secret_strength_problems(raw):
-            reader.problem(name, message)
-    return Secret(raw), False
+def _everyone_a_proxy(networks: tuple[str, ...], earlier: Earlier) -> str | None:
+    if _production(earlier) and any(network.endswith("/0") for network in networks):
+        return "a /0 network would let anyone choose their client address"
+    return None
+
+
+# --- the settings ------------------------------------------------------------------------------
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper"):
+    """Every setting, once. Read in this order: a rule may look at the settings above it."""
+
+    environment: Environment = Environment.PRODUCTION
+    # The embedded default generates its own key; weak secrets pass only where explicitly allowed.
+    require_secure_secrets: Annotated[bool, Rule(refuse=_insecure_secrets)] = True
+    secret_key: Annotated[Secret, Rule(strong=True, development_default=lambda: Secret(generate_secret_key()))]
+    secret_key_previous: Annotated[tuple[Secret, ...], Rule(strong=True)] = ()
+    secret_key_generated: Annotated[bool, Rule(read=False)] = False
+    database_url: Annotated[Secret, Rule(parse=_database_url, development_default=Secret(DEV_DATABASE_URL))]
+    redis_url: Annotated[
+        Secret | None,
+        Rule(parse=_redis_url, required_outside_development=True, because="rate limits and sessions"),
+    ] = None
+    enable_distributed_rate_limiting: Annotated[
+        bool, Rule(development_default=False, refuse=_distributed_without_redis)
+    ] = True
+    metrics_token: Annotated[Secret | None, Rule(strong=True)] = None
+    cors_origins: Annotated[tuple[str, ...], Rule(item=_origin, refuse=_any_origin)] = ()
+    allowed_hosts: Annotated[tuple[str, ...], Rule(item=_host, refuse=_any_host)] = ("localhost", "127.0.0.1")
+    trusted_proxies: Annotated[tuple[str, ...], Rule(item=_cidr, refuse=_everyone_a_proxy)] = ()
+    redis_key_prefix: str = "fv:"
+    redis_socket_timeout: Annotated[float, Meta(ge=0.01, le=10)] = 0.2
+    access_token_expire_minutes: Annotated[int, Meta(ge=1, le=60)] = 15
+    refresh_token_expire_days: Annotated[int, Meta(ge=1, le=90)] = 7
+    auth_rate_limit: Annotated[int, Meta(ge=1, le=1_000_000)] = 100
+    api_rate_limit: Annotated[int, Meta(ge=1, le=1_000_000)] = 300
+    authenticated_rate_limit: Annotated[int, Meta(ge=1, le=1_000_000)] = 1000
+    max_request_body_bytes: Annotated[int, Meta(ge=1024, le=100 * _MIB)] = _MIB
+    # Load shedding, slow clients and the server's front door (request line plus headers, the time
+    # to send them, open connections), per worker process (README).
+    max_concurrent_requests: Annotated[int, Meta(ge=1, le=10_000)] = 64
+    body_read_timeout_seconds: Annotated[float, Meta(ge=0.1, le=300)] = 10.0
+    max_header_bytes: Annotated[int, Meta(ge=4096, le=_MIB)] = 32_768
+    header_read_timeout_seconds: Annotated[float, Meta(ge=0.5, le=300)] = 10.0
+    max_connections: Annotated[int, Meta(ge=1, le=100_000)] = 1000
+    db_pool_size: Annotated[int, Meta(ge=1, le=500)] = 10
+    db_max_overflow: Annotated[int, Meta(ge=0, le=500)] = 20
+    db_pool_timeout: Annotated[float, Meta(ge=0.1, le=600)] = 30.0
+    db_pool_recycle: Annotated[int, Meta(ge=1, le=86_400)] = 3600
+    db_pool_pre_ping: bool = True
+    db_isolation_level: Annotated[str, Rule(choices=_ISOLATION_LEVELS, upper=True)] = "READ COMMITTED"
+    db_statement_timeout_ms: Annotated[int, Meta(ge=100, le=3_600_000)] = 30_000
+    db_idle_in_transaction_timeout_ms: Annotated[int, Meta(ge=100, le=3_600_000)] = 60_000
+    db_connect_timeout: Annotated[float, Meta(ge=0.1, le=120)] = 10.0
+    log_level: Annotated[str, Rule(choices=_LOG_LEVELS, upper=True)] = "INFO"
+    log_format: Annotated[str, Rule(choices=("json", "console"), development_default="console")] = "json"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment is Environment.DEVELOPMENT
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.environment in (Environment.DEVELOPMENT, Environment.STAGING)
+
+    @property
+    def debug(self) -> bool:
+        return self.is_development
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.reveal().startswith("sqlite")
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+class _Setting(NamedTuple):
+    """One field of ``Settings`` as ``load_settings`` reads it."""
+
+    field: str
+    variable: str
+    kind: type  # int, float, bool, str, an enum or Secret; for a tuple, its items' type
+    many: bool  # a comma-separated tuple
+    default: object  # _UNSET when required
+    bounds: tuple[float, float]
+    rule: Rule
+
+
+def _describe(field: msgspec.structs.FieldInfo) -> _Setting:
+    kind, extras = field.type, list[object]()
+    if typing.get_origin(kind) is Annotated:
+        kind, *extras = typing.get_args(kind)
+    rule = next((extra for extra in extras if isinstance(extra, Rule)), Rule())
+    meta = next((extra for extra in extras if isinstance(extra, Meta)), Meta())
+    bounds = (-math.inf if meta.ge is None else meta.ge, math.inf if meta.le is None else meta.le)
+    if isinstance(kind, types.UnionType):  # X | None: None unless set
+        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    many = typing.get_origin(kind) is tuple
+    if many:
+        kind = typing.get_args(kind)[0]
+    return _Setting(field.name, field.encode_name, kind, many, field.default, bounds, rule)
+
+
+@functools.cache
+def _settings() -> tuple[_Setting, ...]:
+    described = (_describe(field) for field in msgspec.structs.fields(Settings))
+    return tuple(setting for setting in described if setting.rule.read)
+
+
+def environment_variables() -> tuple[str, ...]:
+    """The name of every variable ``load_settings`` reads, in the order it reads them."""
+    return tuple(setting.variable for setting in _settings())
+
+
+class _Reader:
+    """Converts the variables that are set, remembering every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[ConfigProblem] = []
+
+    def problem(self, setting: _Setting, message: str) -> object:
+        self.problems.append(ConfigProblem(setting.variable, message))
+        return _UNSET
+
+    def convert(self, setting: _Setting, value: str, earlier: Earlier) -> object:
+        """The setting's value, or ``_UNSET`` once the problem is reported."""
+        kind, rule = setting.kind, setting.rule
+        if setting.many:
+            return tuple(self._items(setting, [item.strip() for item in value.split(",") if item.strip()], earlier))
+        if rule.parse is not None:
+            try:
+                return rule.parse(value, earlier)
+            except _Invalid as invalid:
+                return self.problem(setting, str(invalid))
+        if kind is Secret:
+            for message in self._weaknesses(setting, value, earlier):
+                self.problem(setting, message)
+            return Secret(value)
+        if kind is bool:
+            lowered = value.lower()
+            if lowered in _TRUE or lowered in _FALSE:
+                return lowered in _TRUE
+            return self.problem(setting, "must be true or false")
+        if kind is int or kind is float:
+            try:
+                number = kind(value)
+            except ValueError:
+                return self.problem(setting, "must be a whole number" if kind is int else "must be a number")
+            minimum, maximum = setting.bounds
+            if not minimum <= number <= maximum:
+                between = f"{minimum} and {maximum}" if kind is int else f"{minimum:g} and {maximum:g}"
+                return self.problem(setting, f"must be between {between}")
+            return number
+        choices = tuple(member.value for member in kind) if issubclass(kind, enum.Enum) else rule.choices
+        if not choices:
+            return value
+        normalised = value.upper() if rule.upper else value.lower()
+        if normalised not in choices:
+            return self.problem(setting, f"must be one of {', '.join(choices)}")
+        return kind(normalised)
+
+    def _items(self, setting: _Setting, items: list[str], earlier: Earlier) -> list[object]:
+        good: list[object] = []
+        for index, item in enumerate(items, start=1):
+            if setting.kind is Secret:
+                weaknesses = self._weaknesses(setting, item, earlier)
+                for message in weaknesses:
+                    self.problem(setting, f"entry {index} {message}")
+                if not weaknesses:
+                    good.append(Secret(item))
+            elif (normalised := setting.rule.item(item) if setting.rule.item else item) is None:
+                self.problem(setting, f"{item!r} is not valid")
+            else:
+                good.append(normalised)
+        return good
+
+    @staticmethod
+    def _weaknesses(setting: _Setting, value: str, earlier: Earlier) -> list[str]:
+        strong = setting.rule.strong and earlier["require_secure_secrets"]
+        return secret_strength_problems(value) if strong else []
+
+
+def _default(setting: _Setting, development: bool) -> object:
+    """What stands in for a variable that is unset or refused; ``_UNSET`` when it is required."""
+    rule = setting.rule
+    if development and rule.development_default is not _UNSET:
+        made = rule.development_default
+        return made() if callable(made) else made
+    if rule.required_outside_development and not development:
+        return _UNSET
+    return setting.default
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build settings from an environment mapping, or raise ``ConfigurationError`` listing every problem."""
-    reader = _Reader(environ)
-
-    environment = Environment.PRODUCTION
-    raw_environment = reader.raw("ENVIRONMENT")
-    if raw_environment is not None:
-        try:
-            environment = Environment(raw_environment.lower())
-        except ValueError:
-            reader.problem("ENVIRONMENT", "must be one of production, staging, development, test")
-    development = environment is Environment.DEVELOPMENT
-    production = environment is Environment.PRODUCTION
-
-    require_secure = reader.boolean("REQUIRE_SECURE_SECRETS", True)
-    if production and not require_secure:
-        reader.problem("REQUIRE_SECURE_SECRETS", "false is refused in production")
-        require_secure = True
-    # The embedded default generates its own key; weak keys pass only where explicitly allowed.
-    check_strength = require_secure
-
-    secret_key, generated = _secret_key(reader, environment, check_strength=check_strength)
-    previous: list[Secret] = []
-    for index, item in enumerate(reader.items("SECRET_KEY_PREVIOUS"), start=1):
-        problems = secret_strength_problems(item) if check_strength else []
-        for message in problems:
-            reader.problem("SECRET_KEY_PREVIOUS", f"entry {index} {message}")
-        if not problems:
-            previous.append(Secret(item))
-
-    database_url = _database_url(reader, environment)
-    redis_url = _redis_url(reader, environment)
-
-    distributed = reader.boolean("ENABLE_DISTRIBUTED_RATE_LIMITING", not development)
-    if distributed and redis_url is None and development:
-        reader.problem("ENABLE_DISTRIBUTED_RATE_LIMITING", "needs REDIS_URL")
-
-    metrics_token: Secret | None = None
-    raw_metrics = reader.raw("METRICS_TOKEN")
-    if raw_metrics is not None:
-        if check_strength:
-            for message in secret_strength_problems(raw_metrics):
-                reader.problem("METRICS_TOKEN", message)
-        metrics_token = Secret(raw_metrics)
-
-    cors_origins = reader.validated_items("CORS_ORIGINS", (), _origin)
-    if production and "*" in cors_origins:
-        reader.problem("CORS_ORIGINS", "'*' is refused in production; list exact origins")
-    allowed_hosts = reader.validated_items("ALLOWED_HOSTS", ("localhost", "127.0.0.1"), _host)
-    if production and "*" in allowed_hosts:
-        reader.problem("ALLOWED_HOSTS", "'*' is refused in production; list the served host names")
-    if not allowed_hosts and reader.raw("ALLOWED_HOSTS") is not None:
-        reader.problem("ALLOWED_HOSTS", "must list at least one host")
-
-    trusted_proxies = reader.validated_items("TRUSTED_PROXIES", (), _cidr)
-    if production and any(network.endswith("/0") for network in trusted_proxies):
-        reader.problem("TRUSTED_PROXIES", "a /0 network would let anyone choose their client address")
-
-    settings_kwargs = {
-        "environment": environment,
-        "secret_key_previous": tuple(previous),
-        "secret_key_generated": generated,
-        "redis_url": redis_url,
-        "redis_key_prefix": reader.text("REDIS_KEY_PREFIX", "fv:"),
-        "redis_socket_timeout": reader.number("REDIS_SOCKET_TIMEOUT", 0.2, minimum=0.01, maximum=10),
-        "enable_distributed_rate_limiting": distributed,
-        "require_secure_secrets": require_secure,
-        "access_token_expire_minutes": reader.integer("ACCESS_TOKEN_EXPIRE_MINUTES", 15, minimum=1, maximum=60),
-        "refresh_token_expire_days": reader.integer("REFRESH_TOKEN_EXPIRE_DAYS", 7, minimum=1, maximum=90),
-        "auth_rate_limit": reader.integer("AUTH_RATE_LIMIT", 100, minimum=1, maximum=1_000_000),
-        "api_rate_limit": reader.integer("API_RATE_LIMIT", 300, minimum=1, maximum=1_000_000),
-        "authenticated_rate_limit": reader.integer("AUTHENTICATED_RATE_LIMIT", 1000, minimum=1, maximum=1_000_000),
-        "trusted_proxies": trusted_proxies,
-        "cors_origins": cors_origins,
-        "allowed_hosts": allowed_hosts,
-        "max_request_body_bytes": reader.integer(
-            "MAX_REQUEST_BODY_BYTES", 1_048_576, minimum=1024, maximum=100 * 1_048_576
-        ),
-        "max_concurrent_requests": reader.integer("MAX_CONCURRENT_REQUESTS", 64, minimum=1, maximum=10_000),
-        "body_read_timeout_seconds": reader.number("BODY_READ_TIMEOUT_SECONDS", 10, minimum=0.1, maximum=300),
-        # The server's front door, per worker process: request line plus headers, the time to send
-        # them, open connections.
-        "max_header_bytes": reader.integer("MAX_HEADER_BYTES", 32_768, minimum=4096, maximum=1_048_576),
-        "header_read_timeout_seconds": reader.number("HEADER_READ_TIMEOUT_SECONDS", 10, minimum=0.5, maximum=300),
-        "max_connections": reader.integer("MAX_CONNECTIONS", 1000, minimum=1, maximum=100_000),
-        "db_pool_size": reader.integer("DB_POOL_SIZE", 10, minimum=1, maximum=500),
-        "db_max_overflow": reader.integer("DB_MAX_OVERFLOW", 20, minimum=0, maximum=500),
-        "db_pool_timeout": reader.number("DB_POOL_TIMEOUT", 30, minimum=0.1, maximum=600),
-        "db_pool_recycle": reader.integer("DB_POOL_RECYCLE", 3600, minimum=1, maximum=86_400),
-        "db_pool_pre_ping": reader.boolean("DB_POOL_PRE_PING", True),
-        "db_isolation_level": reader.choice("DB_ISOLATION_LEVEL", "READ COMMITTED", _ISOLATION_LEVELS, upper=True),
-        "db_statement_timeout_ms": reader.integer("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=100, maximum=3_600_000),
-        "db_idle_in_transaction_timeout_ms": reader.integer(
-            "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000, minimum=100, maximum=3_600_000
-        ),
-        "db_connect_timeout": reader.number("DB_CONNECT_TIMEOUT", 10, minimum=0.1, maximum=120),
-        "metrics_token": metrics_token,
-        "log_level": reader.choice("LOG_LEVEL", "INFO", _LOG_LEVELS, upper=True),
-        "log_format": reader.choice("LOG_FORMAT", "console" if development else "json", ("json", "console")),
-    }
-    if reader.problems or secret_key is None or database_url is None:
+    reader = _Reader()
+    values: dict[str, Any] = {}
+    made_up: set[str] = set()  # left to a development default
+    for setting in _settings():
+        environment = values.get("environment")
+        development = environment is Environment.DEVELOPMENT
+        raw = (environ.get(setting.variable) or "").strip() or None  # empty counts as unset
+        value = _UNSET if raw is None else reader.convert(setting, raw, values)
+        refuse = setting.rule.refuse
+        if value is not _UNSET and refuse is not None and (refusal := refuse(value, values)) is not None:
+            value = reader.problem(setting, refusal)
+        if value is _UNSET:
+            value = _default(setting, development)
+            if raw is None and value is _UNSET:
+                because = f" ({setting.rule.because})" if setting.rule.because else ""
+                reader.problem(setting, f"is required when ENVIRONMENT={environment}{because}")
+            elif raw is None and development and setting.rule.development_default is not _UNSET:
+                made_up.add(setting.field)
+        if value is not _UNSET:
+            values[setting.field] = value
+    if reader.problems:
         raise ConfigurationError(reader.problems)
-    return Settings(secret_key=secret_key, database_url=database_url, **settings_kwargs)  # type: ignore[arg-type]
+    values["secret_key_generated"] = "secret_key" in made_up  # the one setting derived, not read
+    return Settings(**values)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import typing
+
+import msgspec
 import pytest
 
 from infrastructure.config import (
@@ -10,6 +13,7 @@ from infrastructure.config import (
     Environment,
     Secret,
     Settings,
+    environment_variables,
     generate_secret_key,
     load_settings,
     secret_strength_problems,
@@ -746,3 +750,90 @@ def test_production_turns_docs_and_debug_off() -> None:
     assert settings.docs_enabled is False
     assert settings.debug is False
     assert settings.uses_sqlite is False
+
+
+# --- one declaration --------------------------------------------------------------------------
+
+
+def _bounded_fields() -> list[tuple[str, type, float, float]]:
+    """(field, int or float, ge, le) for every field whose bounds ``Settings`` declares with ``msgspec.Meta``."""
+    bounded = []
+    for field in msgspec.structs.fields(Settings):
+        if typing.get_origin(field.type) is not typing.Annotated:
+            continue
+        kind, *extras = typing.get_args(field.type)
+        for meta in (extra for extra in extras if isinstance(extra, msgspec.Meta) and extra.ge is not None):
+            assert meta.le is not None
+            bounded.append((field.name, kind, meta.ge, meta.le))
+    return bounded
+
+
+def test_every_setting_but_one_is_read_from_the_variable_named_after_it() -> None:
+    fields = [field.name for field in msgspec.structs.fields(Settings)]
+    assert environment_variables() == tuple(name.upper() for name in fields if name != "secret_key_generated")
+
+
+def test_every_number_setting_declares_its_bounds() -> None:
+    bounded = {name for name, *_ in _bounded_fields()}
+    numbers = {field.name for field in msgspec.structs.fields(Settings) if field.default.__class__ in (int, float)}
+    assert numbers == bounded
+    assert len(bounded) >= 19
+
+
+@pytest.mark.parametrize(("field", "kind", "minimum", "maximum"), _bounded_fields())
+def test_declared_bounds_are_the_ones_enforced(field: str, kind: type, minimum: float, maximum: float) -> None:
+    variable = field.upper()
+    for edge in (minimum, maximum):
+        assert getattr(load_settings(env(**{variable: str(kind(edge))})), field) == edge
+    step = 1 if kind is int else min(minimum / 2, 0.001) or 0.001
+    between = f"{minimum} and {maximum}" if kind is int else f"{minimum:g} and {maximum:g}"
+    for outside in (minimum - step, maximum + step):
+        assert only_problems_of(env(**{variable: str(kind(outside))}), variable) == [f"must be between {between}"]
+
+
+def test_declared_defaults_are_the_ones_applied() -> None:
+    settings = load_settings(VALID_PRODUCTION)
+    for field in msgspec.structs.fields(Settings):
+        if field.name not in {"environment", "secret_key", "database_url", "redis_url"} and not field.required:
+            assert getattr(settings, field.name) == field.default, field.name
+
+
+def test_a_value_refused_by_a_rule_leaves_the_default_to_the_rules_after_it() -> None:
+    # REQUIRE_SECURE_SECRETS=false is refused in production, so the key is still checked for strength.
+    problems = refusal(env(REQUIRE_SECURE_SECRETS="false", SECRET_KEY_PREVIOUS="short"))
+    assert problems == (
+        ConfigProblem("REQUIRE_SECURE_SECRETS", "false is refused in production"),
+        ConfigProblem("SECRET_KEY_PREVIOUS", "entry 1 must be at least 32 characters long"),
+        ConfigProblem("SECRET_KEY_PREVIOUS", "entry 1 must contain at least 10 distinct characters"),
+    )
+
+
+def test_problems_come_in_declaration_order_with_todays_messages() -> None:
+    problems = refusal(
+        {
+            "LOG_FORMAT": "xml",
+            "DB_POOL_SIZE": "ten",
+            "DB_POOL_TIMEOUT": "soon",
+            "ENVIRONMENT": "qa",
+            "ALLOWED_HOSTS": "http://x",
+            "DB_ISOLATION_LEVEL": "chaos",
+        }
+    )
+    assert [str(problem) for problem in problems] == [
+        "ENVIRONMENT: must be one of production, staging, development, test",
+        "SECRET_KEY: is required when ENVIRONMENT=production",
+        "DATABASE_URL: is required when ENVIRONMENT=production",
+        "REDIS_URL: is required when ENVIRONMENT=production (rate limits and sessions)",
+        "ALLOWED_HOSTS: 'http://x' is not valid",
+        "ALLOWED_HOSTS: must list at least one host",
+        "DB_POOL_SIZE: must be a whole number",
+        "DB_POOL_TIMEOUT: must be a number",
+        "DB_ISOLATION_LEVEL: must be one of READ COMMITTED, REPEATABLE READ, SERIALIZABLE",
+        "LOG_FORMAT: must be one of json, console",
+    ]
+
+
+def test_development_default_applies_only_when_the_variable_is_unset() -> None:
+    assert load_settings({"ENVIRONMENT": "development", "LOG_FORMAT": " "}).log_format == "console"
+    assert load_settings({"ENVIRONMENT": "development", "LOG_FORMAT": "json"}).log_format == "json"
+    assert load_settings({"ENVIRONMENT": "staging", **without("ENVIRONMENT")}).log_format == "json"

@@ -5,7 +5,6 @@ No Docker engine is needed: the files are parsed and compared with what the code
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -21,14 +20,11 @@ from infrastructure import config
 from infrastructure.config import ConfigurationError, generate_secret_key, load_settings, secret_strength_problems
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG_SOURCE = ROOT / "src" / "infrastructure" / "config.py"
 COMPOSE_FILE = ROOT / "compose.yaml"
 ENV_EXAMPLE = ROOT / ".env.example"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 
-# The _Reader methods that read a variable (``problem`` only reports one).
-READER_METHODS = frozenset({"raw", "text", "integer", "number", "boolean", "items", "validated_items", "choice"})
 # Read by compose.yaml for interpolation, never by the app.
 COMPOSE_ONLY_VARIABLES = frozenset({"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "REDIS_PASSWORD"})
 SECRET_NAME_RE = re.compile(r"SECRET|PASSWORD|TOKEN|KEY(?!_PREFIX)")
@@ -39,50 +35,6 @@ COMPOSE_VARIABLE_RE = re.compile(r"(?<!\$)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-
-
-def names_read_by_config_source() -> set[str]:
-    """Every ``reader.<method>("NAME", ...)`` in config.py, and the helpers' ``name = "NAME"; reader.raw(name)``."""
-    tree = ast.parse(CONFIG_SOURCE.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for function in (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)):
-        local_constants: dict[str, str] = {}
-        for node in ast.walk(function):
-            if (
-                isinstance(node, ast.Assign)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-                and isinstance(node.value, ast.Constant)
-                and isinstance(node.value.value, str)
-            ):
-                local_constants[node.targets[0].id] = node.value.value
-        for node in ast.walk(function):
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == "reader"
-                and node.func.attr in READER_METHODS
-                and node.args
-            ):
-                continue
-            first = node.args[0]
-            if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                names.add(first.value)
-            elif isinstance(first, ast.Name) and first.id in local_constants:
-                names.add(local_constants[first.id])
-            else:
-                pytest.fail(f"config.py:{node.lineno}: reader.{node.func.attr}() reads a name this test cannot resolve")
-    return names
-
-
-def names_read_by_regex() -> set[str]:
-    """The same extraction by regex over the source, as a cross-check of the AST walk."""
-    source = CONFIG_SOURCE.read_text(encoding="utf-8")
-    methods = "|".join(sorted(READER_METHODS))
-    read = set(re.findall(rf'reader\.(?:{methods})\(\s*"([A-Z][A-Z0-9_]*)"', source))
-    helpers = set(re.findall(r'^\s*name = "([A-Z][A-Z0-9_]*)"$', source, flags=re.MULTILINE))
-    return read | helpers
 
 
 class RecordingEnviron(Mapping[str, str]):
@@ -173,13 +125,16 @@ def env_example() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def app_variables() -> set[str]:
-    by_ast = names_read_by_config_source()
-    by_regex = names_read_by_regex()
-    assert by_ast == by_regex, f"AST and regex extraction disagree: {sorted(by_ast ^ by_regex)}"
+    """The variables config.py declares, checked against the names load_settings actually looks up."""
+    declared = set(config.environment_variables())
+    environ = RecordingEnviron({})
+    with pytest.raises(ConfigurationError):
+        load_settings(environ)
+    assert declared == environ.looked_up, f"declared and looked up disagree: {sorted(declared ^ environ.looked_up)}"
     # A floor, so a refactor that hides the reads from this test fails it instead of passing vacuously.
-    assert {"ENVIRONMENT", "SECRET_KEY", "SECRET_KEY_PREVIOUS", "DATABASE_URL", "REDIS_URL"} <= by_ast
-    assert len(by_ast) >= 25
-    return by_ast
+    assert {"ENVIRONMENT", "SECRET_KEY", "SECRET_KEY_PREVIOUS", "DATABASE_URL", "REDIS_URL"} <= declared
+    assert len(declared) >= 25
+    return declared
 
 
 # --- .env.example ----------------------------------------------------------------------------------
