@@ -15,7 +15,8 @@ from domain.accounts.password import (
     normalise_password,
     too_common,
 )
-from domain.accounts.staff_user import LastOwnerError, StaffUser, check_full_name, issued_after_change
+from domain.accounts.staff_user import LastOwnerError, StaffUser, check_full_name
+from domain.shared.credentials import issued_after_change
 from domain.shared.email import Email
 from domain.shared.errors import DomainError, InvalidValue
 from domain.shared.role import Role

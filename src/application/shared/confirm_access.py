@@ -17,7 +17,7 @@ from __future__ import annotations
 from application.shared.access import AccessClaims, AccountStandings
 from application.shared.context import Principal
 from application.shared.errors import AuthenticationFailed
-from domain.accounts.staff_user import issued_after_change
+from domain.shared.credentials import issued_after_change
 from domain.shared.role import Role
 
 

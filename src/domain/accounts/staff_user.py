@@ -98,10 +98,3 @@ class StaffUser:
     def sessions_cut_off(self, *, at: datetime) -> StaffUser:
         """Every session ended (log out everywhere, an operator's revocation)."""
         return replace(self, credentials_changed_at=at)
-
-
-def issued_after_change(issued_at: datetime, credentials_changed_at: datetime | None) -> bool:
-    """Whether a token issued at ``issued_at`` (whole seconds, as JWT ``iat``) postdates the last
-    credential change; one from the same second is refused, the safe side of not knowing."""
-    changed = credentials_changed_at
-    return changed is None or int(issued_at.timestamp()) > int(changed.timestamp())
