@@ -10,7 +10,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from infrastructure.persistence.models import metadata
+from infrastructure.accounts.models import metadata
 
 config = context.config
 

@@ -13,7 +13,7 @@ import asyncpg
 from redis import Redis
 
 from infrastructure.config import generate_secret_key
-from infrastructure.persistence import migrations
+from infrastructure.db import migrations
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")

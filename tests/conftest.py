@@ -129,7 +129,7 @@ def make_database(postgres_admin_url: str) -> Iterator[Callable[[], str]]:
 @pytest.fixture(scope="session")
 def database_url(make_database: Callable[[], str]) -> str:
     """The run's database, migrated to head."""
-    from infrastructure.persistence import migrations
+    from infrastructure.db import migrations
 
     url = make_database()
     migrations.upgrade(migrations.alembic_config(url))

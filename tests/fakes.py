@@ -45,10 +45,10 @@ from domain.accounts.staff_user import StaffUser
 from domain.accounts.vendor import Vendor
 from domain.shared.email import Email
 from domain.shared.role import Role
-from infrastructure.persistence.repositories import aggregate_event_id
-from infrastructure.redis.login_throttle import InMemoryLoginThrottle
-from infrastructure.redis.memory_session_store import InMemorySessionStore
-from infrastructure.security.refresh_tokens import OpaqueRefreshTokens
+from infrastructure.accounts.login_throttle import InMemoryLoginThrottle
+from infrastructure.accounts.memory_session_store import InMemorySessionStore
+from infrastructure.accounts.refresh_tokens import OpaqueRefreshTokens
+from infrastructure.accounts.repositories import aggregate_event_id
 
 START = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 CLIENT_IP = "203.0.113.7"

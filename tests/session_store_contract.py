@@ -18,7 +18,7 @@ from typing import Protocol
 import pytest
 
 from application.accounts.ports import RotationOutcome, SessionRecord, SessionStore
-from infrastructure.security.refresh_tokens import OpaqueRefreshTokens
+from infrastructure.accounts.refresh_tokens import OpaqueRefreshTokens
 
 WEEK = timedelta(days=7)
 SHORT = timedelta(seconds=1)

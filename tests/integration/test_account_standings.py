@@ -13,9 +13,9 @@ from application.accounts.ports import StaffRepository
 from application.shared.access import AccountStandings
 from application.shared.errors import DependencyUnavailable
 from application.shared.unit_of_work import UnitOfWork
+from infrastructure.accounts.standings import SqlAccountStandings
 from infrastructure.config import load_settings
 from infrastructure.di.container import make_container
-from infrastructure.persistence.standings import SqlAccountStandings
 from tests.private_redis import spare_port
 
 CHANGED = datetime(2026, 6, 1, 12, 0, 5, tzinfo=UTC)

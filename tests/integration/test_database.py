@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from infrastructure.config import load_settings
-from infrastructure.persistence.database import create_engine
+from infrastructure.db.database import create_engine
 
 
 async def test_connections_carry_timeouts_and_isolation(service_environ: dict[str, str]) -> None:

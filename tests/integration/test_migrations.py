@@ -12,8 +12,8 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from infrastructure.persistence import migrations
-from infrastructure.persistence.models import metadata
+from infrastructure.accounts.models import metadata
+from infrastructure.db import migrations
 
 
 def _asyncpg(url: str) -> str:

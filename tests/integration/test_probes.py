@@ -6,8 +6,8 @@ import socket
 
 from application.health.ports import ProbeStatus
 from infrastructure.config import load_settings
-from infrastructure.persistence.database import create_engine
-from infrastructure.persistence.probes import DatabaseProbe
+from infrastructure.db.database import create_engine
+from infrastructure.db.probes import DatabaseProbe
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.probes import RedisProbe
 

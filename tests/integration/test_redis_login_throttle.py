@@ -10,9 +10,9 @@ from redis.asyncio import Redis
 from redis.crc import key_slot
 
 from application.shared.errors import DependencyUnavailable
+from infrastructure.accounts.login_throttle import RedisLoginThrottle
 from infrastructure.config import generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
-from infrastructure.redis.login_throttle import RedisLoginThrottle
 from tests.integration.conftest import keys_under
 
 ACCOUNT = "florist@example.com"
@@ -137,7 +137,7 @@ async def test_parallel_attempts_cannot_all_pass_the_check(redis_url: str, redis
     import asyncio
     import uuid as _uuid
 
-    from infrastructure.redis.login_throttle import RedisLoginThrottle
+    from infrastructure.accounts.login_throttle import RedisLoginThrottle
 
     client = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
     prefix = f"{redis_key_prefix}parallel-{_uuid.uuid4().hex[:8]}:"

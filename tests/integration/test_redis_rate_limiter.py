@@ -16,11 +16,11 @@ from redis.crc import key_slot
 from structlog.testing import capture_logs
 
 from application.shared.rate_limit import RateLimitDecision, RateLimitPolicy
+from infrastructure.accounts.session_store import session_key
 from infrastructure.config import Settings, generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.rate_limiter import FallbackRateLimiter, InMemoryRateLimiter, RedisRateLimiter
 from infrastructure.redis.round_trips import RoundTrips
-from infrastructure.redis.session_store import session_key
 from tests.integration.conftest import keys_under
 from tests.private_redis import PrivateRedis
 

@@ -17,11 +17,11 @@ from redis.crc import key_slot
 
 from application.accounts.ports import RotationOutcome, SessionRecord
 from application.shared.errors import DependencyUnavailable
+from infrastructure.accounts.refresh_tokens import OpaqueRefreshTokens
+from infrastructure.accounts.session_store import RedisSessionStore
 from infrastructure.config import generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.round_trips import RoundTrips
-from infrastructure.redis.session_store import RedisSessionStore
-from infrastructure.security.refresh_tokens import OpaqueRefreshTokens
 from tests.integration.conftest import keys_under
 from tests.session_store_contract import WEEK, SessionStoreContract, new_hash, new_record, start
 

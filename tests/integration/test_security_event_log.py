@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from application.shared.errors import DependencyUnavailable
 from application.shared.security_events import SecurityEvent, SecurityEventKind
 from domain.accounts.vendor import Vendor
+from infrastructure.accounts.deferred_events import DeferredSecurityEventWriter
+from infrastructure.accounts.models import SecurityEventModel
+from infrastructure.accounts.repositories import SqlSecurityEventLog, SqlVendorRepository
 from infrastructure.config import load_settings
-from infrastructure.persistence import migrations
-from infrastructure.persistence.database import create_engine, create_session_factory
-from infrastructure.persistence.deferred_events import DeferredSecurityEventWriter
-from infrastructure.persistence.models import SecurityEventModel
-from infrastructure.persistence.repositories import SqlSecurityEventLog, SqlVendorRepository
+from infrastructure.db import migrations
+from infrastructure.db.database import create_engine, create_session_factory
 
 WINDOW = timedelta(minutes=15)
 # Well inside one window, so a test never straddles two by accident.

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from application.shared.errors import DependencyUnavailable
-from infrastructure.persistence.errors import ConcurrentUpdate, translate_database_error
+from infrastructure.db.errors import ConcurrentUpdate, translate_database_error
 
 
 class DriverError(Exception):

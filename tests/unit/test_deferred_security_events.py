@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from application.shared.security_events import SecurityEvent, SecurityEventKind
-from infrastructure.logging import configure_logging
-from infrastructure.persistence.deferred_events import (
+from infrastructure.accounts.deferred_events import (
     DEFERRED_MARKER,
     DeferredSecurityEventWriter,
     deferred_fields,
     event_from_deferred,
 )
+from infrastructure.logging import configure_logging
 from tests.unit.test_logging import isolated_logging
 
 

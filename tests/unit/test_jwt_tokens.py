@@ -16,9 +16,9 @@ import jwt
 import pytest
 
 from application.shared.access import InvalidToken
+from infrastructure.accounts.refresh_tokens import OpaqueRefreshTokens
 from infrastructure.config import generate_secret_key, load_settings
 from infrastructure.security.jwt_tokens import REQUIRED_CLAIMS, JwtAccessTokens, key_id
-from infrastructure.security.refresh_tokens import OpaqueRefreshTokens
 
 KEY_A = generate_secret_key()
 KEY_B = generate_secret_key()

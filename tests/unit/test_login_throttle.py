@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from infrastructure.redis.login_throttle import InMemoryLoginThrottle, ThrottlePolicy, pair_id
+from infrastructure.accounts.login_throttle import InMemoryLoginThrottle, ThrottlePolicy, pair_id
 from tests.fakes import MonotonicClock
 
 ACCOUNT = "florist@example.com"

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from application.accounts.ports import RotationOutcome
-from infrastructure.redis.memory_session_store import SWEEP_INTERVAL_SECONDS, InMemorySessionStore
+from infrastructure.accounts.memory_session_store import SWEEP_INTERVAL_SECONDS, InMemorySessionStore
 from tests.fakes import MonotonicClock
 from tests.session_store_contract import WEEK, SessionStoreContract, new_hash, start
 

@@ -15,7 +15,7 @@ from application.shared.context import RequestMeta
 from application.shared.errors import AuthenticationFailed, InvalidCredentials, TooManyAttempts
 from application.shared.security_events import SecurityEvent
 from application.shared.security_events import SecurityEventKind as Kind
-from infrastructure.persistence.errors import ConcurrentUpdate
+from infrastructure.db.errors import ConcurrentUpdate
 from tests.fakes import OWNER_EMAIL, OWNER_PASSWORD, World
 
 

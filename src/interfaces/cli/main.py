@@ -28,11 +28,11 @@ from application.shared.pagination import MAX_LIMIT, PageRequest
 from application.shared.security_events import SecurityEvent
 from domain.accounts.vendor import Vendor
 from domain.shared.errors import DomainError, InvalidValue
+from infrastructure.accounts.deferred_events import DEFERRED_MARKER, event_from_deferred
 from infrastructure.config import ConfigurationError, Settings, generate_secret_key, load_settings
+from infrastructure.db import migrations
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging, get_logger
-from infrastructure.persistence import migrations
-from infrastructure.persistence.deferred_events import DEFERRED_MARKER, event_from_deferred
 
 APP_FACTORY = "interfaces.http.app:create_app"
 # uvicorn's httptools protocol plus a header size limit, a header read deadline and a connection

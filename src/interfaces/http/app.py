@@ -21,9 +21,9 @@ from application.shared.access import AccessTokens, SessionLiveness
 from application.shared.confirm_access import ConfirmAccess
 from application.shared.rate_limit import RateLimiter
 from infrastructure.config import Settings, load_settings
+from infrastructure.db.errors import translate_database_error
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
-from infrastructure.persistence.errors import translate_database_error
 from interfaces.http.auth import BearerAuthMiddleware, SessionCheck
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.tenant import SecurityEventController, StaffController, VendorController

@@ -18,9 +18,9 @@ from domain.accounts.staff_user import StaffUser
 from domain.accounts.vendor import Vendor
 from domain.shared.email import Email
 from domain.shared.role import Role
+from infrastructure.accounts.models import SecurityEventModel, UserModel, VendorModel
+from infrastructure.db.errors import application_errors
 from infrastructure.logging import get_logger
-from infrastructure.persistence.errors import application_errors
-from infrastructure.persistence.models import SecurityEventModel, UserModel, VendorModel
 
 security_log = get_logger("flower_vendor.security")
 

@@ -26,9 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.shared.errors import DependencyUnavailable
 from application.shared.security_events import SecurityEvent, SecurityEventKind
+from infrastructure.accounts.repositories import SqlSecurityEventLog
+from infrastructure.db.errors import translate_database_error
 from infrastructure.logging import get_logger
-from infrastructure.persistence.errors import translate_database_error
-from infrastructure.persistence.repositories import SqlSecurityEventLog
 
 log = get_logger("flower_vendor.security")
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, make_url
 
 from infrastructure.config import with_async_driver
 
-# src/infrastructure/persistence/migrations.py -> the project root holds alembic/.
+# src/infrastructure/db/migrations.py -> the project root holds alembic/.
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 SCRIPT_LOCATION = PROJECT_ROOT / "alembic"
 

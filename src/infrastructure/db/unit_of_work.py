@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from infrastructure.persistence.errors import application_errors
+from infrastructure.db.errors import application_errors
 
 
 class SqlAlchemyUnitOfWork:

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.shared.access import AccountStanding
 from application.shared.errors import DependencyUnavailable
-from infrastructure.persistence.errors import translate_database_error
-from infrastructure.persistence.models import UserModel, VendorModel
+from infrastructure.accounts.models import UserModel, VendorModel
+from infrastructure.db.errors import translate_database_error
 
 _users = UserModel.__table__
 _vendors = VendorModel.__table__
