@@ -7,7 +7,7 @@ import inspect
 import msgspec
 import pytest
 
-from interfaces.http import schemas
+from interfaces.http.accounts import schemas
 
 INPUTS = [
     obj

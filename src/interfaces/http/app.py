@@ -24,9 +24,8 @@ from infrastructure.config import Settings, load_settings
 from infrastructure.db.errors import translate_database_error
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
+from interfaces.http import accounts
 from interfaces.http.auth import BearerAuthMiddleware, SessionCheck
-from interfaces.http.controllers.auth import AuthController
-from interfaces.http.controllers.tenant import SecurityEventController, StaffController, VendorController
 from interfaces.http.di import http_providers
 from interfaces.http.edge import EdgeMiddleware, EdgePolicy
 from interfaces.http.errors import exception_handlers
@@ -86,10 +85,7 @@ def build_litestar(
     app = Litestar(
         route_handlers=[
             HealthController,
-            AuthController,
-            VendorController,
-            StaffController,
-            SecurityEventController,
+            *accounts.CONTROLLERS,  # one line per context
             *extra_route_handlers,
         ],
         middleware=[

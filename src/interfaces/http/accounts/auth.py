@@ -15,8 +15,7 @@ from application.accounts.sessions import TokenPair
 from application.accounts.signup import SignUp, SignUpCommand
 from application.accounts.who_am_i import WhoAmI
 from application.shared.context import Principal
-from interfaces.http.auth import PUBLIC
-from interfaces.http.schemas import (
+from interfaces.http.accounts.schemas import (
     ChangePasswordIn,
     LoginIn,
     LogoutIn,
@@ -28,6 +27,7 @@ from interfaces.http.schemas import (
     UserOut,
     VendorOut,
 )
+from interfaces.http.auth import PUBLIC
 
 
 def _tokens(pair: TokenPair) -> TokensOut:

@@ -22,9 +22,7 @@ from application.shared.context import Principal
 from application.shared.errors import NotFound
 from application.shared.pagination import PageRequest
 from domain.shared.role import Role
-from interfaces.http.auth import requires
-from interfaces.http.controllers.pagination import Limit, Offset
-from interfaces.http.schemas import (
+from interfaces.http.accounts.schemas import (
     SecurityEventOut,
     SecurityEventPage,
     StaffIn,
@@ -34,6 +32,8 @@ from interfaces.http.schemas import (
     VendorOut,
     VendorPatchIn,
 )
+from interfaces.http.auth import requires
+from interfaces.http.pagination import Limit, Offset
 
 
 class VendorController(Controller):
