@@ -1,0 +1,157 @@
+"""The accounts context's commands: shops, the demo shop, staff sessions."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+from dishka import AsyncContainer
+
+from application.accounts.demo import DemoLogin, SeedDemoShop
+from application.accounts.revoke_sessions import RevokeUserSessions
+from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
+from application.accounts.vendor_settings import ListVendors
+from application.shared.pagination import MAX_LIMIT, PageRequest
+from domain.accounts.vendor import Vendor
+from infrastructure.config import Settings
+from infrastructure.logging import configure_logging
+from interfaces.cli.runner import Refused, run_use_case, settings_from_env
+
+
+def _owner_password() -> str:
+    password = os.environ.get("OWNER_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise Refused("set OWNER_PASSWORD or run in a terminal to be prompted; a password is never an argument")
+    return str(click.prompt("Owner password", hide_input=True, confirmation_prompt=True))
+
+
+@click.group()
+def vendor() -> None:
+    """Shops on this platform."""
+
+
+@vendor.command("create")
+@click.option("--name", required=True, help="The shop's name.")
+@click.option("--slug", required=True, help="Unique URL-safe identifier, e.g. rosa-amsterdam.")
+@click.option("--timezone", required=True, help="IANA time zone, e.g. Europe/Amsterdam.")
+@click.option("--currency", required=True, help="ISO 4217 code, e.g. EUR.")
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. NL.")
+@click.option("--owner-email", required=True)
+@click.option("--owner-name", required=True)
+def vendor_create(
+    name: str, slug: str, timezone: str, currency: str, country: str, owner_email: str, owner_name: str
+) -> None:
+    """Sign up a shop and its owner (the owner's password: OWNER_PASSWORD or a prompt)."""
+    command = SignUpCommand(
+        vendor_name=name,
+        vendor_slug=slug,
+        timezone=timezone,
+        currency=currency,
+        country=country,
+        email=owner_email,
+        password=_owner_password(),
+        full_name=owner_name,
+    )
+
+    async def action(scope: AsyncContainer) -> SignUpResult:
+        return await (await scope.get(SignUp)).execute(command)
+
+    result = run_use_case(action)
+    click.echo(
+        json.dumps({"vendor_id": str(result.vendor.id), "slug": result.vendor.slug, "owner_id": str(result.user.id)})
+    )
+
+
+@vendor.command("list")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array of objects.")
+def vendor_list(as_json: bool) -> None:
+    """List every shop."""
+
+    async def action(scope: AsyncContainer) -> list[Vendor]:
+        use_case = await scope.get(ListVendors)
+        vendors: list[Vendor] = []
+        offset = 0
+        while True:
+            page = await use_case.execute(PageRequest(limit=MAX_LIMIT, offset=offset))
+            vendors.extend(page.items)
+            offset += len(page.items)
+            if not page.items or offset >= page.total:
+                return vendors
+
+    vendors = run_use_case(action)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": str(v.id),
+                        "name": v.name,
+                        "slug": v.slug,
+                        "active": v.active,
+                        "timezone": v.timezone,
+                        "currency": v.currency,
+                        "country": v.country,
+                    }
+                    for v in vendors
+                ]
+            )
+        )
+        return
+    for v in vendors:
+        click.echo(f"{v.id}  {v.slug:<24} {'active' if v.active else 'inactive':<9} {v.name}")
+
+
+def seed_demo(settings: Settings) -> list[DemoLogin]:
+    async def action(scope: AsyncContainer) -> list[DemoLogin]:
+        return await (await scope.get(SeedDemoShop)).execute()
+
+    return run_use_case(action, settings)
+
+
+def print_demo_logins(logins: list[DemoLogin]) -> None:
+    if not logins:
+        return
+    click.echo("Demo shop 'demo-florist' created. These passwords are shown once:", err=True)
+    for login in logins:
+        click.echo(f"  {login.role:<8} {login.email:<34} {login.password}", err=True)
+
+
+@click.group()
+def demo() -> None:
+    """The demo shop."""
+
+
+@demo.command("seed")
+def demo_seed() -> None:
+    """Load the demo shop (refused in production)."""
+    settings = settings_from_env()
+    if settings.is_production:
+        raise Refused("the demo shop is refused in production")
+    configure_logging(level="WARNING", json=settings.log_format == "json")
+    logins = seed_demo(settings)
+    if not logins:
+        click.echo("the demo shop exists already")
+    print_demo_logins(logins)
+
+
+@click.group()
+def sessions() -> None:
+    """Staff sessions."""
+
+
+@sessions.command("revoke")
+@click.option("--email", required=True, help="The user whose sessions end now.")
+def sessions_revoke(email: str) -> None:
+    """Revoke every session of a user."""
+
+    async def action(scope: AsyncContainer) -> int:
+        return await (await scope.get(RevokeUserSessions)).execute(email)
+
+    click.echo(f"revoked {run_use_case(action)} session(s)")
+
+
+COMMANDS: tuple[click.Command, ...] = (vendor, demo, sessions)
