@@ -22,17 +22,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from application.accounts.change_password import ChangePassword, ChangePasswordCommand
+from application.accounts.create_staff import CreateStaff, CreateStaffCommand
 from application.accounts.demo import SeedDemoShop
+from application.accounts.get_vendor import GetVendor
 from application.accounts.list_security_events import ListSecurityEvents
+from application.accounts.list_staff import ListStaff
+from application.accounts.list_vendors import ListVendors
 from application.accounts.login import Login, LoginCommand
-from application.accounts.logout import Logout, LogoutEverywhere
-from application.accounts.manage_staff import CreateStaff, CreateStaffCommand, ListStaff, UpdateStaff
+from application.accounts.logout import Logout
+from application.accounts.logout_everywhere import LogoutEverywhere
 from application.accounts.passwords import NewPassword
 from application.accounts.refresh import Refresh
 from application.accounts.revoke_sessions import RevokeUserSessions
 from application.accounts.sessions import SessionStarter, TokenLifetimes, TokenPair
 from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
-from application.accounts.vendor_settings import GetVendor, ListVendors, UpdateVendor
+from application.accounts.update_staff import UpdateStaff
+from application.accounts.update_vendor import UpdateVendor
 from application.accounts.who_am_i import WhoAmI
 from application.shared.access import AccessClaims, InvalidToken, IssuedAccessToken
 from application.shared.audit import SecurityRecorder

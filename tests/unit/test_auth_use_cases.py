@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from application.accounts.change_password import ChangePasswordCommand
-from application.accounts.manage_staff import UpdateStaffCommand
+from application.accounts.update_staff import UpdateStaffCommand
 from application.shared.context import RequestMeta
 from application.shared.errors import (
     AuthenticationFailed,

@@ -7,8 +7,9 @@ import uuid
 
 import pytest
 
-from application.accounts.manage_staff import CreateStaffCommand, UpdateStaffCommand
-from application.accounts.vendor_settings import UpdateVendorCommand
+from application.accounts.create_staff import CreateStaffCommand
+from application.accounts.update_staff import UpdateStaffCommand
+from application.accounts.update_vendor import UpdateVendorCommand
 from application.shared.errors import AuthenticationFailed, EmailTaken, InvalidCredentials, NotFound, PermissionDenied
 from application.shared.pagination import PageRequest
 from application.shared.security_events import SecurityEventKind as Kind

@@ -11,11 +11,15 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from application.accounts.change_password import ChangePassword
+from application.accounts.create_staff import CreateStaff
 from application.accounts.demo import SeedDemoShop
+from application.accounts.get_vendor import GetVendor
 from application.accounts.list_security_events import ListSecurityEvents
+from application.accounts.list_staff import ListStaff
+from application.accounts.list_vendors import ListVendors
 from application.accounts.login import Login
-from application.accounts.logout import Logout, LogoutEverywhere
-from application.accounts.manage_staff import CreateStaff, ListStaff, UpdateStaff
+from application.accounts.logout import Logout
+from application.accounts.logout_everywhere import LogoutEverywhere
 from application.accounts.passwords import NewPassword
 from application.accounts.ports import (
     CommonPasswords,
@@ -31,7 +35,8 @@ from application.accounts.restore_security_events import RestoreSecurityEvents
 from application.accounts.revoke_sessions import RevokeUserSessions
 from application.accounts.sessions import SessionStarter, TokenLifetimes
 from application.accounts.signup import SignUp
-from application.accounts.vendor_settings import GetVendor, ListVendors, UpdateVendor
+from application.accounts.update_staff import UpdateStaff
+from application.accounts.update_vendor import UpdateVendor
 from application.accounts.who_am_i import WhoAmI
 from application.shared.access import AccountStandings, SessionLiveness
 from application.shared.audit import SecurityRecorder

@@ -10,9 +10,9 @@ import click
 from dishka import AsyncContainer
 
 from application.accounts.demo import DemoLogin, SeedDemoShop
+from application.accounts.list_vendors import ListVendors
 from application.accounts.revoke_sessions import RevokeUserSessions
 from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
-from application.accounts.vendor_settings import ListVendors
 from application.shared.pagination import MAX_LIMIT, PageRequest
 from domain.accounts.vendor import Vendor
 from infrastructure.config import Settings

@@ -9,7 +9,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from application.accounts.change_password import ChangePassword, ChangePasswordCommand
 from application.accounts.login import Login, LoginCommand
-from application.accounts.logout import Logout, LogoutEverywhere
+from application.accounts.logout import Logout
+from application.accounts.logout_everywhere import LogoutEverywhere
 from application.accounts.refresh import Refresh
 from application.accounts.sessions import TokenPair
 from application.accounts.signup import SignUp, SignUpCommand

@@ -9,15 +9,12 @@ from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
+from application.accounts.create_staff import CreateStaff, CreateStaffCommand
+from application.accounts.get_vendor import GetVendor
 from application.accounts.list_security_events import ListSecurityEvents
-from application.accounts.manage_staff import (
-    CreateStaff,
-    CreateStaffCommand,
-    ListStaff,
-    UpdateStaff,
-    UpdateStaffCommand,
-)
-from application.accounts.vendor_settings import GetVendor, UpdateVendor, UpdateVendorCommand
+from application.accounts.list_staff import ListStaff
+from application.accounts.update_staff import UpdateStaff, UpdateStaffCommand
+from application.accounts.update_vendor import UpdateVendor, UpdateVendorCommand
 from application.shared.context import Principal
 from application.shared.errors import NotFound
 from application.shared.pagination import PageRequest

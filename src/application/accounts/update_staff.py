@@ -1,11 +1,10 @@
-"""Create, change and list a shop's staff. Owners manage any role; managers STAFF and DRIVER."""
+"""Change a staff member's role or deactivate them; their sessions end at once."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 
-from application.accounts.passwords import NewPassword
 from application.accounts.ports import SessionStore, StaffRepository
 from application.accounts.sessions import revoke_after_commit
 from application.shared.audit import SecurityRecorder
@@ -13,20 +12,10 @@ from application.shared.authorizer import Authorizer
 from application.shared.clock import Clock
 from application.shared.context import Principal
 from application.shared.errors import NotFound
-from application.shared.pagination import Page, PageRequest
 from application.shared.security_events import SecurityEventKind
 from application.shared.unit_of_work import UnitOfWork
-from domain.accounts.staff_user import StaffUser, check_full_name
-from domain.shared.email import Email
+from domain.accounts.staff_user import StaffUser
 from domain.shared.role import Role
-
-
-@dataclass(frozen=True, slots=True)
-class CreateStaffCommand:
-    email: str
-    full_name: str
-    role: Role
-    password: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,48 +23,6 @@ class UpdateStaffCommand:
     user_id: uuid.UUID
     role: Role | None = None
     active: bool | None = None
-
-
-class CreateStaff:
-    def __init__(
-        self,
-        staff: StaffRepository,
-        passwords: NewPassword,
-        authorizer: Authorizer,
-        record: SecurityRecorder,
-        uow: UnitOfWork,
-        clock: Clock,
-    ) -> None:
-        self._staff = staff
-        self._passwords = passwords
-        self._authorizer = authorizer
-        self._record = record
-        self._uow = uow
-        self._clock = clock
-
-    async def execute(self, principal: Principal, command: CreateStaffCommand) -> StaffUser:
-        await self._authorizer.require_may_manage(principal, command.role, "staff.create")
-        context = await self._passwords.context_for(command.email, principal.vendor_id)
-        email = Email.parse(command.email)
-        full_name = check_full_name(command.full_name)  # before the costly hash, like every cheap check
-        user = StaffUser.register(
-            vendor_id=principal.vendor_id,
-            email=email,
-            full_name=full_name,
-            role=command.role,
-            password_hash=await self._passwords.hash(command.password, context=context),
-            at=self._clock.now(),
-        )
-        await self._staff.add(user)
-        await self._record(
-            SecurityEventKind.STAFF_CREATED,
-            vendor_id=principal.vendor_id,
-            user_id=principal.user_id,
-            target_user_id=str(user.id),
-            role=user.role.value,
-        )
-        await self._uow.commit()
-        return user
 
 
 class UpdateStaff:
@@ -124,13 +71,3 @@ class UpdateStaff:
         await self._uow.commit()
         await revoke_after_commit(self._store, target.id)
         return updated
-
-
-class ListStaff:
-    def __init__(self, staff: StaffRepository, authorizer: Authorizer) -> None:
-        self._staff = staff
-        self._authorizer = authorizer
-
-    async def execute(self, principal: Principal, page: PageRequest) -> Page[StaffUser]:
-        await self._authorizer.require(principal, Role.MANAGER, "staff.list")
-        return await self._staff.list(principal.vendor_id, page)

@@ -1,4 +1,4 @@
-"""The caller's shop: read by every role, changed by its owners."""
+"""Change the shop's settings (owners only)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from application.shared.audit import SecurityRecorder
 from application.shared.authorizer import Authorizer
 from application.shared.context import Principal
 from application.shared.errors import NotFound
-from application.shared.pagination import Page, PageRequest
 from application.shared.security_events import SecurityEventKind
 from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.vendor import Vendor
@@ -21,17 +20,6 @@ class UpdateVendorCommand:
     name: str | None = None
     timezone: str | None = None
     card_message_max: int | None = None
-
-
-class GetVendor:
-    def __init__(self, vendors: VendorRepository) -> None:
-        self._vendors = vendors
-
-    async def execute(self, principal: Principal) -> Vendor:
-        vendor = await self._vendors.get(principal.vendor_id)
-        if vendor is None:
-            raise NotFound("No such shop.")
-        return vendor
 
 
 class UpdateVendor:
@@ -59,13 +47,3 @@ class UpdateVendor:
             )
             await self._uow.commit()
         return updated
-
-
-class ListVendors:
-    """Operators only (the CLI): every shop on the platform."""
-
-    def __init__(self, vendors: VendorRepository) -> None:
-        self._vendors = vendors
-
-    async def execute(self, page: PageRequest) -> Page[Vendor]:
-        return await self._vendors.list(page)
