@@ -9,6 +9,17 @@ from typing import Any
 import httpx
 
 PASSWORD = "correct horse battery staple"
+# What every response must carry (the values the contract and the OWASP headers name).
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+    "x-xss-protection": "0",
+    "cache-control": "no-store",
+}
 
 
 def unique(prefix: str) -> str:

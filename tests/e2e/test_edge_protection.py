@@ -15,22 +15,11 @@ import brotli
 import httpx
 import pytest
 
-from tests.e2e.api_helpers import add_staff, bearer, login, signup
+from tests.e2e.api_helpers import SECURITY_HEADERS, add_staff, bearer, login, signup
 from tests.e2e.conftest import ServerProcess, base_environ, free_port
 from tests.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.e2e
-
-SECURITY_HEADERS = {
-    "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
-    "cross-origin-opener-policy": "same-origin",
-    "cross-origin-resource-policy": "same-origin",
-    "x-xss-protection": "0",
-    "cache-control": "no-store",
-}
 
 
 def _limited_env(environ: dict[str, str], **extra: str) -> dict[str, str]:

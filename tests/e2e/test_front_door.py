@@ -15,21 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.api_helpers import SECURITY_HEADERS
 from tests.e2e.conftest import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
 SOCKET_TIMEOUT = 20.0  # a bound on every read, never asserted on
-SECURITY_HEADERS = {
-    "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
-    "cross-origin-opener-policy": "same-origin",
-    "cross-origin-resource-policy": "same-origin",
-    "x-xss-protection": "0",
-    "cache-control": "no-store",
-}
 MiB = 1024 * 1024
 
 

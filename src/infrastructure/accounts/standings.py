@@ -6,13 +6,12 @@ import asyncio
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.shared.access import AccountStanding
 from application.shared.errors import DependencyUnavailable
 from infrastructure.accounts.models import UserModel, VendorModel
-from infrastructure.db.errors import translate_database_error
+from infrastructure.db.errors import application_errors
 
 _users = UserModel.__table__
 _vendors = VendorModel.__table__
@@ -33,14 +32,11 @@ class SqlAccountStandings:
             .where(_users.c.id == user_id, _users.c.vendor_id == vendor_id)
         )
         try:
-            async with asyncio.timeout(self._timeout), self._engine.connect() as connection:
-                row = (await connection.execute(statement)).first()
-        except (TimeoutError, OSError):
+            with application_errors():  # unreachable, saturated or shutting down: DependencyUnavailable
+                async with asyncio.timeout(self._timeout), self._engine.connect() as connection:
+                    row = (await connection.execute(statement)).first()
+        except OSError:  # a socket error the driver did not wrap (DNS, routing)
             raise DependencyUnavailable("The database is unavailable.", retry_after=5) from None
-        except SQLAlchemyError as error:
-            if isinstance(translate_database_error(error), DependencyUnavailable):
-                raise DependencyUnavailable("The database is unavailable.", retry_after=5) from None
-            raise
         if row is None:
             return None
         role, user_active, changed_at, vendor_active = row

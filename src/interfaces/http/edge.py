@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 
 from interfaces.http.client_address import ClientAddressResolver
-from interfaces.http.problems import PROBLEM_CONTENT_TYPE, encode_problem, make_problem
+from interfaces.http.problems import PROBLEM_CONTENT_TYPE, encode_problem, make_problem, refusal
 from interfaces.http.rate_limit import RateLimitGate
 from interfaces.http.request_context import (
     REQUEST_ID_HEADER,
@@ -182,23 +182,15 @@ class EdgeMiddleware:
             log.warning("requests_shed", count=self._shed, in_flight=self._in_flight)
             self._shed, self._shed_reported_at = 0, now
         request_id = request_id or accept_or_make_request_id(header_value(scope, b"x-request-id"))
-        body = encode_problem(
-            make_problem(
-                503,
-                detail="The service is overloaded; retry after the time in Retry-After.",
-                code="OVERLOADED",
-                request_id=request_id,
-            )
+        headers, body = refusal(
+            503,
+            "OVERLOADED",
+            "The service is overloaded; retry after the time in Retry-After.",
+            request_id=request_id,
+            hsts=self._policy.hsts,
+            extra_headers=((b"retry-after", b"1"),),
+            security_headers=self._policy.security_headers,
         )
-        headers = [
-            (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
-            (b"content-length", str(len(body)).encode()),
-            (b"retry-after", b"1"),
-            (b"connection", b"close"),
-        ]
-        if self._policy.security_headers:
-            headers = secure(headers, hsts=self._policy.hsts, docs=False)
-        headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
         await send({"type": "http.response.start", "status": 503, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
 

@@ -33,9 +33,8 @@ import httptools
 import structlog
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from interfaces.http.problems import PROBLEM_CONTENT_TYPE, encode_problem, make_problem
-from interfaces.http.request_context import REQUEST_ID_HEADER, accept_or_make_request_id
-from interfaces.http.security_headers import secure
+from interfaces.http.problems import refusal
+from interfaces.http.request_context import accept_or_make_request_id
 
 log = structlog.stdlib.get_logger("flower_vendor.http")
 
@@ -76,18 +75,7 @@ def refusal_response(
 ) -> bytes:
     """A complete HTTP/1.1 response that refuses a request and announces ``Connection: close``:
     problem JSON, the security headers, ``X-Request-ID`` and no ``Server`` header."""
-    body = encode_problem(make_problem(status, detail=detail, code=code, request_id=request_id))
-    headers = secure(
-        [
-            (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
-            (b"content-length", str(len(body)).encode()),
-            (b"connection", b"close"),
-            *extra_headers,
-        ],
-        hsts=hsts,
-        docs=False,
-    )
-    headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+    headers, body = refusal(status, code, detail, request_id=request_id, hsts=hsts, extra_headers=extra_headers)
     lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode()]
     lines.extend(name + b": " + value for name, value in headers)
     return b"\r\n".join(lines) + b"\r\n\r\n" + body

@@ -6,6 +6,8 @@ from http import HTTPStatus
 
 import msgspec
 
+from interfaces.http.security_headers import secure
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 STATUS_CODES: dict[int, str] = {
@@ -80,3 +82,29 @@ _encoder = msgspec.json.Encoder()
 
 def encode_problem(problem: Problem) -> bytes:
     return _encoder.encode(problem)
+
+
+def refusal(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    request_id: str,
+    hsts: bool,
+    extra_headers: tuple[tuple[bytes, bytes], ...] = (),
+    security_headers: bool = True,
+) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The headers and body of a refusal answered before the app runs, that closes the connection:
+    problem JSON, the security headers, ``Connection: close`` and ``X-Request-ID``. The server's
+    front door writes them as raw bytes, the edge's load shedding as ASGI messages."""
+    body = encode_problem(make_problem(status, detail=detail, code=code, request_id=request_id))
+    headers = [
+        (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+        *extra_headers,
+    ]
+    if security_headers:
+        headers = secure(headers, hsts=hsts, docs=False)
+    headers.append((b"x-request-id", request_id.encode()))
+    return headers, body
