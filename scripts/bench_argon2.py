@@ -17,7 +17,7 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 
-from infrastructure.security.passwords import Argon2PasswordHasher
+from infrastructure.accounts.passwords import Argon2PasswordHasher
 
 PASSWORD = secrets.token_urlsafe(24)  # 32 characters, like a sensible real password
 

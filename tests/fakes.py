@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from application.accounts.change_password import ChangePassword, ChangePasswordCommand
 from application.accounts.create_staff import CreateStaff, CreateStaffCommand
 from application.accounts.demo import SeedDemoShop
+from application.accounts.errors import EmailTaken, SlugTaken
 from application.accounts.get_vendor import GetVendor
 from application.accounts.list_security_events import ListSecurityEvents
 from application.accounts.list_staff import ListStaff
@@ -43,7 +44,7 @@ from application.shared.access import AccessClaims, InvalidToken, IssuedAccessTo
 from application.shared.audit import SecurityRecorder
 from application.shared.authorizer import Authorizer
 from application.shared.context import Principal, RequestMeta
-from application.shared.errors import AuthenticationFailed, DependencyUnavailable, EmailTaken, SlugTaken
+from application.shared.errors import AuthenticationFailed, DependencyUnavailable
 from application.shared.pagination import Page, PageRequest
 from application.shared.security_events import SecurityEvent, SecurityEventKind
 from domain.accounts.staff_user import StaffUser

@@ -16,9 +16,9 @@ from redis.crc import key_slot
 from structlog.testing import capture_logs
 
 from application.shared.rate_limit import RateLimitDecision, RateLimitPolicy
-from infrastructure.accounts.session_store import session_key
 from infrastructure.config import Settings, generate_secret_key, load_settings
 from infrastructure.redis.client import create_redis
+from infrastructure.redis.keys import session_key
 from infrastructure.redis.rate_limiter import FallbackRateLimiter, InMemoryRateLimiter, RedisRateLimiter
 from infrastructure.redis.round_trips import RoundTrips
 from tests.integration.conftest import keys_under

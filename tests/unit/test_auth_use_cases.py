@@ -8,15 +8,14 @@ import dataclasses
 import pytest
 
 from application.accounts.change_password import ChangePasswordCommand
+from application.accounts.errors import EmailTaken, SlugTaken
 from application.accounts.update_staff import UpdateStaffCommand
 from application.shared.context import RequestMeta
 from application.shared.errors import (
     AuthenticationFailed,
-    EmailTaken,
     InvalidCredentials,
     InvalidRefreshToken,
     NotFound,
-    SlugTaken,
     TooManyAttempts,
 )
 from application.shared.security_events import SecurityEventKind as Kind

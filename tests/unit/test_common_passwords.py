@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from infrastructure.security.common_passwords import CommonPasswordList
+from infrastructure.accounts.common_passwords import CommonPasswordList
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def shipped() -> CommonPasswordList:
 
 
 def test_the_list_ships_as_package_data() -> None:
-    data = resources.files("infrastructure.security").joinpath("data/common-passwords.txt.gz")
+    data = resources.files("infrastructure.accounts").joinpath("data/common-passwords.txt.gz")
     assert data.is_file()
 
 

@@ -15,6 +15,7 @@ import pytest
 from application.shared.security_events import SecurityEvent, SecurityEventKind
 from infrastructure.accounts.deferred_events import (
     DEFERRED_MARKER,
+    DeferredEventLogReader,
     DeferredSecurityEventWriter,
     deferred_fields,
     event_from_deferred,
@@ -114,3 +115,24 @@ async def test_storing_while_the_database_is_down_keeps_the_events() -> None:
         await writer.store_pending()
     assert writer.pending == 1
     await writer.aclose()
+
+
+def test_the_log_reader_takes_deferred_events_skips_other_lines_and_counts_broken_ones() -> None:
+    first, second = _event(id=uuid.uuid4()), _event(id=uuid.uuid4(), kind=SecurityEventKind.LOGOUT_ALL)
+
+    def line(event: SecurityEvent) -> str:
+        return json.dumps({"event": DEFERRED_MARKER, **deferred_fields(event)})
+
+    broken = json.dumps({"event": DEFERRED_MARKER, **deferred_fields(_event(id=uuid.uuid4())), "at": "yesterday"})
+    read = DeferredEventLogReader().read(
+        [
+            '{"event": "request", "path": "/api/auth/logout"}',
+            f"2026-01-05T10:01:02Z {line(first)}",  # a shipper's prefix before the JSON object
+            f'{{"event": "request", "note": "mentions {DEFERRED_MARKER}"}}',  # skipped, not unreadable
+            f"{DEFERRED_MARKER} without any JSON",
+            broken,
+            line(second),
+        ]
+    )
+    assert read.events == [first, second]
+    assert read.unreadable == 2

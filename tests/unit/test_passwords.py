@@ -12,7 +12,7 @@ import argon2
 import pytest
 from argon2.low_level import Type
 
-from infrastructure.security.passwords import Argon2PasswordHasher
+from infrastructure.accounts.passwords import Argon2PasswordHasher
 
 FAST = {"memory_cost": 1024, "time_cost": 1, "parallelism": 1}
 PASSWORD = "correct horse battery staple"

@@ -8,9 +8,10 @@ import uuid
 import pytest
 
 from application.accounts.create_staff import CreateStaffCommand
+from application.accounts.errors import EmailTaken
 from application.accounts.update_staff import UpdateStaffCommand
 from application.accounts.update_vendor import UpdateVendorCommand
-from application.shared.errors import AuthenticationFailed, EmailTaken, InvalidCredentials, NotFound, PermissionDenied
+from application.shared.errors import AuthenticationFailed, InvalidCredentials, NotFound, PermissionDenied
 from application.shared.pagination import PageRequest
 from application.shared.security_events import SecurityEventKind as Kind
 from domain.accounts.password import WeakPassword

@@ -4,6 +4,7 @@ another shop's row is None), credentials, refresh-token sessions and login throt
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -11,6 +12,7 @@ from uuid import UUID
 
 from application.shared.access import SessionLiveness
 from application.shared.pagination import Page, PageRequest
+from application.shared.security_events import SecurityEvent
 from domain.accounts.staff_user import StaffUser
 from domain.accounts.vendor import Vendor
 from domain.shared.email import Email
@@ -153,3 +155,15 @@ class LoginThrottle(Protocol):
         ...
 
     async def reset(self, account: str, client: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredRead:
+    events: list[SecurityEvent]
+    unreadable: int
+
+
+class DeferredEventReader(Protocol):
+    """Reads back the security events a server logged because the database could not take them."""
+
+    def read(self, lines: Iterable[str]) -> DeferredRead: ...

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from application.accounts.ports import DeferredEventReader
 from application.shared.security_events import SecurityEvent, SecurityEventLog
 from application.shared.unit_of_work import UnitOfWork
 
@@ -13,6 +14,7 @@ from application.shared.unit_of_work import UnitOfWork
 class RestoreResult:
     stored: int
     already_present: int
+    unreadable: int = 0
 
 
 class RestoreSecurityEvents:
@@ -30,3 +32,20 @@ class RestoreSecurityEvents:
                 stored += 1
         await self._uow.commit()
         return RestoreResult(stored=stored, already_present=len(events) - stored)
+
+
+class ReplaySecurityEvents:
+    """The events a server's log carries as deferred, stored as ``RestoreSecurityEvents`` does;
+    every other line is skipped, and one that claims to carry an event but does not is counted
+    as unreadable. A log without deferred events does not touch the database."""
+
+    def __init__(self, reader: DeferredEventReader, restore: RestoreSecurityEvents) -> None:
+        self._reader = reader
+        self._restore = restore
+
+    async def execute(self, lines: Iterable[str]) -> RestoreResult:
+        read = self._reader.read(lines)
+        if not read.events:
+            return RestoreResult(stored=0, already_present=0, unreadable=read.unreadable)
+        result = await self._restore.execute(read.events)
+        return RestoreResult(stored=result.stored, already_present=result.already_present, unreadable=read.unreadable)

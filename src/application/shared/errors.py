@@ -61,17 +61,3 @@ class TooManyAttempts(ApplicationError):
     def __init__(self, retry_after: int) -> None:
         super().__init__("Too many failed attempts; try again later.")
         self.retry_after = retry_after
-
-
-class EmailTaken(Conflict):
-    code = "EMAIL_TAKEN"
-
-    def __init__(self) -> None:
-        super().__init__("An account with this email already exists.")
-
-
-class SlugTaken(Conflict):
-    code = "SLUG_TAKEN"
-
-    def __init__(self) -> None:
-        super().__init__("A shop with this slug already exists.")

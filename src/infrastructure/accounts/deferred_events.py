@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -24,6 +26,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from application.accounts.ports import DeferredRead
 from application.shared.errors import DependencyUnavailable
 from application.shared.security_events import SecurityEvent, SecurityEventKind
 from infrastructure.accounts.repositories import SqlSecurityEventLog
@@ -73,6 +76,26 @@ def event_from_deferred(line: dict[str, Any]) -> SecurityEvent:
         user_id=UUID(str(line["user_id"])) if line.get("user_id") else None,
         detail=dict(detail),
     )
+
+
+class DeferredEventLogReader:
+    """``DeferredEventReader`` over the server's JSON log lines (a prefix before the JSON object,
+    such as a timestamp added by a log shipper, is ignored)."""
+
+    def read(self, lines: Iterable[str]) -> DeferredRead:
+        events: list[SecurityEvent] = []
+        unreadable = 0
+        for line in lines:
+            if DEFERRED_MARKER not in line:
+                continue
+            try:
+                parsed = json.loads(line[line.index("{") :])
+                if not isinstance(parsed, dict) or parsed.get("event") != DEFERRED_MARKER:
+                    continue  # another line that merely mentions the marker
+                events.append(event_from_deferred(parsed))
+            except (ValueError, KeyError, TypeError):
+                unreadable += 1
+        return DeferredRead(events=events, unreadable=unreadable)
 
 
 class DeferredSecurityEventWriter:

@@ -23,6 +23,7 @@ from application.accounts.logout_everywhere import LogoutEverywhere
 from application.accounts.passwords import NewPassword
 from application.accounts.ports import (
     CommonPasswords,
+    DeferredEventReader,
     LoginThrottle,
     PasswordHasher,
     RefreshTokens,
@@ -31,7 +32,7 @@ from application.accounts.ports import (
     VendorRepository,
 )
 from application.accounts.refresh import Refresh
-from application.accounts.restore_security_events import RestoreSecurityEvents
+from application.accounts.restore_security_events import ReplaySecurityEvents, RestoreSecurityEvents
 from application.accounts.revoke_sessions import RevokeUserSessions
 from application.accounts.sessions import SessionStarter, TokenLifetimes
 from application.accounts.signup import SignUp
@@ -43,17 +44,17 @@ from application.shared.audit import SecurityRecorder
 from application.shared.authorizer import Authorizer
 from application.shared.confirm_access import ConfirmAccess
 from application.shared.security_events import DeferredSecurityEvents, SecurityEventLog
-from infrastructure.accounts.deferred_events import DeferredSecurityEventWriter
+from infrastructure.accounts.common_passwords import CommonPasswordList
+from infrastructure.accounts.deferred_events import DeferredEventLogReader, DeferredSecurityEventWriter
 from infrastructure.accounts.login_throttle import InMemoryLoginThrottle, RedisLoginThrottle
 from infrastructure.accounts.memory_session_store import InMemorySessionStore
+from infrastructure.accounts.passwords import Argon2PasswordHasher
 from infrastructure.accounts.refresh_tokens import OpaqueRefreshTokens
 from infrastructure.accounts.repositories import SqlSecurityEventLog, SqlStaffRepository, SqlVendorRepository
 from infrastructure.accounts.session_store import RedisSessionStore
 from infrastructure.accounts.standings import SqlAccountStandings
 from infrastructure.config import Settings
 from infrastructure.redis.round_trips import RoundTrips
-from infrastructure.security.common_passwords import CommonPasswordList
-from infrastructure.security.passwords import Argon2PasswordHasher
 
 
 class AccountsAdapters(Provider):
@@ -104,6 +105,7 @@ class AccountsAdapters(Provider):
         return SqlAccountStandings(engine)
 
     confirm_access = provide(ConfirmAccess)
+    deferred_event_reader = provide(DeferredEventLogReader, provides=DeferredEventReader)
 
     @provide
     async def deferred_security_events(
@@ -145,6 +147,7 @@ class AccountsUseCases(Provider):
         ListVendors,
         ListSecurityEvents,
         RestoreSecurityEvents,
+        ReplaySecurityEvents,
         SeedDemoShop,
     )
 

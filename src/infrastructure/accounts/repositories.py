@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from application.shared.errors import EmailTaken, SlugTaken
+from application.accounts.errors import EmailTaken, SlugTaken
 from application.shared.pagination import Page, PageRequest
 from application.shared.security_events import SecurityEvent, SecurityEventKind
 from domain.accounts.staff_user import StaffUser

@@ -34,6 +34,7 @@ from redis.exceptions import RedisError
 from application.accounts.ports import MAX_SESSION_LIFETIME, Rotation, RotationOutcome, SessionRecord
 from application.shared.errors import DependencyUnavailable
 from infrastructure.logging import get_logger
+from infrastructure.redis.keys import session_key
 from infrastructure.redis.round_trips import RoundTrips
 
 log = get_logger(__name__)
@@ -212,12 +213,6 @@ def _ttl_ms(ttl: timedelta) -> int:
     if milliseconds <= 0:
         raise ValueError("a session ttl must be positive")
     return milliseconds
-
-
-def session_key(key_prefix: str, session_id: UUID) -> str:
-    """The key that exists exactly while session ``session_id`` is live (the rate limiter reads it
-    too, in the same round trip as its count)."""
-    return f"{key_prefix}{{auth}}:sess:{session_id}"
 
 
 class RedisSessionStore:

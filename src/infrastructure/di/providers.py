@@ -18,13 +18,13 @@ from application.shared.context import RequestMeta
 from application.shared.rate_limit import RateLimiter
 from application.shared.unit_of_work import UnitOfWork
 from infrastructure.accounts.provider import accounts_providers
-from infrastructure.accounts.session_store import session_key
 from infrastructure.clock import SystemClock
 from infrastructure.config import Settings
 from infrastructure.db.database import create_engine, create_session_factory
 from infrastructure.db.probes import DatabaseProbe
 from infrastructure.db.unit_of_work import SqlAlchemyUnitOfWork
 from infrastructure.redis.client import create_redis
+from infrastructure.redis.keys import session_key
 from infrastructure.redis.probes import RedisProbe
 from infrastructure.redis.rate_limiter import FallbackRateLimiter, InMemoryRateLimiter, RedisRateLimiter
 from infrastructure.redis.round_trips import RoundTrips

@@ -1,16 +1,18 @@
-"""The accounts context's commands: shops, the demo shop, staff sessions."""
+"""The accounts context's commands: shops, the demo shop, staff sessions, security events."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
+from typing import TextIO
 
 import click
 from dishka import AsyncContainer
 
 from application.accounts.demo import DemoLogin, SeedDemoShop
 from application.accounts.list_vendors import ListVendors
+from application.accounts.restore_security_events import ReplaySecurityEvents, RestoreResult
 from application.accounts.revoke_sessions import RevokeUserSessions
 from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
 from application.shared.pagination import MAX_LIMIT, PageRequest
@@ -154,4 +156,28 @@ def sessions_revoke(email: str) -> None:
     click.echo(f"revoked {run_use_case(action)} session(s)")
 
 
-COMMANDS: tuple[click.Command, ...] = (vendor, demo, sessions)
+@click.group("security-events")
+def security_events() -> None:
+    """Shops' security events."""
+
+
+@security_events.command("replay")
+@click.argument("log_file", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
+def security_events_replay(log_file: TextIO) -> None:
+    """Store the events a server logged as `security_event_deferred` (the database was down).
+
+    Reads the server's JSON log lines from LOG_FILE (or stdin); every other line is skipped.
+    Safe to run again: an event already stored is left alone."""
+
+    async def action(scope: AsyncContainer) -> RestoreResult:
+        return await (await scope.get(ReplaySecurityEvents)).execute(log_file)
+
+    result = run_use_case(action)
+    click.echo(
+        f"stored {result.stored} event(s); {result.already_present} already stored; {result.unreadable} unreadable"
+    )
+    if result.unreadable:
+        sys.exit(1)
+
+
+COMMANDS: tuple[click.Command, ...] = (vendor, demo, sessions, security_events)

@@ -6,25 +6,20 @@ package never imports the HTTP package.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
-from typing import TextIO, TypeVar
+from typing import TypeVar
 
 import click
 import uvicorn
-from dishka import AsyncContainer
 
-from application.accounts.restore_security_events import RestoreResult, RestoreSecurityEvents
-from application.shared.security_events import SecurityEvent
-from infrastructure.accounts.deferred_events import DEFERRED_MARKER, event_from_deferred
 from infrastructure.config import generate_secret_key
 from infrastructure.db import migrations
 from infrastructure.logging import configure_logging, get_logger
 from interfaces.cli import accounts
 from interfaces.cli.accounts import print_demo_logins, seed_demo
-from interfaces.cli.runner import Refused, database_errors, run_use_case, settings_from_env
+from interfaces.cli.runner import Refused, database_errors, settings_from_env
 
 APP_FACTORY = "interfaces.http.app:create_app"
 # uvicorn's httptools protocol plus a header size limit, a header read deadline and a connection
@@ -148,40 +143,6 @@ def db_current() -> None:
     """Print the revision the database is at."""
     now = _with_migrations(migrations.current)
     click.echo(now or "base")
-
-
-@cli.group("security-events")
-def security_events() -> None:
-    """Shops' security events."""
-
-
-@security_events.command("replay")
-@click.argument("log_file", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
-def security_events_replay(log_file: TextIO) -> None:
-    """Store the events a server logged as `security_event_deferred` (the database was down).
-
-    Reads the server's JSON log lines from LOG_FILE (or stdin); every other line is skipped.
-    Safe to run again: an event already stored is left alone."""
-    events: list[SecurityEvent] = []
-    unreadable = 0
-    for line in log_file:
-        if DEFERRED_MARKER not in line:
-            continue
-        try:
-            parsed = json.loads(line[line.index("{") :])
-            if not isinstance(parsed, dict) or parsed.get("event") != DEFERRED_MARKER:
-                continue  # another line that merely mentions the marker
-            events.append(event_from_deferred(parsed))
-        except (ValueError, KeyError, TypeError):
-            unreadable += 1
-
-    async def action(scope: AsyncContainer) -> RestoreResult:
-        return await (await scope.get(RestoreSecurityEvents)).execute(events)
-
-    result = run_use_case(action) if events else RestoreResult(stored=0, already_present=0)
-    click.echo(f"stored {result.stored} event(s); {result.already_present} already stored; {unreadable} unreadable")
-    if unreadable:
-        sys.exit(1)
 
 
 for command in accounts.COMMANDS:  # one line per context

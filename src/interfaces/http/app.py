@@ -16,7 +16,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
-from application.accounts.ports import CommonPasswords, PasswordHasher
 from application.shared.access import AccessTokens, SessionLiveness
 from application.shared.confirm_access import ConfirmAccess
 from application.shared.rate_limit import RateLimiter
@@ -26,6 +25,7 @@ from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
 from interfaces.http import accounts
 from interfaces.http.auth import BearerAuthMiddleware, SessionCheck
+from interfaces.http.context import HttpContext
 from interfaces.http.di import http_providers
 from interfaces.http.edge import EdgeMiddleware, EdgePolicy
 from interfaces.http.errors import exception_handlers
@@ -35,15 +35,18 @@ from interfaces.http.health import HealthController
 from interfaces.http.rate_limit import RateLimitGate, RateLimitTiers
 from interfaces.http.strict_input import strict_input
 
+# Every bounded context's HTTP side: adding a context adds one line here.
+CONTEXTS: tuple[HttpContext, ...] = (accounts.CONTEXT,)
+
 API_VERSION = "1.0.0"
 COMPRESSION_MINIMUM_BYTES = 1024
 
 
 async def _warm_up(container: AsyncContainer) -> None:
-    """Load what the first requests would otherwise pay for: the common-password list and the
-    dummy hash that keeps unknown-email logins as slow as real ones."""
-    await container.get(CommonPasswords)
-    await container.get(PasswordHasher)
+    """Build what the first requests would otherwise pay for (each context names its own)."""
+    for context in CONTEXTS:
+        for dependency in context.warm_up:
+            await container.get(dependency)
 
 
 def build_litestar(
@@ -85,7 +88,7 @@ def build_litestar(
     app = Litestar(
         route_handlers=[
             HealthController,
-            *accounts.CONTROLLERS,  # one line per context
+            *(controller for context in CONTEXTS for controller in context.controllers),
             *extra_route_handlers,
         ],
         middleware=[

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from litestar.types import ControllerRouterHandler
-
+from application.accounts.ports import CommonPasswords, PasswordHasher
 from interfaces.http.accounts.auth import AuthController
-from interfaces.http.accounts.shop import SecurityEventController, StaffController, VendorController
+from interfaces.http.accounts.security_events import SecurityEventController
+from interfaces.http.accounts.staff import StaffController
+from interfaces.http.accounts.vendor import VendorController
+from interfaces.http.context import HttpContext
 
-CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
-    AuthController,
-    VendorController,
-    StaffController,
-    SecurityEventController,
+CONTEXT = HttpContext(
+    controllers=(AuthController, VendorController, StaffController, SecurityEventController),
+    # The common-password list, and the dummy hash that keeps unknown-email logins as slow as real ones.
+    warm_up=(CommonPasswords, PasswordHasher),
 )

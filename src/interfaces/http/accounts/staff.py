@@ -1,4 +1,4 @@
-"""`/api/vendor`, `/api/staff`, `/api/security-events`: a shop's settings, staff and audit trail."""
+"""`/api/staff`: the shop's staff members, their roles and whether they may sign in."""
 
 from __future__ import annotations
 
@@ -10,45 +10,15 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from application.accounts.create_staff import CreateStaff, CreateStaffCommand
-from application.accounts.get_vendor import GetVendor
-from application.accounts.list_security_events import ListSecurityEvents
 from application.accounts.list_staff import ListStaff
 from application.accounts.update_staff import UpdateStaff, UpdateStaffCommand
-from application.accounts.update_vendor import UpdateVendor, UpdateVendorCommand
 from application.shared.context import Principal
 from application.shared.errors import NotFound
 from application.shared.pagination import PageRequest
 from domain.shared.role import Role
-from interfaces.http.accounts.schemas import (
-    SecurityEventOut,
-    SecurityEventPage,
-    StaffIn,
-    StaffPage,
-    StaffPatchIn,
-    UserOut,
-    VendorOut,
-    VendorPatchIn,
-)
+from interfaces.http.accounts.schemas import StaffIn, StaffPage, StaffPatchIn, UserOut
 from interfaces.http.auth import requires
 from interfaces.http.pagination import Limit, Offset
-
-
-class VendorController(Controller):
-    path = "/api/vendor"
-    tags = ["vendor"]  # noqa: RUF012
-
-    @get("/", summary="The caller's shop")
-    @inject
-    async def get_vendor(self, principal: FromDishka[Principal], use_case: FromDishka[GetVendor]) -> VendorOut:
-        return VendorOut.of(await use_case.execute(principal))
-
-    @patch("/", guards=[requires(Role.OWNER, "vendor.update")], summary="Change the shop's settings")
-    @inject
-    async def update_vendor(
-        self, data: JSONBody[VendorPatchIn], principal: FromDishka[Principal], use_case: FromDishka[UpdateVendor]
-    ) -> VendorOut:
-        command = UpdateVendorCommand(name=data.name, timezone=data.timezone, card_message_max=data.card_message_max)
-        return VendorOut.of(await use_case.execute(principal, command))
 
 
 class StaffController(Controller):
@@ -88,21 +58,3 @@ class StaffController(Controller):
             raise NotFound("No staff member with this id.") from None
         command = UpdateStaffCommand(user_id=target, role=data.role, active=data.active)
         return UserOut.of(await use_case.execute(principal, command))
-
-
-class SecurityEventController(Controller):
-    path = "/api/security-events"
-    tags = ["security"]  # noqa: RUF012
-    guards = [requires(Role.OWNER, "security_events.list")]  # noqa: RUF012
-
-    @get("/", summary="The shop's security events, newest first")
-    @inject
-    async def list_events(
-        self,
-        principal: FromDishka[Principal],
-        use_case: FromDishka[ListSecurityEvents],
-        limit: Limit = 50,
-        offset: Offset = 0,
-    ) -> SecurityEventPage:
-        page = await use_case.execute(principal, PageRequest(limit=limit, offset=offset))
-        return SecurityEventPage([SecurityEventOut.of(e) for e in page.items], page.total, page.limit, page.offset)

@@ -61,7 +61,7 @@ def default_max_concurrency() -> int:
 
 
 class Argon2PasswordHasher:
-    """``application.shared.access.PasswordHasher`` on argon2-cffi, argon2id only."""
+    """``application.accounts.ports.PasswordHasher`` on argon2-cffi, argon2id only."""
 
     def __init__(
         self,

@@ -25,11 +25,11 @@ def _normalise(password: str) -> str:
 
 
 def _default_source() -> Traversable:
-    return resources.files(__package__ or "infrastructure.security").joinpath(DEFAULT_LIST)
+    return resources.files(__package__ or "infrastructure.accounts").joinpath(DEFAULT_LIST)
 
 
 class CommonPasswordList:
-    """``application.shared.access.CommonPasswords`` backed by a gzip text file."""
+    """``application.accounts.ports.CommonPasswords`` backed by a gzip text file."""
 
     def __init__(self, source: Traversable | Path | None = None) -> None:
         self._source: Traversable | Path = _default_source() if source is None else source

@@ -1,0 +1,32 @@
+"""`/api/security-events`: the shop's audit trail, for its owners."""
+
+from __future__ import annotations
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, get
+
+from application.accounts.list_security_events import ListSecurityEvents
+from application.shared.context import Principal
+from application.shared.pagination import PageRequest
+from domain.shared.role import Role
+from interfaces.http.accounts.schemas import SecurityEventOut, SecurityEventPage
+from interfaces.http.auth import requires
+from interfaces.http.pagination import Limit, Offset
+
+
+class SecurityEventController(Controller):
+    path = "/api/security-events"
+    tags = ["security"]  # noqa: RUF012
+    guards = [requires(Role.OWNER, "security_events.list")]  # noqa: RUF012
+
+    @get("/", summary="The shop's security events, newest first")
+    @inject
+    async def list_events(
+        self,
+        principal: FromDishka[Principal],
+        use_case: FromDishka[ListSecurityEvents],
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> SecurityEventPage:
+        page = await use_case.execute(principal, PageRequest(limit=limit, offset=offset))
+        return SecurityEventPage([SecurityEventOut.of(e) for e in page.items], page.total, page.limit, page.offset)
