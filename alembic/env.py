@@ -10,7 +10,8 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from infrastructure.accounts.models import metadata
+import infrastructure.accounts.models  # noqa: F401  (each context's tables join the metadata: one line per context)
+from infrastructure.db.metadata import metadata
 
 config = context.config
 

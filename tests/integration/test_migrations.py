@@ -12,8 +12,9 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from infrastructure.accounts.models import metadata
+import infrastructure.accounts.models  # noqa: F401  (its tables join the metadata)
 from infrastructure.db import migrations
+from infrastructure.db.metadata import metadata
 
 
 def _asyncpg(url: str) -> str:

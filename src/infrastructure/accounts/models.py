@@ -13,8 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.shared.role import Role
 
-metadata = UUIDv7AuditBase.metadata
-
 
 class VendorModel(UUIDv7AuditBase):
     """A flower shop: the tenant every other row belongs to."""

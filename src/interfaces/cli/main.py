@@ -145,7 +145,10 @@ def db_current() -> None:
     click.echo(now or "base")
 
 
-for command in accounts.COMMANDS:  # one line per context
+# Every bounded context's command groups: adding a context adds one line here.
+CONTEXT_COMMANDS: tuple[click.Command, ...] = (*accounts.COMMANDS,)
+
+for command in CONTEXT_COMMANDS:
     cli.add_command(command)
 
 
