@@ -17,36 +17,42 @@ import copy
 import itertools
 import unicodedata
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
+
+from dishka import AsyncContainer, Provider, Scope, provide
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from application.accounts.change_password import ChangePassword, ChangePasswordCommand
 from application.accounts.create_staff import CreateStaff, CreateStaffCommand
-from application.accounts.demo import SeedDemoShop
 from application.accounts.errors import EmailTaken, SlugTaken
-from application.accounts.get_vendor import GetVendor
-from application.accounts.list_security_events import ListSecurityEvents
-from application.accounts.list_staff import ListStaff
-from application.accounts.list_vendors import ListVendors
 from application.accounts.login import Login, LoginCommand
-from application.accounts.logout import Logout
-from application.accounts.logout_everywhere import LogoutEverywhere
-from application.accounts.passwords import NewPassword
-from application.accounts.refresh import Refresh
-from application.accounts.revoke_sessions import RevokeUserSessions
-from application.accounts.sessions import SessionStarter, TokenLifetimes, TokenPair
+from application.accounts.ports import (
+    CommonPasswords,
+    LoginThrottle,
+    PasswordHasher,
+    RefreshTokens,
+    SessionStore,
+    StaffRepository,
+    VendorRepository,
+)
+from application.accounts.sessions import TokenLifetimes, TokenPair
 from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
-from application.accounts.update_staff import UpdateStaff
-from application.accounts.update_vendor import UpdateVendor
-from application.accounts.who_am_i import WhoAmI
-from application.shared.access import AccessClaims, InvalidToken, IssuedAccessToken
-from application.shared.audit import SecurityRecorder
-from application.shared.authorizer import Authorizer
+from application.shared.access import AccessClaims, AccessTokens, InvalidToken, IssuedAccessToken
+from application.shared.clock import Clock
 from application.shared.context import Principal, RequestMeta
 from application.shared.errors import AuthenticationFailed, DependencyUnavailable
 from application.shared.pagination import Page, PageRequest
-from application.shared.security_events import SecurityEvent, SecurityEventKind
+from application.shared.security_events import (
+    DeferredSecurityEvents,
+    SecurityEvent,
+    SecurityEventKind,
+    SecurityEventLog,
+)
+from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.staff_user import StaffUser
 from domain.accounts.vendor import Vendor
 from domain.shared.email import Email
@@ -55,6 +61,8 @@ from infrastructure.accounts.login_throttle import InMemoryLoginThrottle
 from infrastructure.accounts.memory_session_store import InMemorySessionStore
 from infrastructure.accounts.refresh_tokens import OpaqueRefreshTokens
 from infrastructure.accounts.repositories import aggregate_event_id
+from infrastructure.config import load_settings
+from infrastructure.di.container import make_container
 
 START = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 CLIENT_IP = "203.0.113.7"
@@ -62,6 +70,16 @@ OWNER_EMAIL = "owner@rosa-bloom.example"
 OWNER_PASSWORD = "peonies and lilacs"
 STAFF_PASSWORD = "lilies in spring"
 COMMON_PASSWORDS = frozenset({"password1234", "123456789012", "qwertyuiop12", "iloveflowers"})
+# The embedded default's settings: nothing here reaches a database or Redis (``FakeAdapters``).
+UNIT_SETTINGS = load_settings({"ENVIRONMENT": "development"})
+
+T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
+
+
+class _UseCase(Protocol[P, R]):
+    def execute(self, *args: P.args, **kwargs: P.kwargs) -> Awaitable[R]: ...
 
 
 def _page(items: list[Any], page: PageRequest) -> Page[Any]:
@@ -384,9 +402,89 @@ class Member:
     password: str
 
 
+class FakeAdapters(Provider):
+    """Every port the use cases need, bound to ``world``'s fakes. Listed after the production
+    providers, it overrides their adapters; what a unit test must never reach (the database
+    engine, its sessions, Redis) fails loudly instead of connecting."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__()
+        self.world = world
+
+    @provide(scope=Scope.APP)
+    def clock(self) -> Clock:
+        return self.world.clock
+
+    @provide(scope=Scope.APP)
+    def vendors(self) -> VendorRepository:
+        return self.world.vendors
+
+    @provide(scope=Scope.APP)
+    def staff(self) -> StaffRepository:
+        return self.world.staff
+
+    @provide(scope=Scope.APP)
+    def events(self) -> SecurityEventLog:
+        return self.world.events
+
+    @provide(scope=Scope.APP)
+    def deferred(self) -> DeferredSecurityEvents:
+        return self.world.deferred
+
+    @provide(scope=Scope.APP)
+    def unit_of_work(self) -> UnitOfWork:
+        return self.world.uow
+
+    @provide(scope=Scope.APP)
+    def hasher(self) -> PasswordHasher:
+        return self.world.hasher
+
+    @provide(scope=Scope.APP)
+    def common_passwords(self) -> CommonPasswords:
+        return self.world.common
+
+    @provide(scope=Scope.APP)
+    def refresh_tokens(self) -> RefreshTokens:
+        return self.world.refresh_tokens
+
+    @provide(scope=Scope.APP)
+    def lifetimes(self) -> TokenLifetimes:
+        return self.world.lifetimes
+
+    @provide(scope=Scope.APP)
+    def access_tokens(self) -> AccessTokens:
+        return self.world.access_tokens
+
+    @provide(scope=Scope.APP)
+    def sessions(self) -> SessionStore:
+        return self.world.sessions
+
+    @provide(scope=Scope.APP)
+    def throttle(self) -> LoginThrottle:
+        return self.world.throttle
+
+    @provide(scope=Scope.REQUEST)
+    def meta(self) -> RequestMeta:
+        return self.world.meta
+
+    @provide(scope=Scope.APP)
+    def engine(self) -> AsyncEngine:
+        raise AssertionError("a unit test reached the database engine: bind the port to a fake in FakeAdapters")
+
+    @provide(scope=Scope.APP)
+    def session_factory(self) -> async_sessionmaker[AsyncSession]:
+        raise AssertionError("a unit test reached the database: bind the port to a fake in FakeAdapters")
+
+    @provide(scope=Scope.APP)
+    def redis(self) -> Redis | None:
+        raise AssertionError("a unit test reached Redis: bind the port to a fake in FakeAdapters")
+
+
 @dataclass
 class World:
-    """Every fake, shared by use cases built fresh for each call (like one request scope each)."""
+    """Every fake, and the application's own container over them: use cases are built by the
+    production providers, fresh for each call (one request scope each), with every port bound to
+    a fake here (``FakeAdapters``)."""
 
     clock: FakeClock = field(default_factory=FakeClock)
     vendors: FakeVendorRepository = field(default_factory=FakeVendorRepository)
@@ -405,98 +503,29 @@ class World:
     sessions: InMemorySessionStore = field(init=False)
     throttle: InMemoryLoginThrottle = field(init=False)
 
+    container: AsyncContainer = field(init=False)
+
     def __post_init__(self) -> None:
         self.access_tokens = FakeAccessTokens(self.clock, self.lifetimes.access)
         self.sessions = InMemorySessionStore(now=self.clock.monotonic)
         self.throttle = InMemoryLoginThrottle(now=self.clock.monotonic)
         for participant in (self.vendors, self.staff, self.events):
             self.uow.enlist(participant)
+        # The production graph (every context's providers), with the ports bound to this world's fakes.
+        self.container = make_container(UNIT_SETTINGS, FakeAdapters(self))
 
-    # -- collaborators ------------------------------------------------------------------------
+    # -- the container ------------------------------------------------------------------------
 
-    def recorder(self) -> SecurityRecorder:
-        return SecurityRecorder(self.events, self.clock, self.meta)
+    async def use(self, kind: type[T]) -> T:
+        """``kind`` as the container builds it for one request, over this world's fakes."""
+        async with self.container() as request:
+            return await request.get(kind)
 
-    def new_password(self) -> NewPassword:
-        return NewPassword(self.hasher, self.common, self.vendors, self.staff)
-
-    def session_starter(self) -> SessionStarter:
-        return SessionStarter(self.sessions, self.access_tokens, self.refresh_tokens, self.lifetimes)
-
-    def authorizer(self) -> Authorizer:
-        return Authorizer(self.recorder(), self.uow)
-
-    # -- use cases ----------------------------------------------------------------------------
-
-    def sign_up_case(self) -> SignUp:
-        return SignUp(self.vendors, self.staff, self.new_password(), self.events, self.uow, self.clock, self.meta)
-
-    def login_case(self) -> Login:
-        return Login(
-            self.staff, self.vendors, self.hasher, self.throttle, self.session_starter(), self.recorder(), self.uow
-        )
-
-    def refresh_case(self) -> Refresh:
-        return Refresh(
-            self.sessions,
-            self.refresh_tokens,
-            self.staff,
-            self.vendors,
-            self.session_starter(),
-            self.lifetimes,
-            self.recorder(),
-            self.uow,
-        )
-
-    def logout_case(self) -> Logout:
-        return Logout(self.sessions, self.refresh_tokens, self.recorder(), self.uow, self.deferred)
-
-    def logout_everywhere_case(self) -> LogoutEverywhere:
-        return LogoutEverywhere(self.sessions, self.staff, self.recorder(), self.uow, self.deferred, self.clock)
-
-    def change_password_case(self) -> ChangePassword:
-        return ChangePassword(
-            self.staff,
-            self.hasher,
-            self.new_password(),
-            self.throttle,
-            self.sessions,
-            self.recorder(),
-            self.uow,
-            self.clock,
-        )
-
-    def who_am_i_case(self) -> WhoAmI:
-        return WhoAmI(self.staff)
-
-    def revoke_user_sessions_case(self) -> RevokeUserSessions:
-        return RevokeUserSessions(self.staff, self.sessions, self.recorder(), self.uow, self.clock)
-
-    def create_staff_case(self) -> CreateStaff:
-        return CreateStaff(self.staff, self.new_password(), self.authorizer(), self.recorder(), self.uow, self.clock)
-
-    def update_staff_case(self) -> UpdateStaff:
-        return UpdateStaff(self.staff, self.sessions, self.authorizer(), self.recorder(), self.uow, self.clock)
-
-    def list_staff_case(self) -> ListStaff:
-        return ListStaff(self.staff, self.authorizer())
-
-    def get_vendor_case(self) -> GetVendor:
-        return GetVendor(self.vendors)
-
-    def update_vendor_case(self) -> UpdateVendor:
-        return UpdateVendor(self.vendors, self.authorizer(), self.recorder(), self.uow)
-
-    def list_vendors_case(self) -> ListVendors:
-        return ListVendors(self.vendors)
-
-    def seed_demo_case(self) -> SeedDemoShop:
-        return SeedDemoShop(
-            self.sign_up_case(), self.vendors, self.staff, self.new_password(), self.recorder(), self.uow, self.clock
-        )
-
-    def list_security_events_case(self) -> ListSecurityEvents:
-        return ListSecurityEvents(self.events, self.authorizer())
+    async def run(self, use_case: type[_UseCase[P, R]], *args: P.args, **kwargs: P.kwargs) -> R:
+        """One call of ``use_case``, built fresh from the container like one request."""
+        async with self.container() as request:
+            case = await request.get(use_case)
+            return await case.execute(*args, **kwargs)
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -512,7 +541,8 @@ class World:
         currency: str = "EUR",
         country: str = "NL",
     ) -> SignUpResult:
-        return await self.sign_up_case().execute(
+        return await self.run(
+            SignUp,
             SignUpCommand(
                 vendor_name=vendor_name,
                 vendor_slug=slug,
@@ -522,11 +552,11 @@ class World:
                 email=email,
                 password=password,
                 full_name=full_name,
-            )
+            ),
         )
 
     async def login(self, email: str = OWNER_EMAIL, password: str = OWNER_PASSWORD) -> TokenPair:
-        return await self.login_case().execute(LoginCommand(email=email, password=password))
+        return await self.run(Login, LoginCommand(email=email, password=password))
 
     async def authenticate(self, access_token: str) -> Principal:
         """What the HTTP auth middleware does: a valid token whose session is still live."""
@@ -554,16 +584,15 @@ class World:
 
     async def member(self, by: Member, role: Role, email: str, password: str = STAFF_PASSWORD) -> Member:
         """``by`` creates a staff member with ``role``, who then logs in."""
-        await self.create_staff_case().execute(
+        await self.run(
+            CreateStaff,
             by.principal,
             CreateStaffCommand(email=email, full_name=f"{role.value.title()} Person", role=role, password=password),
         )
         return await self.sign_in(email, password)
 
     async def change_password(self, who: Member, current: str, new: str) -> None:
-        await self.change_password_case().execute(
-            who.principal, ChangePasswordCommand(current_password=current, new_password=new)
-        )
+        await self.run(ChangePassword, who.principal, ChangePasswordCommand(current_password=current, new_password=new))
 
     async def is_live(self, member: Member) -> bool:
         return await self.sessions.is_live(member.principal.session_id)

@@ -7,9 +7,14 @@ import dataclasses
 
 import pytest
 
-from application.accounts.change_password import ChangePasswordCommand
+from application.accounts.change_password import ChangePassword, ChangePasswordCommand
 from application.accounts.errors import EmailTaken, SlugTaken
-from application.accounts.update_staff import UpdateStaffCommand
+from application.accounts.logout import Logout
+from application.accounts.logout_everywhere import LogoutEverywhere
+from application.accounts.refresh import Refresh
+from application.accounts.revoke_sessions import RevokeUserSessions
+from application.accounts.update_staff import UpdateStaff, UpdateStaffCommand
+from application.accounts.who_am_i import WhoAmI
 from application.shared.context import RequestMeta
 from application.shared.errors import (
     AuthenticationFailed,
@@ -333,7 +338,7 @@ async def test_login_keeps_a_current_hash(world: World) -> None:
 
 async def test_refresh_rotates_the_pair_in_the_same_session(world: World) -> None:
     owner = await world.owner()
-    pair = await world.refresh_case().execute(owner.tokens.refresh_token)
+    pair = await world.run(Refresh, owner.tokens.refresh_token)
 
     assert pair.refresh_token != owner.tokens.refresh_token
     assert pair.access_token != owner.tokens.access_token
@@ -341,18 +346,18 @@ async def test_refresh_rotates_the_pair_in_the_same_session(world: World) -> Non
     assert principal.session_id == owner.principal.session_id
     assert principal.role is Role.OWNER
     # The new one rotates again; the old one is spent.
-    assert await world.refresh_case().execute(pair.refresh_token)
+    assert await world.run(Refresh, pair.refresh_token)
     assert await world.sessions.find(world.refresh_tokens.hash(owner.tokens.refresh_token)) is None
 
 
 async def test_reusing_a_spent_refresh_token_revokes_the_family(world: World) -> None:
     owner = await world.owner()
     other_session = await world.sign_in(OWNER_EMAIL, OWNER_PASSWORD)
-    newer = await world.refresh_case().execute(owner.tokens.refresh_token)
+    newer = await world.run(Refresh, owner.tokens.refresh_token)
     commits = world.uow.commits
 
     with pytest.raises(InvalidRefreshToken):
-        await world.refresh_case().execute(owner.tokens.refresh_token)
+        await world.run(Refresh, owner.tokens.refresh_token)
 
     event = world.events.last()
     assert event.kind is Kind.REFRESH_TOKEN_REUSED
@@ -363,7 +368,7 @@ async def test_reusing_a_spent_refresh_token_revokes_the_family(world: World) ->
     with pytest.raises(AuthenticationFailed):
         await world.authenticate(newer.access_token)
     with pytest.raises(InvalidRefreshToken):
-        await world.refresh_case().execute(newer.refresh_token)
+        await world.run(Refresh, newer.refresh_token)
     # Only that family: the user's other session goes on.
     assert await world.is_live(other_session)
 
@@ -372,7 +377,7 @@ async def test_unknown_refresh_token_is_refused_quietly(world: World) -> None:
     await world.owner()
     events = len(world.events.events)
     with pytest.raises(InvalidRefreshToken):
-        await world.refresh_case().execute("fvr_never-issued")
+        await world.run(Refresh, "fvr_never-issued")
     assert len(world.events.events) == events
 
 
@@ -380,7 +385,7 @@ async def test_expired_refresh_token_is_refused(world: World) -> None:
     owner = await world.owner()
     world.clock.advance(days=7, seconds=1)
     with pytest.raises(InvalidRefreshToken):
-        await world.refresh_case().execute(owner.tokens.refresh_token)
+        await world.run(Refresh, owner.tokens.refresh_token)
 
 
 async def test_refresh_for_a_deactivated_user_is_refused_and_ends_the_session(world: World) -> None:
@@ -389,7 +394,7 @@ async def test_refresh_for_a_deactivated_user_is_refused_and_ends_the_session(wo
     await deactivate(world, staff)
 
     with pytest.raises(InvalidRefreshToken):
-        await world.refresh_case().execute(staff.tokens.refresh_token)
+        await world.run(Refresh, staff.tokens.refresh_token)
 
     assert not await world.is_live(staff)
     with pytest.raises(AuthenticationFailed):
@@ -402,7 +407,7 @@ async def test_refresh_reads_the_role_afresh(world: World) -> None:
     stored = world.staff.users[staff.user.id]
     world.staff.users[stored.id] = dataclasses.replace(stored, role=Role.MANAGER)
 
-    pair = await world.refresh_case().execute(staff.tokens.refresh_token)
+    pair = await world.run(Refresh, staff.tokens.refresh_token)
     assert (await world.authenticate(pair.access_token)).role is Role.MANAGER
 
 
@@ -413,12 +418,12 @@ async def test_logout_ends_that_session_at_once(world: World) -> None:
     owner = await world.owner()
     other = await world.sign_in(OWNER_EMAIL, OWNER_PASSWORD)
 
-    await world.logout_case().execute(owner.principal, owner.tokens.refresh_token)
+    await world.run(Logout, owner.principal, owner.tokens.refresh_token)
 
     with pytest.raises(AuthenticationFailed):
         await world.authenticate(owner.tokens.access_token)
     with pytest.raises(InvalidRefreshToken):
-        await world.refresh_case().execute(owner.tokens.refresh_token)
+        await world.run(Refresh, owner.tokens.refresh_token)
     assert await world.is_live(other)
     event = world.events.last()
     assert event.kind is Kind.LOGOUT
@@ -427,14 +432,14 @@ async def test_logout_ends_that_session_at_once(world: World) -> None:
 
 async def test_logout_without_a_refresh_token_still_ends_the_session(world: World) -> None:
     owner = await world.owner()
-    await world.logout_case().execute(owner.principal, None)
+    await world.run(Logout, owner.principal, None)
     assert not await world.is_live(owner)
 
 
 async def test_logout_with_a_refresh_token_of_another_own_session_ends_both(world: World) -> None:
     owner = await world.owner()
     tab = await world.sign_in(OWNER_EMAIL, OWNER_PASSWORD)
-    await world.logout_case().execute(owner.principal, tab.tokens.refresh_token)
+    await world.run(Logout, owner.principal, tab.tokens.refresh_token)
     assert not await world.is_live(owner)
     assert not await world.is_live(tab)
 
@@ -442,7 +447,7 @@ async def test_logout_with_a_refresh_token_of_another_own_session_ends_both(worl
 async def test_logout_never_ends_someone_elses_session(world: World) -> None:
     owner = await world.owner()
     staff = await world.member(owner, Role.STAFF, "staff@rosa-bloom.example")
-    await world.logout_case().execute(owner.principal, staff.tokens.refresh_token)
+    await world.run(Logout, owner.principal, staff.tokens.refresh_token)
     assert not await world.is_live(owner)
     assert await world.is_live(staff)
 
@@ -454,7 +459,7 @@ async def test_logout_everywhere_ends_every_session_of_the_user(world: World) ->
     commits = world.uow.commits
 
     world.clock.advance(30)
-    count = await world.logout_everywhere_case().execute(owner.principal)
+    count = await world.run(LogoutEverywhere, owner.principal)
 
     assert count == 2
     assert world.staff.users[owner.user.id].credentials_changed_at == world.clock.now()
@@ -462,7 +467,7 @@ async def test_logout_everywhere_ends_every_session_of_the_user(world: World) ->
     assert not await world.is_live(owner)
     assert not await world.is_live(other)
     with pytest.raises(InvalidRefreshToken):
-        await world.refresh_case().execute(other.tokens.refresh_token)
+        await world.run(Refresh, other.tokens.refresh_token)
     assert await world.is_live(staff)
     assert world.events.last().kind is Kind.LOGOUT_ALL
     assert world.events.last().detail == {"sessions": 2}
@@ -546,8 +551,10 @@ async def test_change_password_of_a_deactivated_user_is_refused(world: World) ->
     owner = await world.owner()
     await deactivate(world, owner)
     with pytest.raises(AuthenticationFailed):
-        await world.change_password_case().execute(
-            owner.principal, ChangePasswordCommand(current_password=OWNER_PASSWORD, new_password=NEW_PASSWORD)
+        await world.run(
+            ChangePassword,
+            owner.principal,
+            ChangePasswordCommand(current_password=OWNER_PASSWORD, new_password=NEW_PASSWORD),
         )
     assert world.staff.users[owner.user.id].password_hash == "hashed:" + OWNER_PASSWORD
 
@@ -557,17 +564,17 @@ async def test_change_password_of_a_deactivated_user_is_refused(world: World) ->
 
 async def test_who_am_i(world: World) -> None:
     owner = await world.owner()
-    user = await world.who_am_i_case().execute(owner.principal)
+    user = await world.run(WhoAmI, owner.principal)
     assert user == world.staff.users[owner.user.id]
     await deactivate(world, owner)
     with pytest.raises(AuthenticationFailed):
-        await world.who_am_i_case().execute(owner.principal)
+        await world.run(WhoAmI, owner.principal)
 
 
 async def test_operator_revokes_every_session_by_email(world: World) -> None:
     owner = await world.owner()
     other = await world.sign_in(OWNER_EMAIL, OWNER_PASSWORD)
-    assert await world.revoke_user_sessions_case().execute(OWNER_EMAIL.upper()) == 2
+    assert await world.run(RevokeUserSessions, OWNER_EMAIL.upper()) == 2
     assert world.staff.users[owner.user.id].credentials_changed_at == world.clock.now()
     assert not await world.is_live(owner)
     assert not await world.is_live(other)
@@ -575,16 +582,16 @@ async def test_operator_revokes_every_session_by_email(world: World) -> None:
     assert event.kind is Kind.SESSIONS_REVOKED
     assert event.detail == {"sessions": 2, "by": "operator"}
     with pytest.raises(NotFound):
-        await world.revoke_user_sessions_case().execute("nobody@rosa-bloom.example")
+        await world.run(RevokeUserSessions, "nobody@rosa-bloom.example")
 
 
 async def test_security_events_never_hold_passwords_or_tokens(world: World) -> None:
     owner = await world.owner()
     with pytest.raises(InvalidCredentials):
         await world.login(password="a wrong password")
-    pair = await world.refresh_case().execute(owner.tokens.refresh_token)
+    pair = await world.run(Refresh, owner.tokens.refresh_token)
     with pytest.raises(InvalidRefreshToken):
-        await world.refresh_case().execute(owner.tokens.refresh_token)
+        await world.run(Refresh, owner.tokens.refresh_token)
     await world.change_password(await world.sign_in(OWNER_EMAIL, OWNER_PASSWORD), OWNER_PASSWORD, NEW_PASSWORD)
 
     secrets = [OWNER_PASSWORD, NEW_PASSWORD, "a wrong password", owner.tokens.refresh_token, pair.refresh_token]
@@ -627,9 +634,7 @@ async def test_a_role_change_during_a_login_issues_the_new_role(world: World) ->
     async def verify_then_promote(password_hash: str | None, password: str) -> bool:
         result = await original_verify(password_hash, password)
         world.hasher.verify = original_verify  # type: ignore[method-assign]
-        await world.update_staff_case().execute(
-            owner.principal, UpdateStaffCommand(user_id=staff.user.id, role=Role.MANAGER)
-        )
+        await world.run(UpdateStaff, owner.principal, UpdateStaffCommand(user_id=staff.user.id, role=Role.MANAGER))
         return result
 
     world.hasher.verify = verify_then_promote  # type: ignore[method-assign]

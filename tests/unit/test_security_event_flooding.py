@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import pytest
 
+from application.accounts.logout import Logout
+from application.accounts.logout_everywhere import LogoutEverywhere
 from application.accounts.restore_security_events import RestoreSecurityEvents
 from application.shared.context import RequestMeta
 from application.shared.errors import AuthenticationFailed, InvalidCredentials, TooManyAttempts
@@ -114,7 +116,7 @@ async def test_logout_succeeds_and_defers_its_event_when_the_database_is_down(wo
     owner = await world.owner()
     world.events.unavailable = True
 
-    await world.logout_case().execute(owner.principal, owner.tokens.refresh_token)
+    await world.run(Logout, owner.principal, owner.tokens.refresh_token)
 
     with pytest.raises(AuthenticationFailed):
         await world.authenticate(owner.tokens.access_token)
@@ -131,7 +133,7 @@ async def test_logout_everywhere_succeeds_and_defers_its_event_when_the_database
     other = await world.sign_in(OWNER_EMAIL, OWNER_PASSWORD)
     world.events.unavailable = True
 
-    assert await world.logout_everywhere_case().execute(owner.principal) == 2
+    assert await world.run(LogoutEverywhere, owner.principal) == 2
 
     assert not await world.is_live(owner)
     assert not await world.is_live(other)
@@ -142,7 +144,7 @@ async def test_logout_everywhere_succeeds_and_defers_its_event_when_the_database
 
 async def test_logout_with_the_database_up_defers_nothing(world: World) -> None:
     owner = await world.owner()
-    await world.logout_case().execute(owner.principal, None)
+    await world.run(Logout, owner.principal, None)
     assert world.deferred.events == []
     assert world.events.last().kind is Kind.LOGOUT
 
@@ -150,10 +152,10 @@ async def test_logout_with_the_database_up_defers_nothing(world: World) -> None:
 async def test_deferred_events_are_restored_once(world: World) -> None:
     owner = await world.owner()
     world.events.unavailable = True
-    await world.logout_case().execute(owner.principal, None)
+    await world.run(Logout, owner.principal, None)
     world.events.unavailable = False
     event = dataclasses.replace(world.deferred.events[0], id=uuid.uuid4())
-    restore = RestoreSecurityEvents(world.events, world.uow)
+    restore = await world.use(RestoreSecurityEvents)
 
     first = await restore.execute([event])
     again = await restore.execute([event])

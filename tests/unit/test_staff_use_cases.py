@@ -7,10 +7,16 @@ import uuid
 
 import pytest
 
-from application.accounts.create_staff import CreateStaffCommand
+from application.accounts.create_staff import CreateStaff, CreateStaffCommand
+from application.accounts.demo import SeedDemoShop
 from application.accounts.errors import EmailTaken
-from application.accounts.update_staff import UpdateStaffCommand
-from application.accounts.update_vendor import UpdateVendorCommand
+from application.accounts.get_vendor import GetVendor
+from application.accounts.list_security_events import ListSecurityEvents
+from application.accounts.list_staff import ListStaff
+from application.accounts.list_vendors import ListVendors
+from application.accounts.update_staff import UpdateStaff, UpdateStaffCommand
+from application.accounts.update_vendor import UpdateVendor, UpdateVendorCommand
+from application.shared.authorizer import Authorizer
 from application.shared.errors import AuthenticationFailed, InvalidCredentials, NotFound, PermissionDenied
 from application.shared.pagination import PageRequest
 from application.shared.security_events import SecurityEventKind as Kind
@@ -53,17 +59,17 @@ def crew(owner: Member, manager: Member, staff: Member, driver: Member) -> dict[
 
 
 async def create(world: World, by: Member, role: Role, email: str = "new@rosa-bloom.example") -> StaffUser:
-    return await world.create_staff_case().execute(
-        by.principal, CreateStaffCommand(email=email, full_name="New Person", role=role, password=STAFF_PASSWORD)
+    return await world.run(
+        CreateStaff,
+        by.principal,
+        CreateStaffCommand(email=email, full_name="New Person", role=role, password=STAFF_PASSWORD),
     )
 
 
 async def update(
     world: World, by: Member, target: uuid.UUID, *, role: Role | None = None, active: bool | None = None
 ) -> StaffUser:
-    return await world.update_staff_case().execute(
-        by.principal, UpdateStaffCommand(user_id=target, role=role, active=active)
-    )
+    return await world.run(UpdateStaff, by.principal, UpdateStaffCommand(user_id=target, role=role, active=active))
 
 
 def assert_denial_recorded(world: World, by: Member, action: str, **detail: str) -> None:
@@ -127,8 +133,10 @@ async def test_staff_and_drivers_create_nobody(world: World, crew: dict[Role, Me
 
 async def test_permission_is_checked_before_the_body(world: World, staff: Member) -> None:
     with pytest.raises(PermissionDenied):
-        await world.create_staff_case().execute(
-            staff.principal, CreateStaffCommand(email="not an email", full_name="", role=Role.OWNER, password="x")
+        await world.run(
+            CreateStaff,
+            staff.principal,
+            CreateStaffCommand(email="not an email", full_name="", role=Role.OWNER, password="x"),
         )
 
 
@@ -136,7 +144,8 @@ async def test_create_staff_applies_the_password_policy(world: World, owner: Mem
     users = dict(world.staff.users)
     for password in ("password1234", "short"):
         with pytest.raises(WeakPassword):
-            await world.create_staff_case().execute(
+            await world.run(
+                CreateStaff,
                 owner.principal,
                 CreateStaffCommand(email="new@rosa-bloom.example", full_name="N", role=Role.STAFF, password=password),
             )
@@ -146,7 +155,8 @@ async def test_create_staff_applies_the_password_policy(world: World, owner: Mem
 async def test_create_staff_validates_email_and_name(world: World, owner: Member) -> None:
     for email, name, field in (("nope", "Name", "email"), ("ok@rosa-bloom.example", "  ", "full_name")):
         with pytest.raises(InvalidValue) as caught:
-            await world.create_staff_case().execute(
+            await world.run(
+                CreateStaff,
                 owner.principal,
                 CreateStaffCommand(email=email, full_name=name, role=Role.STAFF, password=STAFF_PASSWORD),
             )
@@ -318,10 +328,10 @@ async def test_list_staff_shows_only_the_callers_shop(
     world: World, owner: Member, manager: Member, staff: Member
 ) -> None:
     await world.owner(email="owner@tulip-house.example", slug="tulip-house")
-    page = await world.list_staff_case().execute(manager.principal, PageRequest(limit=2, offset=0))
+    page = await world.run(ListStaff, manager.principal, PageRequest(limit=2, offset=0))
     assert page.total == 3
     assert len(page.items) == 2
-    everyone = await world.list_staff_case().execute(owner.principal, PageRequest())
+    everyone = await world.run(ListStaff, owner.principal, PageRequest())
     assert {u.id for u in everyone.items} == {owner.user.id, manager.user.id, staff.user.id}
 
 
@@ -329,7 +339,7 @@ async def test_list_staff_shows_only_the_callers_shop(
 async def test_list_staff_needs_a_manager(world: World, crew: dict[Role, Member], actor: Role) -> None:
     member = crew[actor]
     with pytest.raises(PermissionDenied):
-        await world.list_staff_case().execute(member.principal, PageRequest())
+        await world.run(ListStaff, member.principal, PageRequest())
     assert_denial_recorded(world, member, "staff.list", required="MANAGER")
 
 
@@ -339,15 +349,15 @@ async def test_list_staff_needs_a_manager(world: World, crew: dict[Role, Member]
 @pytest.mark.parametrize("actor", [Role.OWNER, Role.MANAGER, Role.STAFF, Role.DRIVER])
 async def test_every_role_reads_its_vendor(world: World, crew: dict[Role, Member], actor: Role) -> None:
     member = crew[actor]
-    vendor = await world.get_vendor_case().execute(member.principal)
+    vendor = await world.run(GetVendor, member.principal)
     assert vendor.id == member.user.vendor_id
     assert vendor.slug == "rosa-bloom"
 
 
 async def test_owner_updates_the_vendor(world: World, owner: Member) -> None:
     commits = world.uow.commits
-    updated = await world.update_vendor_case().execute(
-        owner.principal, UpdateVendorCommand(name="Rosa & Co", card_message_max=400)
+    updated = await world.run(
+        UpdateVendor, owner.principal, UpdateVendorCommand(name="Rosa & Co", card_message_max=400)
     )
     stored = world.vendors.vendors[owner.user.vendor_id]
     assert stored == updated
@@ -364,7 +374,7 @@ async def test_only_owners_update_the_vendor(world: World, crew: dict[Role, Memb
     member = crew[actor]
     before = world.vendors.vendors[member.user.vendor_id]
     with pytest.raises(PermissionDenied):
-        await world.update_vendor_case().execute(member.principal, UpdateVendorCommand(name="Hijacked"))
+        await world.run(UpdateVendor, member.principal, UpdateVendorCommand(name="Hijacked"))
     assert world.vendors.vendors[member.user.vendor_id] == before
     assert_denial_recorded(world, member, "vendor.update", required="OWNER")
 
@@ -372,20 +382,20 @@ async def test_only_owners_update_the_vendor(world: World, crew: dict[Role, Memb
 async def test_vendor_update_validates(world: World, owner: Member) -> None:
     before = world.vendors.vendors[owner.user.vendor_id]
     with pytest.raises(InvalidValue) as caught:
-        await world.update_vendor_case().execute(owner.principal, UpdateVendorCommand(timezone="Europe/Atlantis"))
+        await world.run(UpdateVendor, owner.principal, UpdateVendorCommand(timezone="Europe/Atlantis"))
     assert caught.value.field == "timezone"
     assert world.vendors.vendors[owner.user.vendor_id] == before
 
 
 async def test_vendor_update_to_the_same_values_changes_nothing(world: World, owner: Member) -> None:
     commits, events = world.uow.commits, len(world.events.events)
-    await world.update_vendor_case().execute(owner.principal, UpdateVendorCommand(name="Rosa Bloom"))
+    await world.run(UpdateVendor, owner.principal, UpdateVendorCommand(name="Rosa Bloom"))
     assert (world.uow.commits, len(world.events.events)) == (commits, events)
 
 
 async def test_an_owner_updates_only_their_own_vendor(world: World, owner: Member) -> None:
     rival = await world.owner(email="owner@tulip-house.example", slug="tulip-house")
-    await world.update_vendor_case().execute(rival.principal, UpdateVendorCommand(name="Tulip House"))
+    await world.run(UpdateVendor, rival.principal, UpdateVendorCommand(name="Tulip House"))
     assert world.vendors.vendors[owner.user.vendor_id].name == "Rosa Bloom"
     assert world.vendors.vendors[rival.user.vendor_id].name == "Tulip House"
 
@@ -393,7 +403,7 @@ async def test_an_owner_updates_only_their_own_vendor(world: World, owner: Membe
 async def test_list_vendors_pages_through_every_shop(world: World, owner: Member) -> None:
     await world.owner(email="owner@tulip-house.example", slug="tulip-house")
     await world.owner(email="owner@iris-corner.example", slug="iris-corner")
-    page = await world.list_vendors_case().execute(PageRequest(limit=2, offset=2))
+    page = await world.run(ListVendors, PageRequest(limit=2, offset=2))
     assert (page.total, page.limit, page.offset) == (3, 2, 2)
     assert [v.slug for v in page.items] == ["iris-corner"]
 
@@ -407,7 +417,7 @@ async def test_owner_reads_the_shops_security_events_newest_first(world: World, 
     with pytest.raises(InvalidCredentials):
         await world.login(OWNER_EMAIL, "not the password")
 
-    page = await world.list_security_events_case().execute(owner.principal, PageRequest())
+    page = await world.run(ListSecurityEvents, owner.principal, PageRequest())
 
     kinds = [e.kind for e in page.items]
     assert kinds == [Kind.LOGIN_FAILED, Kind.LOGIN_SUCCEEDED, Kind.SIGNUP]
@@ -420,14 +430,14 @@ async def test_owner_reads_the_shops_security_events_newest_first(world: World, 
 async def test_only_owners_read_security_events(world: World, crew: dict[Role, Member], actor: Role) -> None:
     member = crew[actor]
     with pytest.raises(PermissionDenied):
-        await world.list_security_events_case().execute(member.principal, PageRequest())
+        await world.run(ListSecurityEvents, member.principal, PageRequest())
     assert_denial_recorded(world, member, "security_events.list", required="OWNER")
 
 
 async def test_owner_sees_denials_of_their_staff(world: World, owner: Member, staff: Member) -> None:
     with pytest.raises(PermissionDenied):
-        await world.list_security_events_case().execute(staff.principal, PageRequest())
-    page = await world.list_security_events_case().execute(owner.principal, PageRequest(limit=1))
+        await world.run(ListSecurityEvents, staff.principal, PageRequest())
+    page = await world.run(ListSecurityEvents, owner.principal, PageRequest(limit=1))
     assert page.items[0].kind is Kind.PERMISSION_DENIED
     assert page.items[0].user_id == staff.user.id
 
@@ -445,7 +455,7 @@ async def test_a_refusal_never_commits_what_the_request_wrote_before_it(world: W
     await world.staff.update(half_done)  # uncommitted work of the same request
 
     with pytest.raises(PermissionDenied):
-        await world.authorizer().require(staff.principal, Role.OWNER, "vendor.update")
+        await (await world.use(Authorizer)).require(staff.principal, Role.OWNER, "vendor.update")
 
     assert world.uow.rollbacks == rolled_back + 1
     assert world.staff.users[staff.user.id].full_name == staff.user.full_name  # the write did not stand
@@ -453,9 +463,9 @@ async def test_a_refusal_never_commits_what_the_request_wrote_before_it(world: W
 
 
 async def test_the_demo_seed_makes_its_staff_like_everyone_else(world: World) -> None:
-    logins = await world.seed_demo_case().execute()
+    logins = await world.run(SeedDemoShop)
     assert [login.role for login in logins] == ["OWNER", "MANAGER", "STAFF", "DRIVER"]
     created = world.events.of_kind(Kind.STAFF_CREATED)
     assert sorted(e.detail["role"] for e in created) == ["DRIVER", "MANAGER", "STAFF"]
     assert all(e.detail["by"] == "demo_seed" for e in created)
-    assert await world.seed_demo_case().execute() == []  # seeded once
+    assert await world.run(SeedDemoShop) == []  # seeded once
