@@ -28,7 +28,7 @@ class VendorModel(UUIDv7AuditBase):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
-class UserModel(UUIDv7AuditBase):
+class StaffUserModel(UUIDv7AuditBase):
     """A member of a shop's staff. Emails are unique platform-wide, case-insensitively."""
 
     __tablename__ = "users"

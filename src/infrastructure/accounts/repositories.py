@@ -1,4 +1,8 @@
-"""Repositories: SQLAlchemy in, domain entities out. Tenant-owned rows are always filtered by vendor."""
+"""Repositories: SQLAlchemy in, domain entities out. Tenant-owned rows are always filtered by vendor.
+
+Each one holds an advanced-alchemy repository for its model and uses it for the plain work (add,
+fetch by column, a page with its total); the statements tuned on purpose (compare-and-swap,
+monotonic cut-off, counting upsert, SELECT … FOR UPDATE) run on the session directly."""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import UUID, uuid5
 
-from sqlalchemy import ColumnElement, Table, case, func, literal_column, or_, select, update
+from advanced_alchemy.filters import LimitOffset
+from advanced_alchemy.repository import ModelT, OrderingPair, SQLAlchemyAsyncRepository
+from sqlalchemy import ColumnElement, Select, Table, case, func, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,11 +24,63 @@ from domain.accounts.staff_user import StaffUser
 from domain.accounts.vendor import Vendor
 from domain.shared.email import Email
 from domain.shared.role import Role
-from infrastructure.accounts.models import SecurityEventModel, UserModel, VendorModel
+from infrastructure.accounts.models import SecurityEventModel, StaffUserModel, VendorModel
 from infrastructure.db.errors import application_errors
 from infrastructure.logging import get_logger
 
 security_log = get_logger("flower_vendor.security")
+
+
+class _Rows(SQLAlchemyAsyncRepository[ModelT]):
+    """advanced-alchemy's repository as the application's unit of work needs it: it flushes and
+    never commits (a refused action leaves nothing), keeps rows in the session (no expunge) and
+    reads nothing back after a flush (no refresh: every column is known before the INSERT).
+
+    ``wrap_exceptions=False``: advanced-alchemy would re-raise every ``StatementError`` (an
+    unreachable server's ``OperationalError`` included) as its own ``IntegrityError``, hiding the
+    driver error that ``application_errors`` and the HTTP handler turn into 503 or 409; the
+    SQLAlchemy exception passes unchanged instead, as it did before.
+
+    ``count_with_window_function``: a page and its total in one statement, ``count(*) OVER ()``
+    (PostgreSQL and SQLite alike)."""
+
+    count_with_window_function = True
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(
+            session=session, auto_commit=False, auto_expunge=False, auto_refresh=False, wrap_exceptions=False
+        )
+
+    async def page(
+        self, page: PageRequest, *where: ColumnElement[bool], order_by: list[OrderingPair]
+    ) -> tuple[list[ModelT], int]:
+        """The rows of ``page`` and the total, in one statement. Past the last row there is no row
+        to carry the window count: only then a second statement counts, so the total stays true.
+        (``get_many_and_count`` is ``list_and_count`` under its name since advanced-alchemy 1.10,
+        where the old name started warning that it is deprecated.)"""
+        rows, total = await self.get_many_and_count(
+            *where, LimitOffset(limit=page.limit, offset=page.offset), order_by=order_by
+        )
+        if not rows and page.offset > 0:
+            total = await self.count(*where)
+        return rows, total
+
+
+class _VendorRows(_Rows[VendorModel]):
+    model_type = VendorModel
+
+
+class _StaffUserRows(_Rows[StaffUserModel]):
+    model_type = StaffUserModel
+
+
+class _SecurityEventRows(_Rows[SecurityEventModel]):
+    model_type = SecurityEventModel
+
+
+# One mapping per direction per entity. Domain → row writes onto a new row (add) or onto the stored
+# one (update): the fields a change never touches (slug, email, vendor, creation time) carry the
+# stored values, so SQLAlchemy leaves them out of the UPDATE.
 
 
 def _vendor(row: VendorModel) -> Vendor:
@@ -39,7 +97,21 @@ def _vendor(row: VendorModel) -> Vendor:
     )
 
 
-def _user(row: UserModel) -> StaffUser:
+def _vendor_row(vendor: Vendor, row: VendorModel | None = None) -> VendorModel:
+    row = VendorModel(id=vendor.id) if row is None else row
+    row.name = vendor.name
+    row.slug = vendor.slug
+    row.timezone = vendor.timezone
+    row.currency = vendor.currency
+    row.country = vendor.country
+    row.settings = dict(vendor.settings)
+    row.active = vendor.active
+    if vendor.created_at is not None:
+        row.created_at = vendor.created_at
+    return row
+
+
+def _user(row: StaffUserModel) -> StaffUser:
     return StaffUser(
         id=row.id,
         vendor_id=row.vendor_id,
@@ -51,6 +123,50 @@ def _user(row: UserModel) -> StaffUser:
         created_at=row.created_at,
         credentials_changed_at=row.credentials_changed_at,
     )
+
+
+def _user_row(user: StaffUser, row: StaffUserModel | None = None) -> StaffUserModel:
+    row = StaffUserModel(id=user.id) if row is None else row
+    row.vendor_id = user.vendor_id
+    row.email = user.email.value
+    row.full_name = user.full_name
+    row.role = user.role.value
+    row.active = user.active
+    row.password_hash = user.password_hash
+    row.credentials_changed_at = _latest(row.credentials_changed_at, user.credentials_changed_at)
+    if user.created_at is not None:
+        row.created_at = user.created_at
+    return row
+
+
+def _event(row: SecurityEventModel) -> SecurityEvent:
+    return SecurityEvent(
+        id=row.id,
+        kind=SecurityEventKind(row.kind),
+        at=row.at,
+        client_ip=row.client_ip,
+        request_id=row.request_id,
+        vendor_id=row.vendor_id,
+        user_id=row.user_id,
+        detail=dict(row.detail or {}),
+    )
+
+
+def _event_values(event: SecurityEvent) -> dict[str, Any]:
+    """The event's columns (the ORM row for ``record``, the INSERT values for the upserts); no
+    ``id`` when the event has none yet, so the model's default makes one."""
+    values: dict[str, Any] = {
+        "vendor_id": event.vendor_id,
+        "at": event.at,
+        "kind": event.kind.value,
+        "user_id": event.user_id,
+        "client_ip": event.client_ip,
+        "request_id": event.request_id,
+        "detail": dict(event.detail),
+    }
+    if event.id is not None:
+        values["id"] = event.id
+    return values
 
 
 def _latest(stored: datetime | None, new: datetime | None) -> datetime | None:
@@ -68,108 +184,77 @@ def _constraint(error: IntegrityError) -> str:
 class SqlVendorRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._rows = _VendorRows(session)
 
     async def add(self, vendor: Vendor) -> None:
-        row = VendorModel(
-            id=vendor.id,
-            name=vendor.name,
-            slug=vendor.slug,
-            timezone=vendor.timezone,
-            currency=vendor.currency,
-            country=vendor.country,
-            settings=dict(vendor.settings),
-            active=vendor.active,
-        )
-        if vendor.created_at is not None:
-            row.created_at = vendor.created_at
         try:
+            # A savepoint: a taken slug must not poison the caller's transaction.
             async with self._session.begin_nested():
-                self._session.add(row)
-                await self._session.flush()
+                await self._rows.add(_vendor_row(vendor))  # flushes: a taken slug fails here
         except IntegrityError as error:
             if "slug" in _constraint(error):
                 raise SlugTaken from None
             raise
 
     async def get(self, vendor_id: UUID) -> Vendor | None:
-        row = await self._session.get(VendorModel, vendor_id)
+        row = await self._rows.get_one_or_none(id=vendor_id)
         return _vendor(row) if row else None
 
     async def get_by_slug(self, slug: str) -> Vendor | None:
-        row = await self._session.scalar(select(VendorModel).where(VendorModel.slug == slug))
+        row = await self._rows.get_one_or_none(slug=slug)
         return _vendor(row) if row else None
 
     async def update(self, vendor: Vendor) -> None:
-        row = await self._session.get(VendorModel, vendor.id)
+        row = await self._rows.get_one_or_none(id=vendor.id)
         if row is None:
             return
-        row.name = vendor.name
-        row.timezone = vendor.timezone
-        row.settings = dict(vendor.settings)
-        row.active = vendor.active
+        _vendor_row(vendor, row)
         await self._session.flush()
 
     async def list(self, page: PageRequest) -> Page[Vendor]:
-        total = await self._session.scalar(select(func.count()).select_from(VendorModel)) or 0
-        rows = await self._session.scalars(
-            select(VendorModel).order_by(VendorModel.created_at, VendorModel.id).limit(page.limit).offset(page.offset)
-        )
+        rows, total = await self._rows.page(page, order_by=[(VendorModel.created_at, False), (VendorModel.id, False)])
         return Page([_vendor(r) for r in rows], total, page.limit, page.offset)
 
 
 class SqlStaffRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._rows = _StaffUserRows(session)
 
     async def add(self, user: StaffUser) -> None:
-        row = UserModel(
-            id=user.id,
-            vendor_id=user.vendor_id,
-            email=user.email.value,
-            full_name=user.full_name,
-            role=user.role.value,
-            active=user.active,
-            password_hash=user.password_hash,
-            credentials_changed_at=user.credentials_changed_at,
-        )
-        if user.created_at is not None:
-            row.created_at = user.created_at
         try:
             # A savepoint: a taken email must not poison the caller's transaction.
             async with self._session.begin_nested():
-                self._session.add(row)
-                await self._session.flush()
+                await self._rows.add(_user_row(user))  # flushes: a taken email fails here
         except IntegrityError as error:
             if "email" in _constraint(error):
                 raise EmailTaken from None
             raise
 
     async def get(self, vendor_id: UUID, user_id: UUID, *, lock: bool = False) -> StaffUser | None:
-        statement = (
-            select(UserModel)
-            .where(UserModel.vendor_id == vendor_id, UserModel.id == user_id)
-            .execution_options(populate_existing=True)
+        return await self._one(StaffUserModel.vendor_id == vendor_id, StaffUserModel.id == user_id, lock=lock)
+
+    async def get_by_email(self, email: Email) -> StaffUser | None:
+        return await self._one(func.lower(StaffUserModel.email) == email.value)
+
+    async def _one(self, *where: ColumnElement[bool], lock: bool = False) -> StaffUser | None:
+        """Kept on the session: the committed state (``populate_existing`` overwrites a row the
+        session already holds) and, with ``lock``, ``SELECT … FOR UPDATE`` on PostgreSQL."""
+        statement: Select[tuple[StaffUserModel]] = (
+            select(StaffUserModel).where(*where).execution_options(populate_existing=True)
         )
         if lock and self._postgres:
             statement = statement.with_for_update()
         row = await self._session.scalar(statement)
         return _user(row) if row else None
 
-    async def get_by_email(self, email: Email) -> StaffUser | None:
-        row = await self._session.scalar(
-            select(UserModel)
-            .where(func.lower(UserModel.email) == email.value)
-            .execution_options(populate_existing=True)
-        )
-        return _user(row) if row else None
-
     async def replace_password_hash(self, user: StaffUser, expected: str) -> bool:
         result = await self._session.execute(
-            update(UserModel)
+            update(StaffUserModel)
             .where(
-                UserModel.vendor_id == user.vendor_id,
-                UserModel.id == user.id,
-                UserModel.password_hash == expected,
+                StaffUserModel.vendor_id == user.vendor_id,
+                StaffUserModel.id == user.id,
+                StaffUserModel.password_hash == expected,
             )
             .values(password_hash=user.password_hash)
             .execution_options(synchronize_session=False)
@@ -182,51 +267,46 @@ class SqlStaffRepository:
         return bind is not None and bind.dialect.name == "postgresql"
 
     async def update(self, user: StaffUser) -> None:
-        row = await self._session.scalar(
-            select(UserModel).where(UserModel.vendor_id == user.vendor_id, UserModel.id == user.id)
-        )
+        row = await self._rows.get_one_or_none(vendor_id=user.vendor_id, id=user.id)
         if row is None:
             return
-        row.full_name = user.full_name
-        row.role = user.role.value
-        row.active = user.active
-        row.password_hash = user.password_hash
-        row.credentials_changed_at = _latest(row.credentials_changed_at, user.credentials_changed_at)
+        _user_row(user, row)  # the cut-off never moves backwards (see _latest)
         await self._session.flush()
 
     async def cut_off_sessions(self, vendor_id: UUID, user_id: UUID, at: datetime) -> None:
         with application_errors():  # an unreachable database is DependencyUnavailable: logout reacts to it
             await self._session.execute(
-                update(UserModel)
-                .where(UserModel.vendor_id == vendor_id, UserModel.id == user_id)
+                update(StaffUserModel)
+                .where(StaffUserModel.vendor_id == vendor_id, StaffUserModel.id == user_id)
                 # Never backwards: another instance's clock may run behind the one that wrote last.
                 .values(
                     credentials_changed_at=case(
                         (
-                            or_(UserModel.credentials_changed_at.is_(None), UserModel.credentials_changed_at < at),
+                            or_(
+                                StaffUserModel.credentials_changed_at.is_(None),
+                                StaffUserModel.credentials_changed_at < at,
+                            ),
                             at,
                         ),
-                        else_=UserModel.credentials_changed_at,
+                        else_=StaffUserModel.credentials_changed_at,
                     )
                 )
                 .execution_options(synchronize_session=False)
             )
 
     async def list(self, vendor_id: UUID, page: PageRequest) -> Page[StaffUser]:
-        where = UserModel.vendor_id == vendor_id
-        total = await self._session.scalar(select(func.count()).select_from(UserModel).where(where)) or 0
-        rows = await self._session.scalars(
-            select(UserModel)
-            .where(where)
-            .order_by(UserModel.created_at, UserModel.id)
-            .limit(page.limit)
-            .offset(page.offset)
+        rows, total = await self._rows.page(
+            page,
+            StaffUserModel.vendor_id == vendor_id,
+            order_by=[(StaffUserModel.created_at, False), (StaffUserModel.id, False)],
         )
         return Page([_user(r) for r in rows], total, page.limit, page.offset)
 
     async def count_active_owners(self, vendor_id: UUID) -> int:
-        statement = select(UserModel.id).where(
-            UserModel.vendor_id == vendor_id, UserModel.role == Role.OWNER.value, UserModel.active.is_(True)
+        statement = select(StaffUserModel.id).where(
+            StaffUserModel.vendor_id == vendor_id,
+            StaffUserModel.role == Role.OWNER.value,
+            StaffUserModel.active.is_(True),
         )
         if self._postgres:
             statement = statement.with_for_update()
@@ -236,23 +316,12 @@ class SqlStaffRepository:
 class SqlSecurityEventLog:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._rows = _SecurityEventRows(session)
 
     async def record(self, event: SecurityEvent) -> None:
         detail: dict[str, Any] = dict(event.detail)
         with application_errors():
-            self._session.add(
-                SecurityEventModel(
-                    **({"id": event.id} if event.id is not None else {}),
-                    vendor_id=event.vendor_id,
-                    at=event.at,
-                    kind=event.kind.value,
-                    user_id=event.user_id,
-                    client_ip=event.client_ip,
-                    request_id=event.request_id,
-                    detail=detail,
-                )
-            )
-            await self._session.flush()
+            await self._rows.add(SecurityEventModel(**_event_values(event)))
         _log_event(event, detail)
 
     async def record_repeated(self, event: SecurityEvent, *, key: str, window: timedelta) -> int:
@@ -267,16 +336,7 @@ class SqlSecurityEventLog:
         at = event.at.isoformat()
         detail: dict[str, Any] = {**event.detail, "count": 1, "first_at": at, "last_at": at}
         table = _EVENTS
-        values = {
-            "id": row_id,
-            "vendor_id": event.vendor_id,
-            "at": event.at,
-            "kind": event.kind.value,
-            "user_id": event.user_id,
-            "client_ip": event.client_ip,
-            "request_id": event.request_id,
-            "detail": detail,
-        }
+        values = {**_event_values(event), "id": row_id, "detail": detail}
         newer = "excluded.at > security_events.at"
         latest_detail = f"CASE WHEN {newer} THEN excluded.detail ELSE security_events.detail END"
         statement: Any
@@ -314,16 +374,7 @@ class SqlSecurityEventLog:
         if event.id is None:
             raise ValueError("only an event with its id can be restored")
         table = _EVENTS
-        values = {
-            "id": event.id,
-            "vendor_id": event.vendor_id,
-            "at": event.at,
-            "kind": event.kind.value,
-            "user_id": event.user_id,
-            "client_ip": event.client_ip,
-            "request_id": event.request_id,
-            "detail": dict(event.detail),
-        }
+        values = _event_values(event)
         insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         statement = (
             insert(table).values(values).on_conflict_do_nothing(index_elements=[table.c.id]).returning(table.c.id)
@@ -338,29 +389,12 @@ class SqlSecurityEventLog:
         return bind.dialect.name if bind is not None else "sqlite"
 
     async def list(self, vendor_id: UUID, page: PageRequest) -> Page[SecurityEvent]:
-        where = SecurityEventModel.vendor_id == vendor_id
-        total = await self._session.scalar(select(func.count()).select_from(SecurityEventModel).where(where)) or 0
-        rows = await self._session.scalars(
-            select(SecurityEventModel)
-            .where(where)
-            .order_by(SecurityEventModel.at.desc(), SecurityEventModel.id.desc())
-            .limit(page.limit)
-            .offset(page.offset)
+        rows, total = await self._rows.page(
+            page,
+            SecurityEventModel.vendor_id == vendor_id,
+            order_by=[(SecurityEventModel.at, True), (SecurityEventModel.id, True)],
         )
-        items = [
-            SecurityEvent(
-                id=r.id,
-                kind=SecurityEventKind(r.kind),
-                at=r.at,
-                client_ip=r.client_ip,
-                request_id=r.request_id,
-                vendor_id=r.vendor_id,
-                user_id=r.user_id,
-                detail=dict(r.detail or {}),
-            )
-            for r in rows
-        ]
-        return Page(items, total, page.limit, page.offset)
+        return Page([_event(r) for r in rows], total, page.limit, page.offset)
 
 
 def _log_event(event: SecurityEvent, detail: dict[str, Any]) -> None:

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.shared.access import AccountStanding
 from application.shared.errors import DependencyUnavailable
-from infrastructure.accounts.models import UserModel, VendorModel
+from infrastructure.accounts.models import StaffUserModel, VendorModel
 from infrastructure.db.errors import application_errors
 
-_users = UserModel.__table__
+_users = StaffUserModel.__table__
 _vendors = VendorModel.__table__
 
 
