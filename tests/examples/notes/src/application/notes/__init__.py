@@ -1,0 +1,1 @@
+"""The notes context's use cases and ports."""

@@ -1,0 +1,1 @@
+"""The notes context: a shop's internal notes, written by its staff."""

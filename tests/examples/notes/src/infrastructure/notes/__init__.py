@@ -1,0 +1,1 @@
+"""The notes context's adapters: its ORM model, repository and dishka provider."""
