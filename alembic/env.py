@@ -10,8 +10,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import infrastructure.accounts.models  # noqa: F401  (each context's tables join the metadata: one line per context)
-from infrastructure.db.metadata import metadata
+from infrastructure.di.tables import metadata  # every context's tables
 
 config = context.config
 

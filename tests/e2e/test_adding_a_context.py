@@ -32,7 +32,7 @@ COMPOSITION_ROOTS = {
     "src/infrastructure/di/providers.py",
     "src/interfaces/http/app.py",
     "src/interfaces/cli/main.py",
-    "alembic/env.py",
+    "src/infrastructure/di/tables.py",
 }
 CONTRACTS = "pyproject.toml"
 
@@ -236,8 +236,7 @@ DRIFT = textwrap.dedent(
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlalchemy.ext.asyncio import create_async_engine
-    import infrastructure.accounts.models, infrastructure.notes.models
-    from infrastructure.db.metadata import metadata
+    from infrastructure.di.tables import metadata
 
     async def main():
         engine = create_async_engine(sys.argv[1].replace("postgresql://", "postgresql+asyncpg://", 1))

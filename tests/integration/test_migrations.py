@@ -12,9 +12,8 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import infrastructure.accounts.models  # noqa: F401  (its tables join the metadata)
 from infrastructure.db import migrations
-from infrastructure.db.metadata import metadata
+from infrastructure.di.tables import metadata
 
 
 def _asyncpg(url: str) -> str:

@@ -40,8 +40,6 @@ from application.accounts.update_staff import UpdateStaff
 from application.accounts.update_vendor import UpdateVendor
 from application.accounts.who_am_i import WhoAmI
 from application.shared.access import AccountStandings, SessionLiveness
-from application.shared.audit import SecurityRecorder
-from application.shared.authorizer import Authorizer
 from application.shared.confirm_access import ConfirmAccess
 from application.shared.security_events import DeferredSecurityEvents, SecurityEventLog
 from infrastructure.accounts.common_passwords import CommonPasswordList
@@ -125,10 +123,8 @@ class AccountsUseCases(Provider):
     vendors = provide(SqlVendorRepository, provides=VendorRepository)
     staff = provide(SqlStaffRepository, provides=StaffRepository)
     events = provide(SqlSecurityEventLog, provides=SecurityEventLog)
-    recorder = provide(SecurityRecorder)
     new_password = provide(NewPassword)
     session_starter = provide(SessionStarter)
-    authorizer = provide(Authorizer)
 
     use_cases = provide_all(
         SignUp,

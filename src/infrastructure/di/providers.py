@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from application.health.check_readiness import CheckReadiness
 from application.shared.access import AccessTokens
+from application.shared.audit import SecurityRecorder
+from application.shared.authorizer import Authorizer
 from application.shared.clock import Clock
 from application.shared.context import RequestMeta
 from application.shared.rate_limit import RateLimiter
@@ -98,6 +100,11 @@ class PlatformProvider(Provider):
         prefix = settings.redis_key_prefix
         shared = RedisRateLimiter(trips, prefix, session_key=partial(session_key, prefix))
         return FallbackRateLimiter(shared, InMemoryRateLimiter())
+
+    # What every context's use cases share per request: the audit trail's recorder and the role check
+    # that records its refusals (the trail itself, ``SecurityEventLog``, is the accounts context's).
+    recorder = provide(SecurityRecorder, scope=Scope.REQUEST)
+    authorizer = provide(Authorizer, scope=Scope.REQUEST)
 
     @provide(scope=Scope.REQUEST)
     def request_meta(self) -> RequestMeta:

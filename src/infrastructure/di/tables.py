@@ -1,0 +1,9 @@
+"""Every context's tables on the platform's one metadata: what migrations (``alembic/env.py``) and
+the model/migration drift test compare against. Adding a context adds one line here."""
+
+from __future__ import annotations
+
+import infrastructure.db.metadata
+from infrastructure.accounts import models as accounts_models  # noqa: F401
+
+metadata = infrastructure.db.metadata.metadata
