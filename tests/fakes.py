@@ -35,19 +35,24 @@ from application.accounts.ports import (
     LoginThrottle,
     PasswordHasher,
     RefreshTokens,
+    SecurityEventQueries,
     SessionStore,
+    StaffQueries,
     StaffRepository,
+    VendorQueries,
     VendorRepository,
 )
 from application.accounts.sessions import TokenLifetimes, TokenPair
 from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
+from application.accounts.views import MeOut, SecurityEventOut, UserOut, VendorOut
 from application.shared.access import AccessClaims, AccessTokens, InvalidToken, IssuedAccessToken
 from application.shared.clock import Clock
-from application.shared.context import Principal, RequestMeta
+from application.shared.context import Principal, RequestMeta, RequestOrigin
 from application.shared.errors import AuthenticationFailed, DependencyUnavailable
 from application.shared.pagination import Page, PageRequest
 from application.shared.security_events import (
     DeferredSecurityEvents,
+    RefusalLog,
     SecurityEvent,
     SecurityEventKind,
     SecurityEventLog,
@@ -184,9 +189,6 @@ class FakeVendorRepository:
             raise KeyError(vendor.id)
         self.vendors[vendor.id] = copy.deepcopy(vendor)
 
-    async def list(self, page: PageRequest) -> Page[Vendor]:
-        return _page(list(self.vendors.values()), page)
-
 
 class FakeStaffRepository:
     def __init__(self) -> None:
@@ -232,9 +234,6 @@ class FakeStaffRepository:
         stored = self.users.get(user_id)
         if stored is not None and stored.vendor_id == vendor_id:
             self.users[user_id] = stored.sessions_cut_off(at=at)
-
-    async def list(self, vendor_id: uuid.UUID, page: PageRequest) -> Page[StaffUser]:
-        return _page([u for u in self.users.values() if u.vendor_id == vendor_id], page)
 
     async def count_active_owners(self, vendor_id: uuid.UUID) -> int:
         self.owner_counts.append(vendor_id)
@@ -293,11 +292,6 @@ class FakeSecurityEventLog:
         if self.unavailable:
             raise DependencyUnavailable("The database is unavailable.")
 
-    async def list(self, vendor_id: uuid.UUID, page: PageRequest) -> Page[SecurityEvent]:
-        mine = [(i, e) for i, e in enumerate(self.events) if e.vendor_id == vendor_id]
-        newest_first = [e for _, e in sorted(mine, key=lambda pair: (pair[1].at, pair[0]), reverse=True)]
-        return _page(newest_first, page)
-
     def kinds(self) -> builtins.list[SecurityEventKind]:
         return [e.kind for e in self.events]
 
@@ -316,6 +310,62 @@ class FakeDeferredSecurityEvents:
 
     async def defer(self, event: SecurityEvent) -> None:
         self.events.append(event)
+
+
+# -- reads ---------------------------------------------------------------------------------------
+
+
+class FakeVendorQueries:
+    """The query services over the fake repositories' committed-or-not state (as a read on its own
+    connection would see what a test has stored)."""
+
+    def __init__(self, vendors: FakeVendorRepository) -> None:
+        self._vendors = vendors
+
+    async def get(self, vendor_id: uuid.UUID) -> VendorOut | None:
+        vendor = self._vendors.vendors.get(vendor_id)
+        return VendorOut.of(vendor) if vendor is not None else None
+
+    async def page(self, page: PageRequest) -> Page[VendorOut]:
+        return _page([VendorOut.of(v) for v in self._vendors.vendors.values()], page)
+
+
+class FakeStaffQueries:
+    def __init__(self, staff: FakeStaffRepository) -> None:
+        self._staff = staff
+
+    async def page(self, vendor_id: uuid.UUID, page: PageRequest) -> Page[UserOut]:
+        return _page([UserOut.of(u) for u in self._staff.users.values() if u.vendor_id == vendor_id], page)
+
+    async def me(self, vendor_id: uuid.UUID, user_id: uuid.UUID) -> MeOut | None:
+        user = self._staff.users.get(user_id)
+        if user is None or user.vendor_id != vendor_id or not user.active:
+            return None
+        return MeOut(
+            id=user.id, email=user.email.value, full_name=user.full_name, role=user.role, vendor_id=user.vendor_id
+        )
+
+
+class FakeSecurityEventQueries:
+    def __init__(self, events: FakeSecurityEventLog) -> None:
+        self._events = events
+
+    async def page(self, vendor_id: uuid.UUID, page: PageRequest) -> Page[SecurityEventOut]:
+        mine = [(i, e) for i, e in enumerate(self._events.events) if e.vendor_id == vendor_id]
+        newest_first = [e for _, e in sorted(mine, key=lambda pair: (pair[1].at, pair[0]), reverse=True)]
+        return _page([SecurityEventOut.of(e) for e in newest_first], page)
+
+
+class FakeRefusalLog:
+    """``RefusalLog``: the event is stored in a transaction of its own, so no later rollback of a
+    test's unit of work takes it back."""
+
+    def __init__(self, events: FakeSecurityEventLog) -> None:
+        self._events = events
+
+    async def record(self, event: SecurityEvent) -> None:
+        await self._events.record(event)
+        self._events._checkpoint()
 
 
 # -- credentials and tokens ---------------------------------------------------------------------
@@ -466,6 +516,26 @@ class FakeAdapters(Provider):
     @provide(scope=Scope.REQUEST)
     def meta(self) -> RequestMeta:
         return self.world.meta
+
+    @provide(scope=Scope.APP)
+    def origin(self) -> RequestOrigin:
+        return lambda: self.world.meta
+
+    @provide(scope=Scope.APP)
+    def vendor_queries(self) -> VendorQueries:
+        return FakeVendorQueries(self.world.vendors)
+
+    @provide(scope=Scope.APP)
+    def staff_queries(self) -> StaffQueries:
+        return FakeStaffQueries(self.world.staff)
+
+    @provide(scope=Scope.APP)
+    def event_queries(self) -> SecurityEventQueries:
+        return FakeSecurityEventQueries(self.world.events)
+
+    @provide(scope=Scope.APP)
+    def refusals(self) -> RefusalLog:
+        return FakeRefusalLog(self.world.events)
 
     @provide(scope=Scope.APP)
     def engine(self) -> AsyncEngine:

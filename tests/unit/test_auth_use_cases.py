@@ -565,7 +565,14 @@ async def test_change_password_of_a_deactivated_user_is_refused(world: World) ->
 async def test_who_am_i(world: World) -> None:
     owner = await world.owner()
     user = await world.run(WhoAmI, owner.principal)
-    assert user == world.staff.users[owner.user.id]
+    stored = world.staff.users[owner.user.id]
+    assert (user.id, user.email, user.full_name, user.role, user.vendor_id) == (
+        stored.id,
+        stored.email.value,
+        stored.full_name,
+        stored.role,
+        stored.vendor_id,
+    )
     await deactivate(world, owner)
     with pytest.raises(AuthenticationFailed):
         await world.run(WhoAmI, owner.principal)

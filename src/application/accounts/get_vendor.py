@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from application.accounts.ports import VendorRepository
+from application.accounts.ports import VendorQueries
+from application.accounts.views import VendorOut
 from application.shared.context import Principal
 from application.shared.errors import NotFound
-from domain.accounts.vendor import Vendor
 
 
 class GetVendor:
-    def __init__(self, vendors: VendorRepository) -> None:
+    def __init__(self, vendors: VendorQueries) -> None:
         self._vendors = vendors
 
-    async def execute(self, principal: Principal) -> Vendor:
+    async def execute(self, principal: Principal) -> VendorOut:
         vendor = await self._vendors.get(principal.vendor_id)
         if vendor is None:
             raise NotFound("No such shop.")

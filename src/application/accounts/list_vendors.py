@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from application.accounts.ports import VendorRepository
+from application.accounts.ports import VendorQueries
+from application.accounts.views import VendorOut
 from application.shared.pagination import Page, PageRequest
-from domain.accounts.vendor import Vendor
 
 
 class ListVendors:
     """Operators only (the CLI): every shop on the platform."""
 
-    def __init__(self, vendors: VendorRepository) -> None:
+    def __init__(self, vendors: VendorQueries) -> None:
         self._vendors = vendors
 
-    async def execute(self, page: PageRequest) -> Page[Vendor]:
-        return await self._vendors.list(page)
+    async def execute(self, page: PageRequest) -> Page[VendorOut]:
+        return await self._vendors.page(page)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
+from application.accounts.views import MeOut, SecurityEventOut, UserOut, VendorOut
 from application.shared.access import SessionLiveness
 from application.shared.pagination import Page, PageRequest
 from application.shared.security_events import SecurityEvent
@@ -28,8 +29,6 @@ class VendorRepository(Protocol):
     async def get_by_slug(self, slug: str) -> Vendor | None: ...
 
     async def update(self, vendor: Vendor) -> None: ...
-
-    async def list(self, page: PageRequest) -> Page[Vendor]: ...
 
 
 class StaffRepository(Protocol):
@@ -58,8 +57,6 @@ class StaffRepository(Protocol):
         (a concurrent role or password change is never overwritten). Raises
         ``DependencyUnavailable`` when the database does not answer."""
         ...
-
-    async def list(self, vendor_id: UUID, page: PageRequest) -> Page[StaffUser]: ...
 
     async def count_active_owners(self, vendor_id: UUID) -> int:
         """Locks the shop's owner rows until the transaction ends, so two concurrent demotions
@@ -167,3 +164,30 @@ class DeferredEventReader(Protocol):
     """Reads back the security events a server logged because the database could not take them."""
 
     def read(self, lines: Iterable[str]) -> DeferredRead: ...
+
+
+# -- reads: query services, one SQL statement each, read models out (no entity, no unit of work) --
+
+
+class VendorQueries(Protocol):
+    async def get(self, vendor_id: UUID) -> VendorOut | None: ...
+
+    async def page(self, page: PageRequest) -> Page[VendorOut]:
+        """Every shop on the platform, oldest first (operators only: no tenant to filter by)."""
+        ...
+
+
+class StaffQueries(Protocol):
+    async def page(self, vendor_id: UUID, page: PageRequest) -> Page[UserOut]:
+        """The shop's staff, oldest first, with the total."""
+        ...
+
+    async def me(self, vendor_id: UUID, user_id: UUID) -> MeOut | None:
+        """The caller's account, or None when it is gone or deactivated."""
+        ...
+
+
+class SecurityEventQueries(Protocol):
+    async def page(self, vendor_id: UUID, page: PageRequest) -> Page[SecurityEventOut]:
+        """The shop's security events, newest first, with the total."""
+        ...

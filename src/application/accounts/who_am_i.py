@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from application.accounts.ports import StaffRepository
+from application.accounts.ports import StaffQueries
+from application.accounts.views import MeOut
 from application.shared.context import Principal
 from application.shared.errors import AuthenticationFailed
-from domain.accounts.staff_user import StaffUser
 
 
 class WhoAmI:
-    def __init__(self, staff: StaffRepository) -> None:
+    def __init__(self, staff: StaffQueries) -> None:
         self._staff = staff
 
-    async def execute(self, principal: Principal) -> StaffUser:
-        user = await self._staff.get(principal.vendor_id, principal.user_id)
-        if user is None or not user.active:
+    async def execute(self, principal: Principal) -> MeOut:
+        me = await self._staff.me(principal.vendor_id, principal.user_id)
+        if me is None:
             raise AuthenticationFailed("The account is no longer active.")
-        return user
+        return me

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
 from application.shared.errors import PermissionDenied
@@ -38,3 +41,24 @@ class RequestMeta:
     @property
     def throttle_key(self) -> str:
         return self.client_key or self.client_ip
+
+
+class RequestOrigin(Protocol):
+    """Where the current call comes from, for what is built once per process (app-scoped) and so
+    cannot take a ``RequestMeta`` per call."""
+
+    def __call__(self) -> RequestMeta: ...
+
+
+_CURRENT: ContextVar[RequestMeta | None] = ContextVar("flower_vendor_request_meta", default=None)
+
+
+def bind_request_meta(meta: RequestMeta) -> None:
+    """Called by the HTTP edge for each request (the value lives in the request's own context)."""
+    _CURRENT.set(meta)
+
+
+def current_request_meta() -> RequestMeta:
+    """What the HTTP edge bound for the current request; outside HTTP, the local operator."""
+    meta = _CURRENT.get()
+    return meta if meta is not None else RequestMeta(client_ip="local", request_id=uuid.uuid4().hex)

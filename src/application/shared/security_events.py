@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
-from application.shared.pagination import Page, PageRequest
-
 
 class SecurityEventKind(enum.StrEnum):
     SIGNUP = "SIGNUP"
@@ -61,7 +59,12 @@ class SecurityEventLog(Protocol):
         unless a row with that id exists: False then. In the caller's transaction."""
         ...
 
-    async def list(self, vendor_id: UUID, page: PageRequest) -> Page[SecurityEvent]: ...
+
+class RefusalLog(Protocol):
+    """Stores one security event in a short transaction of its own: what a read, which holds no
+    unit of work, records when it refuses a caller."""
+
+    async def record(self, event: SecurityEvent) -> None: ...
 
 
 class DeferredSecurityEvents(Protocol):

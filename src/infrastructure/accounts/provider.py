@@ -27,8 +27,11 @@ from application.accounts.ports import (
     LoginThrottle,
     PasswordHasher,
     RefreshTokens,
+    SecurityEventQueries,
     SessionStore,
+    StaffQueries,
     StaffRepository,
+    VendorQueries,
     VendorRepository,
 )
 from application.accounts.refresh import Refresh
@@ -41,14 +44,20 @@ from application.accounts.update_vendor import UpdateVendor
 from application.accounts.who_am_i import WhoAmI
 from application.shared.access import AccountStandings, SessionLiveness
 from application.shared.confirm_access import ConfirmAccess
-from application.shared.security_events import DeferredSecurityEvents, SecurityEventLog
+from application.shared.security_events import DeferredSecurityEvents, RefusalLog, SecurityEventLog
 from infrastructure.accounts.common_passwords import CommonPasswordList
 from infrastructure.accounts.deferred_events import DeferredEventLogReader, DeferredSecurityEventWriter
 from infrastructure.accounts.login_throttle import InMemoryLoginThrottle, RedisLoginThrottle
 from infrastructure.accounts.memory_session_store import InMemorySessionStore
 from infrastructure.accounts.passwords import Argon2PasswordHasher
+from infrastructure.accounts.queries import SqlSecurityEventQueries, SqlStaffQueries, SqlVendorQueries
 from infrastructure.accounts.refresh_tokens import OpaqueRefreshTokens
-from infrastructure.accounts.repositories import SqlSecurityEventLog, SqlStaffRepository, SqlVendorRepository
+from infrastructure.accounts.repositories import (
+    SqlRefusalLog,
+    SqlSecurityEventLog,
+    SqlStaffRepository,
+    SqlVendorRepository,
+)
 from infrastructure.accounts.session_store import RedisSessionStore
 from infrastructure.accounts.standings import SqlAccountStandings
 from infrastructure.config import Settings
@@ -133,20 +142,29 @@ class AccountsUseCases(Provider):
         Logout,
         LogoutEverywhere,
         ChangePassword,
-        WhoAmI,
         RevokeUserSessions,
         CreateStaff,
         UpdateStaff,
-        ListStaff,
-        GetVendor,
         UpdateVendor,
-        ListVendors,
-        ListSecurityEvents,
         RestoreSecurityEvents,
         ReplaySecurityEvents,
         SeedDemoShop,
     )
 
 
+class AccountsReads(Provider):
+    """Reads: query services (one statement each) and the use cases over them, one per process;
+    a read opens no request scope, no session and no unit of work."""
+
+    scope = Scope.APP
+
+    vendors = provide(SqlVendorQueries, provides=VendorQueries)
+    staff = provide(SqlStaffQueries, provides=StaffQueries)
+    events = provide(SqlSecurityEventQueries, provides=SecurityEventQueries)
+    refusals = provide(SqlRefusalLog, provides=RefusalLog)
+
+    use_cases = provide_all(WhoAmI, ListStaff, GetVendor, ListVendors, ListSecurityEvents)
+
+
 def accounts_providers() -> list[Provider]:
-    return [AccountsAdapters(), AccountsUseCases()]
+    return [AccountsAdapters(), AccountsUseCases(), AccountsReads()]

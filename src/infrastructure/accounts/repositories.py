@@ -10,16 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import UUID, uuid5
 
-from advanced_alchemy.filters import LimitOffset
-from advanced_alchemy.repository import ModelT, OrderingPair, SQLAlchemyAsyncRepository
+from advanced_alchemy.repository import ModelT, SQLAlchemyAsyncRepository
 from sqlalchemy import ColumnElement, Select, Table, case, func, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.accounts.errors import EmailTaken, SlugTaken
-from application.shared.pagination import Page, PageRequest
-from application.shared.security_events import SecurityEvent, SecurityEventKind
+from application.shared.security_events import SecurityEvent
 from domain.accounts.staff_user import StaffUser
 from domain.accounts.vendor import Vendor
 from domain.shared.email import Email
@@ -41,29 +39,13 @@ class _Rows(SQLAlchemyAsyncRepository[ModelT]):
     driver error that ``application_errors`` and the HTTP handler turn into 503 or 409; the
     SQLAlchemy exception passes unchanged instead, as it did before.
 
-    ``count_with_window_function``: a page and its total in one statement, ``count(*) OVER ()``
-    (PostgreSQL and SQLite alike)."""
-
-    count_with_window_function = True
+    Reads do not come here: they go through the query services (``queries.py``), one statement
+    each, without a session."""
 
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(
             session=session, auto_commit=False, auto_expunge=False, auto_refresh=False, wrap_exceptions=False
         )
-
-    async def page(
-        self, page: PageRequest, *where: ColumnElement[bool], order_by: list[OrderingPair]
-    ) -> tuple[list[ModelT], int]:
-        """The rows of ``page`` and the total, in one statement. Past the last row there is no row
-        to carry the window count: only then a second statement counts, so the total stays true.
-        (``get_many_and_count`` is ``list_and_count`` under its name since advanced-alchemy 1.10,
-        where the old name started warning that it is deprecated.)"""
-        rows, total = await self.get_many_and_count(
-            *where, LimitOffset(limit=page.limit, offset=page.offset), order_by=order_by
-        )
-        if not rows and page.offset > 0:
-            total = await self.count(*where)
-        return rows, total
 
 
 class _VendorRows(_Rows[VendorModel]):
@@ -139,19 +121,6 @@ def _user_row(user: StaffUser, row: StaffUserModel | None = None) -> StaffUserMo
     return row
 
 
-def _event(row: SecurityEventModel) -> SecurityEvent:
-    return SecurityEvent(
-        id=row.id,
-        kind=SecurityEventKind(row.kind),
-        at=row.at,
-        client_ip=row.client_ip,
-        request_id=row.request_id,
-        vendor_id=row.vendor_id,
-        user_id=row.user_id,
-        detail=dict(row.detail or {}),
-    )
-
-
 def _event_values(event: SecurityEvent) -> dict[str, Any]:
     """The event's columns (the ORM row for ``record``, the INSERT values for the upserts); no
     ``id`` when the event has none yet, so the model's default makes one."""
@@ -210,10 +179,6 @@ class SqlVendorRepository:
             return
         _vendor_row(vendor, row)
         await self._session.flush()
-
-    async def list(self, page: PageRequest) -> Page[Vendor]:
-        rows, total = await self._rows.page(page, order_by=[(VendorModel.created_at, False), (VendorModel.id, False)])
-        return Page([_vendor(r) for r in rows], total, page.limit, page.offset)
 
 
 class SqlStaffRepository:
@@ -293,14 +258,6 @@ class SqlStaffRepository:
                 )
                 .execution_options(synchronize_session=False)
             )
-
-    async def list(self, vendor_id: UUID, page: PageRequest) -> Page[StaffUser]:
-        rows, total = await self._rows.page(
-            page,
-            StaffUserModel.vendor_id == vendor_id,
-            order_by=[(StaffUserModel.created_at, False), (StaffUserModel.id, False)],
-        )
-        return Page([_user(r) for r in rows], total, page.limit, page.offset)
 
     async def count_active_owners(self, vendor_id: UUID) -> int:
         statement = select(StaffUserModel.id).where(
@@ -388,13 +345,19 @@ class SqlSecurityEventLog:
         bind = self._session.bind
         return bind.dialect.name if bind is not None else "sqlite"
 
-    async def list(self, vendor_id: UUID, page: PageRequest) -> Page[SecurityEvent]:
-        rows, total = await self._rows.page(
-            page,
-            SecurityEventModel.vendor_id == vendor_id,
-            order_by=[(SecurityEventModel.at, True), (SecurityEventModel.id, True)],
-        )
-        return Page([_event(r) for r in rows], total, page.limit, page.offset)
+
+class SqlRefusalLog:
+    """``RefusalLog``: one event stored and committed in a short transaction of its own (a read that
+    refuses its caller holds no unit of work to write through)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def record(self, event: SecurityEvent) -> None:
+        with application_errors():
+            async with self._sessions() as session:
+                await SqlSecurityEventLog(session).record(event)
+                await session.commit()
 
 
 def _log_event(event: SecurityEvent, detail: dict[str, Any]) -> None:

@@ -3,7 +3,6 @@ limiter, health), and the list of every context's providers."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from functools import partial
 
@@ -14,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from application.health.check_readiness import CheckReadiness
 from application.shared.access import AccessTokens
 from application.shared.audit import SecurityRecorder
-from application.shared.authorizer import Authorizer
+from application.shared.authorizer import Authorizer, ReadGate
 from application.shared.clock import Clock
-from application.shared.context import RequestMeta
+from application.shared.context import RequestMeta, RequestOrigin, current_request_meta
 from application.shared.rate_limit import RateLimiter
 from application.shared.unit_of_work import UnitOfWork
 from infrastructure.accounts.provider import accounts_providers
@@ -24,6 +23,7 @@ from infrastructure.clock import SystemClock
 from infrastructure.config import Settings
 from infrastructure.db.database import create_engine, create_session_factory
 from infrastructure.db.probes import DatabaseProbe
+from infrastructure.db.reads import SqlReads
 from infrastructure.db.unit_of_work import SqlAlchemyUnitOfWork
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.keys import session_key
@@ -57,6 +57,8 @@ class DatabaseProvider(Provider):
     @provide(scope=Scope.REQUEST)
     def unit_of_work(self, session: AsyncSession) -> UnitOfWork:
         return SqlAlchemyUnitOfWork(session)
+
+    reads = provide(SqlReads, scope=Scope.APP)  # every context's query services run through it
 
 
 class RedisProvider(Provider):
@@ -106,10 +108,16 @@ class PlatformProvider(Provider):
     recorder = provide(SecurityRecorder, scope=Scope.REQUEST)
     authorizer = provide(Authorizer, scope=Scope.REQUEST)
 
+    read_gate = provide(ReadGate)
+
+    @provide
+    def request_origin(self) -> RequestOrigin:
+        """What the HTTP edge bound for the current request; outside HTTP, the local operator."""
+        return current_request_meta
+
     @provide(scope=Scope.REQUEST)
-    def request_meta(self) -> RequestMeta:
-        """Outside HTTP (CLI, tests) calls come from the local operator; the HTTP layer overrides this."""
-        return RequestMeta(client_ip="local", request_id=uuid.uuid4().hex)
+    def request_meta(self, origin: RequestOrigin) -> RequestMeta:
+        return origin()
 
 
 class HealthProvider(Provider):

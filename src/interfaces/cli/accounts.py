@@ -15,8 +15,8 @@ from application.accounts.list_vendors import ListVendors
 from application.accounts.restore_security_events import ReplaySecurityEvents, RestoreResult
 from application.accounts.revoke_sessions import RevokeUserSessions
 from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
+from application.accounts.views import VendorOut
 from application.shared.pagination import MAX_LIMIT, PageRequest
-from domain.accounts.vendor import Vendor
 from infrastructure.config import Settings
 from infrastructure.logging import configure_logging
 from interfaces.cli.runner import Refused, run_use_case, settings_from_env
@@ -73,9 +73,9 @@ def vendor_create(
 def vendor_list(as_json: bool) -> None:
     """List every shop."""
 
-    async def action(scope: AsyncContainer) -> list[Vendor]:
+    async def action(scope: AsyncContainer) -> list[VendorOut]:
         use_case = await scope.get(ListVendors)
-        vendors: list[Vendor] = []
+        vendors: list[VendorOut] = []
         offset = 0
         while True:
             page = await use_case.execute(PageRequest(limit=MAX_LIMIT, offset=offset))

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from functools import partial
 
 from dishka import AsyncContainer
-from dishka.integrations.litestar import setup_dishka
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
@@ -26,7 +25,7 @@ from infrastructure.logging import configure_logging
 from interfaces.http import accounts
 from interfaces.http.auth import BearerAuthMiddleware, SessionCheck
 from interfaces.http.context import HttpContext
-from interfaces.http.di import http_providers
+from interfaces.http.di import attach_container, http_providers
 from interfaces.http.edge import EdgeMiddleware, EdgePolicy
 from interfaces.http.errors import exception_handlers
 from interfaces.http.front_door import FrontDoorPolicy
@@ -112,7 +111,7 @@ def build_litestar(
         on_startup=[partial(_warm_up, container)],
         on_shutdown=[container.close],
     )
-    setup_dishka(container, app)
+    attach_container(container, app)  # no per-request scope: handlers open one only when they write
     return app
 
 

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import structlog
 from dishka import AsyncContainer
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
@@ -31,6 +32,7 @@ from interfaces.http.request_context import bearer_token, verified_token_of
 log = structlog.stdlib.get_logger("flower_vendor.http.auth")
 
 PUBLIC = {"exclude_from_auth": True}
+AnyRequest = Request[Any, Any, Any]
 
 
 class InvalidAccessToken(AuthenticationFailed):
@@ -166,8 +168,10 @@ def requires(role: Role, action: str) -> Guard:
         principal = principal_of(connection)
         if principal.role.includes(role):
             return
-        container: AsyncContainer = connection.state.dishka_container
-        authorizer = await container.get(Authorizer)
-        await authorizer.require(principal, role, action)  # records the denial, then raises 403
+        # A refusal is rare: only then a request scope is opened, for the audit record.
+        container: AsyncContainer = connection.app.state.dishka_container
+        async with container({Request: connection}) as scope:
+            authorizer = await scope.get(Authorizer)
+            await authorizer.require(principal, role, action)  # records the denial, then raises 403
 
     return guard

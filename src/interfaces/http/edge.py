@@ -16,7 +16,8 @@ from typing import Any
 
 import structlog
 
-from interfaces.http.client_address import ClientAddressResolver
+from application.shared.context import RequestMeta, bind_request_meta
+from interfaces.http.client_address import ClientAddressResolver, client_bucket
 from interfaces.http.problems import PROBLEM_CONTENT_TYPE, encode_problem, make_problem, refusal
 from interfaces.http.rate_limit import RateLimitGate
 from interfaces.http.request_context import (
@@ -201,6 +202,7 @@ class EdgeMiddleware:
         store_client_ip(scope, client_ip)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        bind_request_meta(RequestMeta(client_ip=client_ip, request_id=request_id, client_key=client_bucket(client_ip)))
 
         started = time.perf_counter()
         response: dict[str, Any] = {"status": None}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import msgspec
-from dishka.integrations.litestar import FromDishka, inject
+from dishka import FromDishka
 from litestar import Controller, get
 from litestar.response import Response
 
 from application.health.check_readiness import CheckReadiness
+from interfaces.http.di import inject_app
 
 
 class Liveness(msgspec.Struct, frozen=True):
@@ -28,7 +29,7 @@ class HealthController(Controller):
         return Liveness(status="ok")
 
     @get("/ready", summary="Every required dependency answers", responses={})
-    @inject
+    @inject_app
     async def ready(self, check: FromDishka[CheckReadiness]) -> Response[Readiness]:
         report = await check.execute()
         status = "ok" if report.ready else "unavailable"

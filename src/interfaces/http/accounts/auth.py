@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dishka.integrations.litestar import FromDishka, inject
+from dishka import FromDishka
 from litestar import Controller, get, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -14,21 +14,20 @@ from application.accounts.logout_everywhere import LogoutEverywhere
 from application.accounts.refresh import Refresh
 from application.accounts.sessions import TokenPair
 from application.accounts.signup import SignUp, SignUpCommand
+from application.accounts.views import MeOut, UserOut, VendorOut
 from application.accounts.who_am_i import WhoAmI
 from application.shared.context import Principal
 from interfaces.http.accounts.schemas import (
     ChangePasswordIn,
     LoginIn,
     LogoutIn,
-    MeOut,
     RefreshIn,
     SignupIn,
     SignupOut,
     TokensOut,
-    UserOut,
-    VendorOut,
 )
-from interfaces.http.auth import PUBLIC
+from interfaces.http.auth import PUBLIC, AnyRequest, principal_of
+from interfaces.http.di import inject, inject_app
 
 
 def _tokens(pair: TokenPair) -> TokensOut:
@@ -85,12 +84,9 @@ class AuthController(Controller):
         await use_case.execute(principal)
 
     @get("/me", summary="The caller's account")
-    @inject
-    async def me(self, principal: FromDishka[Principal], use_case: FromDishka[WhoAmI]) -> MeOut:
-        user = await use_case.execute(principal)
-        return MeOut(
-            id=user.id, email=user.email.value, full_name=user.full_name, role=user.role, vendor_id=user.vendor_id
-        )
+    @inject_app
+    async def me(self, request: AnyRequest, use_case: FromDishka[WhoAmI]) -> MeOut:
+        return await use_case.execute(principal_of(request))
 
     @post("/change-password", status_code=HTTP_204_NO_CONTENT, summary="Change the caller's password")
     @inject

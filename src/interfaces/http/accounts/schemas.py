@@ -3,15 +3,11 @@ before any work, the domain's rules give the precise message."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
-from uuid import UUID
+from typing import Annotated
 
 import msgspec
 
-from application.shared.security_events import SecurityEvent
-from domain.accounts.staff_user import StaffUser
-from domain.accounts.vendor import Vendor
+from application.accounts.views import SecurityEventOut, UserOut, VendorOut
 from domain.shared.role import Role
 
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
@@ -65,54 +61,6 @@ class VendorPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     card_message_max: int | None = None
 
 
-class VendorOut(msgspec.Struct, frozen=True):
-    id: UUID
-    name: str
-    slug: str
-    timezone: str
-    currency: str
-    country: str
-    card_message_max: int
-    active: bool
-    created_at: datetime | None
-
-    @classmethod
-    def of(cls, vendor: Vendor) -> VendorOut:
-        return cls(
-            id=vendor.id,
-            name=vendor.name,
-            slug=vendor.slug,
-            timezone=vendor.timezone,
-            currency=vendor.currency,
-            country=vendor.country,
-            card_message_max=vendor.card_message_max,
-            active=vendor.active,
-            created_at=vendor.created_at,
-        )
-
-
-class UserOut(msgspec.Struct, frozen=True):
-    id: UUID
-    vendor_id: UUID
-    email: str
-    full_name: str
-    role: Role
-    active: bool
-    created_at: datetime | None
-
-    @classmethod
-    def of(cls, user: StaffUser) -> UserOut:
-        return cls(
-            id=user.id,
-            vendor_id=user.vendor_id,
-            email=user.email.value,
-            full_name=user.full_name,
-            role=user.role,
-            active=user.active,
-            created_at=user.created_at,
-        )
-
-
 class SignupOut(msgspec.Struct, frozen=True):
     vendor: VendorOut
     user: UserOut
@@ -126,41 +74,11 @@ class TokensOut(msgspec.Struct, frozen=True):
     refresh_expires_in: int
 
 
-class MeOut(msgspec.Struct, frozen=True):
-    id: UUID
-    email: str
-    full_name: str
-    role: Role
-    vendor_id: UUID
-
-
 class StaffPage(msgspec.Struct, frozen=True):
     items: list[UserOut]
     total: int
     limit: int
     offset: int
-
-
-class SecurityEventOut(msgspec.Struct, frozen=True):
-    id: UUID | None
-    at: datetime
-    kind: str
-    user_id: UUID | None
-    client_ip: str
-    request_id: str
-    detail: dict[str, Any]
-
-    @classmethod
-    def of(cls, event: SecurityEvent) -> SecurityEventOut:
-        return cls(
-            id=event.id,
-            at=event.at,
-            kind=event.kind.value,
-            user_id=event.user_id,
-            client_ip=event.client_ip,
-            request_id=event.request_id,
-            detail=dict(event.detail),
-        )
 
 
 class SecurityEventPage(msgspec.Struct, frozen=True):

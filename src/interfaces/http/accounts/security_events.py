@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dishka.integrations.litestar import FromDishka, inject
+from dishka import FromDishka
 from litestar import Controller, get
 
 from application.accounts.list_security_events import ListSecurityEvents
-from application.shared.context import Principal
 from application.shared.pagination import PageRequest
 from domain.shared.role import Role
-from interfaces.http.accounts.schemas import SecurityEventOut, SecurityEventPage
-from interfaces.http.auth import requires
+from interfaces.http.accounts.schemas import SecurityEventPage
+from interfaces.http.auth import AnyRequest, principal_of, requires
+from interfaces.http.di import inject_app
 from interfaces.http.pagination import Limit, Offset
 
 
@@ -20,13 +20,9 @@ class SecurityEventController(Controller):
     guards = [requires(Role.OWNER, "security_events.list")]  # noqa: RUF012
 
     @get("/", summary="The shop's security events, newest first")
-    @inject
+    @inject_app
     async def list_events(
-        self,
-        principal: FromDishka[Principal],
-        use_case: FromDishka[ListSecurityEvents],
-        limit: Limit = 50,
-        offset: Offset = 0,
+        self, request: AnyRequest, use_case: FromDishka[ListSecurityEvents], limit: Limit = 50, offset: Offset = 0
     ) -> SecurityEventPage:
-        page = await use_case.execute(principal, PageRequest(limit=limit, offset=offset))
-        return SecurityEventPage([SecurityEventOut.of(e) for e in page.items], page.total, page.limit, page.offset)
+        page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset))
+        return SecurityEventPage(list(page.items), page.total, page.limit, page.offset)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from dishka.integrations.litestar import FromDishka, inject
+from dishka import FromDishka
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
@@ -12,12 +12,14 @@ from litestar.status_codes import HTTP_201_CREATED
 from application.accounts.create_staff import CreateStaff, CreateStaffCommand
 from application.accounts.list_staff import ListStaff
 from application.accounts.update_staff import UpdateStaff, UpdateStaffCommand
+from application.accounts.views import UserOut
 from application.shared.context import Principal
 from application.shared.errors import NotFound
 from application.shared.pagination import PageRequest
 from domain.shared.role import Role
-from interfaces.http.accounts.schemas import StaffIn, StaffPage, StaffPatchIn, UserOut
-from interfaces.http.auth import requires
+from interfaces.http.accounts.schemas import StaffIn, StaffPage, StaffPatchIn
+from interfaces.http.auth import AnyRequest, principal_of, requires
+from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
 
 
@@ -27,12 +29,12 @@ class StaffController(Controller):
     guards = [requires(Role.MANAGER, "staff")]  # noqa: RUF012
 
     @get("/", summary="The shop's staff")
-    @inject
+    @inject_app
     async def list_staff(
-        self, principal: FromDishka[Principal], use_case: FromDishka[ListStaff], limit: Limit = 50, offset: Offset = 0
+        self, request: AnyRequest, use_case: FromDishka[ListStaff], limit: Limit = 50, offset: Offset = 0
     ) -> StaffPage:
-        page = await use_case.execute(principal, PageRequest(limit=limit, offset=offset))
-        return StaffPage([UserOut.of(u) for u in page.items], page.total, page.limit, page.offset)
+        page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset))
+        return StaffPage(list(page.items), page.total, page.limit, page.offset)
 
     @post("/", status_code=HTTP_201_CREATED, summary="Add a staff member")
     @inject

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dishka.integrations.litestar import FromDishka, inject
+from dishka import FromDishka
 from litestar import Controller, get, patch
 from litestar.params import JSONBody
 
 from application.accounts.get_vendor import GetVendor
 from application.accounts.update_vendor import UpdateVendor, UpdateVendorCommand
+from application.accounts.views import VendorOut
 from application.shared.context import Principal
 from domain.shared.role import Role
-from interfaces.http.accounts.schemas import VendorOut, VendorPatchIn
-from interfaces.http.auth import requires
+from interfaces.http.accounts.schemas import VendorPatchIn
+from interfaces.http.auth import AnyRequest, principal_of, requires
+from interfaces.http.di import inject, inject_app
 
 
 class VendorController(Controller):
@@ -19,9 +21,9 @@ class VendorController(Controller):
     tags = ["vendor"]  # noqa: RUF012
 
     @get("/", summary="The caller's shop")
-    @inject
-    async def get_vendor(self, principal: FromDishka[Principal], use_case: FromDishka[GetVendor]) -> VendorOut:
-        return VendorOut.of(await use_case.execute(principal))
+    @inject_app
+    async def get_vendor(self, request: AnyRequest, use_case: FromDishka[GetVendor]) -> VendorOut:
+        return await use_case.execute(principal_of(request))
 
     @patch("/", guards=[requires(Role.OWNER, "vendor.update")], summary="Change the shop's settings")
     @inject
