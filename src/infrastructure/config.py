@@ -301,11 +301,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper"):
     max_header_bytes: Annotated[int, Meta(ge=4096, le=_MIB)] = 32_768
     header_read_timeout_seconds: Annotated[float, Meta(ge=0.5, le=300)] = 10.0
     max_connections: Annotated[int, Meta(ge=1, le=100_000)] = 1000
-    db_pool_size: Annotated[int, Meta(ge=1, le=500)] = 10
-    db_max_overflow: Annotated[int, Meta(ge=0, le=500)] = 20
-    db_pool_timeout: Annotated[float, Meta(ge=0.1, le=600)] = 30.0
-    db_pool_recycle: Annotated[int, Meta(ge=1, le=86_400)] = 3600
-    db_pool_pre_ping: bool = True
+    # The database pool, per worker process (README, "Sizing the database pool"): connections kept
+    # open, none opened and closed per burst; a request waits for one at most DB_POOL_TIMEOUT, then 503.
+    db_pool_size: Annotated[int, Meta(ge=1, le=500)] = 20
+    db_max_overflow: Annotated[int, Meta(ge=0, le=500)] = 0
+    db_pool_timeout: Annotated[float, Meta(ge=0.1, le=600)] = 5.0
+    db_pool_recycle: Annotated[int, Meta(ge=1, le=86_400)] = 1800
+    db_pool_pre_ping: bool = False
     db_isolation_level: Annotated[str, Rule(choices=_ISOLATION_LEVELS, upper=True)] = "READ COMMITTED"
     db_statement_timeout_ms: Annotated[int, Meta(ge=100, le=3_600_000)] = 30_000
     db_idle_in_transaction_timeout_ms: Annotated[int, Meta(ge=100, le=3_600_000)] = 60_000

@@ -82,10 +82,12 @@ def test_contract_defaults_apply_when_variables_are_absent() -> None:
     assert settings.api_rate_limit == 300
     assert settings.authenticated_rate_limit == 1000
     assert settings.max_request_body_bytes == 1_048_576
-    assert settings.db_pool_size == 10
-    assert settings.db_max_overflow == 20
-    assert settings.db_pool_timeout == 30
-    assert settings.db_pool_recycle == 3600
+    # Issue 10 changed these from the contract's 10 / 20 / 30 / 3600 (pool sized to a worker, no churn).
+    assert settings.db_pool_size == 20
+    assert settings.db_max_overflow == 0
+    assert settings.db_pool_timeout == 5
+    assert settings.db_pool_recycle == 1800
+    assert settings.db_pool_pre_ping is False
     assert settings.allowed_hosts == ("localhost", "127.0.0.1")
     assert settings.cors_origins == ()
     assert settings.trusted_proxies == ()

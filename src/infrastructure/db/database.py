@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from infrastructure.config import Settings
 
@@ -19,7 +21,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url.reveal())
     if url.drivername.startswith("sqlite"):
         return _create_sqlite_engine(settings, url.database)
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         hide_parameters=True,  # bound values (emails, hashes) never reach logs or error messages
         isolation_level=settings.db_isolation_level,
@@ -27,6 +29,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
+        # Off by default: a ping is a round trip (BEGIN; ROLLBACK) on every checkout. A connection
+        # the driver already knows is closed is replaced at checkout for free (below); one that
+        # fails in use is invalidated by SQLAlchemy, together with every older pooled connection.
         pool_pre_ping=settings.db_pool_pre_ping,
         connect_args={
             "timeout": settings.db_connect_timeout,
@@ -38,6 +43,18 @@ def create_engine(settings: Settings) -> AsyncEngine:
             },
         },
     )
+    event.listen(engine.sync_engine, "checkout", _replace_closed_connection)
+    return engine
+
+
+def _replace_closed_connection(_: Any, record: ConnectionPoolEntry, __: Any) -> None:
+    """A backend that went away while its connection sat idle in the pool (terminated, a server
+    restart or failover) has already closed the socket, and asyncpg has noticed: no round trip is
+    needed to tell. Raising ``DisconnectionError`` here makes the pool open a fresh connection and
+    hand that out instead, so the request never sees the dead one."""
+    driver_connection = record.driver_connection
+    if driver_connection is not None and driver_connection.is_closed():
+        raise DisconnectionError("the pooled connection was closed by the server")
 
 
 def _create_sqlite_engine(settings: Settings, database: str | None) -> AsyncEngine:
