@@ -11,7 +11,9 @@ edge build none). A handler says what it needs:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
 from inspect import Parameter
 from typing import Any, ParamSpec, TypeVar, get_type_hints
 
@@ -21,7 +23,7 @@ from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar, Request
 
 from application.shared.context import Principal
-from interfaces.http.auth import principal_of
+from interfaces.http.auth import AnyRequest, principal_of
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -33,21 +35,35 @@ def _request_parameter(func: Callable[..., Any]) -> list[Parameter]:
     return [Parameter(name="request", annotation=Request, kind=Parameter.KEYWORD_ONLY)]
 
 
+def _request_container(_: Any, kwargs: dict[str, Any]) -> AsyncContainer:
+    container: AsyncContainer = kwargs["request"].state.dishka_container
+    return container
+
+
 def _app_container(_: Any, kwargs: dict[str, Any]) -> AsyncContainer:
     container: AsyncContainer = kwargs["request"].app.state.dishka_container
     return container
 
 
-def inject(func: Callable[P, T]) -> Callable[P, T]:
-    """A request scope for this handler's call (writes)."""
-    return wrap_injection(
+def inject(func: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """A request scope for this handler's call (writes), with the ``Request`` in its context."""
+    injected = wrap_injection(
         func=func,
         is_async=True,
         additional_params=_request_parameter(func),
-        container_getter=_app_container,
-        manage_scope=True,
-        provide_context=lambda _, kwargs: {Request: kwargs["request"]},
+        container_getter=_request_container,
     )
+
+    async def handler(*args: P.args, **kwargs: P.kwargs) -> T:
+        request: AnyRequest = kwargs["request"]  # type: ignore[assignment]
+        container: AsyncContainer = request.app.state.dishka_container
+        async with container({Request: request}) as scope:
+            request.state.dishka_container = scope
+            return await injected(*args, **kwargs)
+
+    functools.update_wrapper(handler, injected)
+    handler.__signature__ = inspect.signature(injected)  # type: ignore[attr-defined]
+    return handler
 
 
 def inject_app(func: Callable[P, T]) -> Callable[P, T]:
