@@ -1,0 +1,186 @@
+"""The read pattern against real PostgreSQL: every read is exactly one SQL statement, sent without
+a transaction (no BEGIN, no ROLLBACK), tenant-filtered in the statement, and answers what the
+write side stored. Statements are counted as SQLAlchemy hands them to the driver; transactions as
+the asyncpg adapter would start them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from dishka import AsyncContainer
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from application.accounts.create_staff import CreateStaff, CreateStaffCommand
+from application.accounts.list_security_events import ListSecurityEvents
+from application.accounts.list_staff import ListStaff
+from application.accounts.ports import SecurityEventQueries, StaffQueries, VendorQueries
+from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
+from application.accounts.who_am_i import WhoAmI
+from application.shared.context import Principal
+from application.shared.errors import PermissionDenied
+from application.shared.pagination import PageRequest
+from application.shared.security_events import SecurityEventKind
+from domain.shared.role import Role
+from infrastructure.config import load_settings
+from infrastructure.di.container import make_container
+
+PASSWORD = "peonies and lilacs"
+
+
+@dataclass
+class Statements:
+    sent: list[str] = field(default_factory=list)
+    transactions: int = 0
+
+    @contextmanager
+    def counting(self) -> Iterator[Statements]:
+        self.sent.clear()
+        self.transactions = 0
+        yield self
+
+
+@pytest.fixture
+async def container(service_environ: dict[str, str]) -> AsyncIterator[AsyncContainer]:
+    container = make_container(load_settings(service_environ))
+    yield container
+    await container.close()
+
+
+@pytest.fixture
+async def statements(container: AsyncContainer, monkeypatch: pytest.MonkeyPatch) -> Statements:
+    seen = Statements()
+    engine = await container.get(AsyncEngine)
+
+    def on_execute(*args: Any) -> None:
+        seen.sent.append(str(args[2]))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
+    start_transaction = AsyncAdapt_asyncpg_connection._start_transaction
+
+    async def counted(self: AsyncAdapt_asyncpg_connection) -> None:
+        await start_transaction(self)
+        if self._started:  # asyncpg sent BEGIN (in autocommit the adapter sends nothing)
+            seen.transactions += 1
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "_start_transaction", counted)
+    return seen
+
+
+async def _shop(container: AsyncContainer, slug: str, staff: int = 0) -> tuple[SignUpResult, Principal]:
+    async with container() as scope:
+        result = await (await scope.get(SignUp)).execute(
+            SignUpCommand(
+                vendor_name=slug.title(),
+                vendor_slug=slug,
+                timezone="Europe/Amsterdam",
+                currency="EUR",
+                country="NL",
+                email=f"owner@{slug}.example",
+                password=PASSWORD,
+                full_name="Rosa Owner",
+            )
+        )
+    owner = Principal(user_id=result.user.id, vendor_id=result.vendor.id, role=Role.OWNER, session_id=uuid.uuid4())
+    for n in range(staff):
+        async with container() as scope:
+            await (await scope.get(CreateStaff)).execute(
+                owner,
+                CreateStaffCommand(
+                    email=f"staff{n}@{slug}.example", full_name=f"Staff {n}", role=Role.STAFF, password=PASSWORD
+                ),
+            )
+    return result, owner
+
+
+async def test_each_read_is_one_statement_without_a_transaction(
+    container: AsyncContainer, statements: Statements
+) -> None:
+    shop, _ = await _shop(container, f"rosa-{uuid.uuid4().hex[:8]}", staff=4)
+    other, _ = await _shop(container, f"tulip-{uuid.uuid4().hex[:8]}", staff=2)
+    staff = await container.get(StaffQueries)
+    vendors = await container.get(VendorQueries)
+    events = await container.get(SecurityEventQueries)
+
+    with statements.counting():
+        page = await staff.page(shop.vendor.id, PageRequest(limit=3, offset=0))
+    assert len(statements.sent) == 1
+    assert statements.transactions == 0
+    assert "count(*) OVER ()" in statements.sent[0]
+    assert (len(page.items), page.total) == (3, 5)  # the owner and four staff: the other shop's are not counted
+    assert all(member.vendor_id == shop.vendor.id for member in page.items)
+    assert page.items[0].id == shop.user.id  # oldest first
+    assert page.items[0].role is Role.OWNER
+
+    with statements.counting():
+        me = await staff.me(shop.vendor.id, shop.user.id)
+    assert len(statements.sent) == 1
+    assert statements.transactions == 0
+    assert me is not None
+    assert (me.id, me.email, me.role) == (shop.user.id, shop.user.email.value, Role.OWNER)
+    with statements.counting():
+        assert await staff.me(other.vendor.id, shop.user.id) is None  # another shop's id: nobody
+    assert len(statements.sent) == 1
+
+    with statements.counting():
+        vendor = await vendors.get(shop.vendor.id)
+    assert len(statements.sent) == 1
+    assert statements.transactions == 0
+    assert vendor is not None
+    assert (vendor.slug, vendor.card_message_max) == (shop.vendor.slug, 200)
+
+    with statements.counting():
+        trail = await events.page(shop.vendor.id, PageRequest(limit=50, offset=0))
+    assert len(statements.sent) == 1
+    assert statements.transactions == 0
+    kinds = [e.kind for e in trail.items]
+    assert kinds.count(SecurityEventKind.STAFF_CREATED) == 4
+    assert kinds[-1] is SecurityEventKind.SIGNUP
+    assert trail.total == len(trail.items) == 5
+
+    with statements.counting():
+        everyone = await vendors.page(PageRequest(limit=100, offset=0))
+    assert len(statements.sent) == 1
+    assert statements.transactions == 0
+    assert {shop.vendor.id, other.vendor.id} <= {v.id for v in everyone.items}
+
+
+async def test_a_page_past_the_end_still_tells_the_total(container: AsyncContainer, statements: Statements) -> None:
+    shop, _ = await _shop(container, f"iris-{uuid.uuid4().hex[:8]}", staff=1)
+    staff = await container.get(StaffQueries)
+    with statements.counting():
+        page = await staff.page(shop.vendor.id, PageRequest(limit=10, offset=10))
+    assert (list(page.items), page.total) == ([], 2)
+    assert len(statements.sent) == 2  # only here a second statement counts
+    assert statements.transactions == 0
+
+
+async def test_read_use_cases_run_without_a_request_scope(container: AsyncContainer, statements: Statements) -> None:
+    """Read use cases come from the app scope; a refused read records its denial in a short
+    transaction of its own, and the read itself runs no statement."""
+    shop, owner = await _shop(container, f"lily-{uuid.uuid4().hex[:8]}", staff=1)
+    who_am_i = await container.get(WhoAmI)
+    list_staff = await container.get(ListStaff)
+    with statements.counting():
+        me = await who_am_i.execute(owner)
+        page = await list_staff.execute(owner, PageRequest(limit=20))
+    assert me.id == owner.user_id
+    assert page.total == 2
+    assert len(statements.sent) == 2
+    assert statements.transactions == 0
+
+    staff_member = Principal(user_id=uuid.uuid4(), vendor_id=shop.vendor.id, role=Role.STAFF, session_id=uuid.uuid4())
+    with statements.counting(), pytest.raises(PermissionDenied):
+        await (await container.get(ListSecurityEvents)).execute(staff_member, PageRequest())
+    assert statements.transactions == 1  # the denial's own short transaction, nothing else
+    assert [s.split()[0] for s in statements.sent] == ["INSERT"]
+    trail = await (await container.get(SecurityEventQueries)).page(shop.vendor.id, PageRequest())
+    denial = trail.items[0]
+    assert denial.kind is SecurityEventKind.PERMISSION_DENIED
+    assert denial.detail == {"action": "security_events.list", "role": "STAFF", "required": "OWNER"}
