@@ -192,3 +192,35 @@ def test_exception_logs_never_contain_local_variable_secrets(capsys: pytest.Capt
     assert line["event"] == "login_crashed"
     assert "exception" in line
     assert PASSWORD not in out
+
+
+class _Untouchable(dict[str, Any]):
+    """A value that fails the moment any processor looks into it."""
+
+    def items(self) -> Any:
+        raise AssertionError("a processor ran for an event below the level")
+
+
+def test_events_below_the_level_run_no_processor(capsys: pytest.CaptureFixture[str]) -> None:
+    with isolated_logging():
+        configure_logging(level="WARNING", json=True)
+        log = structlog.stdlib.get_logger("flower_vendor.test")
+        log.debug("quiet", value=_Untouchable(a=1))
+        log.info("quiet", value=_Untouchable(a=1))
+        log.warning("loud")
+        out = capsys.readouterr().out
+
+    assert [line["event"] for line in json_lines(out)] == ["loud"]
+
+
+def test_configuring_again_reaches_loggers_already_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    with isolated_logging():
+        configure_logging(level="INFO", json=True)
+        log = structlog.stdlib.get_logger("flower_vendor.test")
+        log.info("first")  # the proxy caches its logger here
+        configure_logging(level="WARNING", json=True)
+        log.info("quiet")
+        log.warning("loud")
+        out = capsys.readouterr().out
+
+    assert [line["event"] for line in json_lines(out)] == ["first", "loud"]

@@ -2,15 +2,25 @@
 
 Issued tokens carry ``kid`` (a non-reversible id of the signing key) and ``typ: at+jwt`` in the
 header, and the claims ``iss aud sub vid role sid jti iat nbf exp typ`` (``typ`` = ``"access"``).
+pyjwt signs them (issuing is not hot); verifying is done here, in one pass over the token, because
+it runs on every authenticated request and pyjwt's path (its base64url checks run character by
+character in Python, twice per token) costs about six times as much (``scripts/bench_jwt_verify.py``).
 
 Verification is deliberately narrow:
 
-* the header must say ``alg: HS256`` (the only algorithm handed to pyjwt, so ``none``, ``HS512``
-  or an ``RS*`` confusion attack never reach a verifier), ``typ: at+jwt`` and a ``kid`` naming the
+* the token is exactly three segments, each unpadded base64url in its one canonical spelling (the
+  spare low bits of a segment's last character are zero), the signature exactly 32 bytes;
+* the header must say ``alg: HS256`` (nothing else is ever tried, so ``none``, ``HS512`` or an
+  ``RS*`` confusion attack never reach a verifier), ``typ: at+jwt`` and a ``kid`` naming the
   current or one of the previous keys; a missing or unknown ``kid`` is refused, as is any
   ``crit``/``b64`` extension;
-* every claim listed above is required; ``iss`` and ``aud`` must match exactly; ``exp``, ``nbf``
-  and ``iat`` are checked against the injected clock with a small leeway;
+* the signature is the HMAC-SHA256 of ``header.payload`` under the key ``kid`` names, compared in
+  constant time; the claims are read only after it matched;
+* header and claims are JSON objects without duplicate member names, decoded into typed structs:
+  every claim listed above is required with its JSON type (``iat nbf exp`` integers, the others
+  strings; ``null``, ``true``, ``1.5`` or ``NaN`` are not NumericDates); ``iss`` and ``aud`` must
+  match exactly; ``exp``, ``nbf`` and ``iat`` are checked against the injected clock with a small
+  leeway;
 * ``sub``, ``vid`` and ``sid`` must be canonical UUIDs.
 
 Every failure is reported as ``InvalidToken``, whatever went wrong underneath.
@@ -18,17 +28,19 @@ Every failure is reported as ``InvalidToken``, whatever went wrong underneath.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
-import math
+import hmac
+import json
+import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from uuid import UUID
 
 import jwt
+import msgspec
 
 from application.shared.access import AccessClaims, InvalidToken, IssuedAccessToken
 
@@ -39,12 +51,12 @@ ALGORITHM = "HS256"
 HEADER_TYPE = "at+jwt"
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "vid", "role", "sid", "jti", "iat", "nbf", "exp", "typ")
-# Far above any token we issue (about 400 bytes); refuses megabyte-sized junk before parsing.
+# Far above any token we issue (about 500 bytes); refuses megabyte-sized junk before parsing.
 MAX_TOKEN_LENGTH = 4096
 _KID_LENGTH = 16
-# What parsing hostile input can raise (RecursionError: deeply nested JSON in a segment).
+# What parsing hostile input can raise (RecursionError: deeply nested JSON in a segment;
+# msgspec's DecodeError and ValidationError are ValueErrors).
 _DECODE_FAILURES = (
-    jwt.PyJWTError,
     binascii.Error,
     ValueError,
     TypeError,
@@ -52,7 +64,51 @@ _DECODE_FAILURES = (
     UnicodeError,
     OverflowError,
     RecursionError,
+    msgspec.MsgspecError,
 )
+
+# Three base64url segments; the signature (HMAC-SHA256, 32 bytes) is exactly 43 characters whose last
+# carries no spare bits. Header and payload get the same spelling check in ``_canonical_b64decode``.
+_COMPACT_JWS = re.compile(r"([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])")
+# Base64 ignores the spare low bits of a segment's last character: with 2 characters after the
+# last whole quantum only 4 bits of the last one are used, with 3 only 6 bits. Canonical means
+# those spare bits are zero (else a token has several spellings that all verify, and anything
+# keyed on the token string, a cache or a log search, sees different tokens).
+_NO_SPARE_BITS = {2: frozenset("AQgw"), 3: frozenset("AEIMQUYcgkosw048")}
+_URLSAFE_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+_CANONICAL_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z"
+_Uuid = Annotated[str, msgspec.Meta(pattern=_CANONICAL_UUID)]  # the form str(UUID) gives, nothing else
+_Text = Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class _Header(msgspec.Struct, frozen=True, gc=False):
+    alg: str
+    typ: str
+    kid: str
+    # Present at all (even ``null``) means refused.
+    crit: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+    b64: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+
+
+class _Claims(msgspec.Struct, frozen=True, gc=False):
+    iss: str
+    aud: str
+    sub: _Uuid
+    vid: _Uuid
+    role: _Text
+    sid: _Uuid
+    jti: _Text
+    typ: str
+    iat: int
+    nbf: int
+    exp: int
+
+
+_Object = TypeVar("_Object", _Header, _Claims)
+_HEADER = msgspec.json.Decoder(_Header)
+_CLAIMS = msgspec.json.Decoder(_Claims)
+_MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_ENCODE = msgspec.json.Encoder().encode
 
 
 def key_id(key: str) -> str:
@@ -60,67 +116,43 @@ def key_id(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:_KID_LENGTH]
 
 
-def _require_canonical_segments(token: str) -> None:
-    """Three unpadded base64url segments, each in its one canonical spelling.
-
-    Base64 ignores the spare low bits of a segment's last character, so without this check a
-    token has several spellings that all verify; anything keyed on the token string (a cache, a
-    log search) would then see different tokens.
-    """
-    segments = token.split(".")
-    if len(segments) != 3:
+def _canonical_b64decode(segment: str) -> bytes:
+    """An unpadded base64url segment (alphabet already checked) in its one canonical spelling."""
+    tail = len(segment) % 4
+    if tail and (tail == 1 or segment[-1] not in _NO_SPARE_BITS[tail]):
         raise InvalidToken("malformed token")
-    for segment in segments:
-        if not segment.isascii():
-            raise InvalidToken("malformed token")
-        raw = segment.encode("ascii")
-        decoded = base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
-        if base64.urlsafe_b64encode(decoded).rstrip(b"=") != raw:
-            raise InvalidToken("malformed token")
+    return binascii.a2b_base64(segment.encode("ascii").translate(_URLSAFE_TO_STANDARD) + b"=" * (-tail % 4))
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise InvalidToken("duplicate member name")
+    return members
+
+
+def _json_object(raw: bytes, decoder: msgspec.json.Decoder[_Object]) -> _Object:
+    """``raw`` as a JSON object without duplicate member names, decoded into its struct.
+
+    JSON parsers keep the last of duplicate names silently (msgspec included), so a duplicate is
+    found by re-encoding the object's members: compact JSON without nested objects, as every token
+    we issue is, comes back byte for byte unless a name was repeated. Anything else (whitespace,
+    escaped names, nested objects) is checked by the standard library parser, which sees each
+    object's members before they are merged.
+    """
+    if raw.find(b"{", 1) != -1 or _ENCODE(_MEMBERS.decode(raw)) != raw:
+        json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_members)
+    return decoder.decode(raw)
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _timestamp(payload: Mapping[str, Any], claim: str) -> float:
-    value = payload.get(claim)
-    # bool is an int subclass; NaN/inf would make every comparison meaningless.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidToken(f"claim {claim} is not a NumericDate")
-    try:
-        number = float(value)
-    except OverflowError:  # an int beyond float range
-        raise InvalidToken(f"claim {claim} is out of range") from None
-    if not math.isfinite(number):
-        raise InvalidToken(f"claim {claim} is not a NumericDate")
-    return number
-
-
-def _uuid(payload: Mapping[str, Any], claim: str) -> UUID:
-    value = payload.get(claim)
-    if not isinstance(value, str):
-        raise InvalidToken(f"claim {claim} is not a UUID")
-    try:
-        parsed = UUID(value)
-    except ValueError:
-        raise InvalidToken(f"claim {claim} is not a UUID") from None
-    if str(parsed) != value:  # only the canonical form we issue
-        raise InvalidToken(f"claim {claim} is not a canonical UUID")
-    return parsed
-
-
-def _text(payload: Mapping[str, Any], claim: str) -> str:
-    value = payload.get(claim)
-    if not isinstance(value, str) or not value:
-        raise InvalidToken(f"claim {claim} is not a non-empty string")
-    return value
-
-
 class JwtAccessTokens:
-    """``AccessTokens`` with pyjwt. Previous keys verify but never sign."""
+    """``AccessTokens``: pyjwt signs, ``verify`` checks in one pass. Previous keys verify but never sign."""
 
-    __slots__ = ("_audience", "_current_kid", "_issuer", "_keys", "_leeway", "_lifetime", "_now")
+    __slots__ = ("_audience", "_current_kid", "_issuer", "_keys", "_leeway", "_lifetime", "_macs", "_now")
 
     def __init__(
         self,
@@ -145,6 +177,7 @@ class JwtAccessTokens:
                 keys[key_id(key)] = key.encode("utf-8")
         keys[self._current_kid] = secret_key.encode("utf-8")
         self._keys = keys
+        self._macs = {kid: hmac.new(key, digestmod=hashlib.sha256) for kid, key in keys.items()}
         self._lifetime = lifetime
         self._issuer = issuer
         self._audience = audience
@@ -190,63 +223,56 @@ class JwtAccessTokens:
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("malformed token")
         try:
-            return self._claims(self._decode(token))
+            return self._claims(self._verified_payload(token))
         except _DECODE_FAILURES as error:
             raise InvalidToken(f"token rejected: {type(error).__name__}") from None
 
-    def _decode(self, token: str) -> dict[str, Any]:
-        _require_canonical_segments(token)
-        header = jwt.get_unverified_header(token)
-        if header.get("alg") != ALGORITHM:
+    def _verified_payload(self, token: str) -> _Claims:
+        """The claims of a token whose header and signature are right; types checked, values not."""
+        parts = _COMPACT_JWS.fullmatch(token)
+        if parts is None:
+            raise InvalidToken("malformed token")
+        header = _json_object(_canonical_b64decode(parts[1]), _HEADER)
+        if header.alg != ALGORITHM:
             raise InvalidToken("unexpected algorithm")
-        if header.get("typ") != HEADER_TYPE:
+        if header.typ != HEADER_TYPE:
             raise InvalidToken("not an access token")
-        if "crit" in header or "b64" in header:
+        if header.crit is not msgspec.UNSET or header.b64 is not msgspec.UNSET:
             raise InvalidToken("unsupported header extension")
-        kid = header.get("kid")
-        if not isinstance(kid, str) or kid not in self._keys:
+        key = self._macs.get(header.kid)
+        if key is None:
             raise InvalidToken("unknown signing key")
-        payload: dict[str, Any] = jwt.decode(
-            token,
-            self._keys[kid],
-            algorithms=[ALGORITHM],
-            audience=self._audience,
-            issuer=self._issuer,
-            options={
-                "require": list(REQUIRED_CLAIMS),
-                "strict_aud": True,
-                # Times are checked below against the injected clock, not pyjwt's.
-                "verify_exp": False,
-                "verify_nbf": False,
-                "verify_iat": False,
-            },
-        )
-        return payload
+        mac = key.copy()  # the key's HMAC state, prepared once
+        mac.update(token[: parts.end(2)].encode("ascii"))
+        if not hmac.compare_digest(mac.digest(), _canonical_b64decode(parts[3])):
+            raise InvalidToken("bad signature")
+        return _json_object(_canonical_b64decode(parts[2]), _CLAIMS)
 
-    def _claims(self, payload: Mapping[str, Any]) -> AccessClaims:
-        if payload.get("typ") != ACCESS_TOKEN_TYPE:
+    def _claims(self, payload: _Claims) -> AccessClaims:
+        if payload.typ != ACCESS_TOKEN_TYPE:
             raise InvalidToken("not an access token")
+        if payload.iss != self._issuer:
+            raise InvalidToken("wrong issuer")
+        if payload.aud != self._audience:
+            raise InvalidToken("wrong audience")
         now = self._now().timestamp()
-        issued_at = _timestamp(payload, "iat")
-        not_before = _timestamp(payload, "nbf")
-        expires_at = _timestamp(payload, "exp")
-        if expires_at <= now - self._leeway:
+        if payload.exp <= now - self._leeway:
             raise InvalidToken("token expired")
-        if not_before > now + self._leeway:
+        if payload.nbf > now + self._leeway:
             raise InvalidToken("token not yet valid")
-        if issued_at > now + self._leeway:
+        if payload.iat > now + self._leeway:
             raise InvalidToken("token issued in the future")
         try:
-            issued = datetime.fromtimestamp(issued_at, UTC)
-            expires = datetime.fromtimestamp(expires_at, UTC)
+            issued = datetime.fromtimestamp(payload.iat, UTC)
+            expires = datetime.fromtimestamp(payload.exp, UTC)
         except (ValueError, OverflowError, OSError):
             raise InvalidToken("timestamp out of range") from None
         return AccessClaims(
-            user_id=_uuid(payload, "sub"),
-            vendor_id=_uuid(payload, "vid"),
-            role=_text(payload, "role"),
-            session_id=_uuid(payload, "sid"),
-            token_id=_text(payload, "jti"),
+            user_id=msgspec.convert(payload.sub, UUID),  # a third of UUID(str)'s cost
+            vendor_id=msgspec.convert(payload.vid, UUID),
+            role=payload.role,
+            session_id=msgspec.convert(payload.sid, UUID),
+            token_id=payload.jti,
             issued_at=issued,
             expires_at=expires,
         )
