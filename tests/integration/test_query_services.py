@@ -1,20 +1,19 @@
 """The read pattern against real PostgreSQL: every read is exactly one SQL statement, sent without
 a transaction (no BEGIN, no ROLLBACK), tenant-filtered in the statement, and answers what the
-write side stored. Statements are counted as SQLAlchemy hands them to the driver; transactions as
-the asyncpg adapter would start them."""
+write side stored. Statements are counted as they reach the driver (see ``statements``)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from dishka import AsyncContainer
 from sqlalchemy import event
-from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.accounts.create_staff import CreateStaff, CreateStaffCommand
@@ -39,11 +38,13 @@ class Statements:
     sent: list[str] = field(default_factory=list)
     transactions: int = 0
 
-    @contextmanager
-    def counting(self) -> Iterator[Statements]:
+    @asynccontextmanager
+    async def counting(self) -> AsyncIterator[Statements]:
         self.sent.clear()
         self.transactions = 0
         yield self
+        for _ in range(3):  # asyncpg calls its query loggers soon after a query, not during it
+            await asyncio.sleep(0)
 
 
 @pytest.fixture
@@ -54,22 +55,32 @@ async def container(service_environ: dict[str, str]) -> AsyncIterator[AsyncConta
 
 
 @pytest.fixture
-async def statements(container: AsyncContainer, monkeypatch: pytest.MonkeyPatch) -> Statements:
+async def statements(container: AsyncContainer) -> Statements:
+    """Counts what reaches PostgreSQL: statements sent through SQLAlchemy (prepared by its asyncpg
+    adapter) and statements sent straight to the asyncpg connection (its query logger), with
+    BEGIN, COMMIT and ROLLBACK counted apart as transactions."""
     seen = Statements()
     engine = await container.get(AsyncEngine)
+    watched: set[int] = set()
 
-    def on_execute(*args: Any) -> None:
+    def through_sqlalchemy(*args: Any) -> None:
         seen.sent.append(str(args[2]))
 
-    event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
-    start_transaction = AsyncAdapt_asyncpg_connection._start_transaction
-
-    async def counted(self: AsyncAdapt_asyncpg_connection) -> None:
-        await start_transaction(self)
-        if self._started:  # asyncpg sent BEGIN (in autocommit the adapter sends nothing)
+    def on_driver(query: Any) -> None:
+        first = query.query.split(None, 1)[0].rstrip(";").upper()
+        if first == "BEGIN":
             seen.transactions += 1
+        elif first not in ("COMMIT", "ROLLBACK"):
+            seen.sent.append(query.query)
 
-    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "_start_transaction", counted)
+    def on_checkout(dbapi_connection: Any, *_: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        if id(driver) not in watched:
+            watched.add(id(driver))
+            driver.add_query_logger(on_driver)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", through_sqlalchemy)
+    event.listen(engine.sync_engine, "checkout", on_checkout)
     return seen
 
 
@@ -108,7 +119,7 @@ async def test_each_read_is_one_statement_without_a_transaction(
     vendors = await container.get(VendorQueries)
     events = await container.get(SecurityEventQueries)
 
-    with statements.counting():
+    async with statements.counting():
         page = await staff.page(shop.vendor.id, PageRequest(limit=3, offset=0))
     assert len(statements.sent) == 1
     assert statements.transactions == 0
@@ -118,24 +129,24 @@ async def test_each_read_is_one_statement_without_a_transaction(
     assert page.items[0].id == shop.user.id  # oldest first
     assert page.items[0].role is Role.OWNER
 
-    with statements.counting():
+    async with statements.counting():
         me = await staff.me(shop.vendor.id, shop.user.id)
     assert len(statements.sent) == 1
     assert statements.transactions == 0
     assert me is not None
     assert (me.id, me.email, me.role) == (shop.user.id, shop.user.email.value, Role.OWNER)
-    with statements.counting():
+    async with statements.counting():
         assert await staff.me(other.vendor.id, shop.user.id) is None  # another shop's id: nobody
     assert len(statements.sent) == 1
 
-    with statements.counting():
+    async with statements.counting():
         vendor = await vendors.get(shop.vendor.id)
     assert len(statements.sent) == 1
     assert statements.transactions == 0
     assert vendor is not None
     assert (vendor.slug, vendor.card_message_max) == (shop.vendor.slug, 200)
 
-    with statements.counting():
+    async with statements.counting():
         trail = await events.page(shop.vendor.id, PageRequest(limit=50, offset=0))
     assert len(statements.sent) == 1
     assert statements.transactions == 0
@@ -144,7 +155,7 @@ async def test_each_read_is_one_statement_without_a_transaction(
     assert kinds[-1] is SecurityEventKind.SIGNUP
     assert trail.total == len(trail.items) == 5
 
-    with statements.counting():
+    async with statements.counting():
         everyone = await vendors.page(PageRequest(limit=100, offset=0))
     assert len(statements.sent) == 1
     assert statements.transactions == 0
@@ -154,7 +165,7 @@ async def test_each_read_is_one_statement_without_a_transaction(
 async def test_a_page_past_the_end_still_tells_the_total(container: AsyncContainer, statements: Statements) -> None:
     shop, _ = await _shop(container, f"iris-{uuid.uuid4().hex[:8]}", staff=1)
     staff = await container.get(StaffQueries)
-    with statements.counting():
+    async with statements.counting():
         page = await staff.page(shop.vendor.id, PageRequest(limit=10, offset=10))
     assert (list(page.items), page.total) == ([], 2)
     assert len(statements.sent) == 2  # only here a second statement counts
@@ -167,7 +178,7 @@ async def test_read_use_cases_run_without_a_request_scope(container: AsyncContai
     shop, owner = await _shop(container, f"lily-{uuid.uuid4().hex[:8]}", staff=1)
     who_am_i = await container.get(WhoAmI)
     list_staff = await container.get(ListStaff)
-    with statements.counting():
+    async with statements.counting():
         me = await who_am_i.execute(owner)
         page = await list_staff.execute(owner, PageRequest(limit=20))
     assert me.id == owner.user_id
@@ -176,8 +187,9 @@ async def test_read_use_cases_run_without_a_request_scope(container: AsyncContai
     assert statements.transactions == 0
 
     staff_member = Principal(user_id=uuid.uuid4(), vendor_id=shop.vendor.id, role=Role.STAFF, session_id=uuid.uuid4())
-    with statements.counting(), pytest.raises(PermissionDenied):
-        await (await container.get(ListSecurityEvents)).execute(staff_member, PageRequest())
+    async with statements.counting():
+        with pytest.raises(PermissionDenied):
+            await (await container.get(ListSecurityEvents)).execute(staff_member, PageRequest())
     assert statements.transactions == 1  # the denial's own short transaction, nothing else
     assert [s.split()[0] for s in statements.sent] == ["INSERT"]
     trail = await (await container.get(SecurityEventQueries)).page(shop.vendor.id, PageRequest())

@@ -8,10 +8,11 @@ This is the pattern every context's reads copy (README, "Reads: query services")
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from application.accounts.views import MeOut, SecurityEventOut, UserOut, VendorOut, card_message_max
 from application.shared.pagination import Page, PageRequest
@@ -83,7 +84,7 @@ _EVENT_PAGE = _paged(
 _EVENT_COUNT = select(func.count()).select_from(_events).where(_events.c.vendor_id == bindparam("vendor_id"))
 
 
-def _vendor(row: Row[Any]) -> VendorOut:
+def _vendor(row: Sequence[Any]) -> VendorOut:
     return VendorOut(
         id=row[0],
         name=row[1],
