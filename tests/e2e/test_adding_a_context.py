@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -311,6 +312,7 @@ def test_notes_over_http(served: tuple[httpx.Client, dict[str, str]]) -> None:
     other_token = login(client, other.email)["access_token"]
     _problem(client.get(f"/api/notes/{note['id']}", headers=bearer(other_token)), 404, "NOT_FOUND")
     _problem(client.get("/api/notes/not-a-uuid", headers=bearer(token)), 404, "NOT_FOUND")
+    _problem(client.get(f"/api/notes/{uuid.uuid4()}", headers=bearer(token)), 404, "NOT_FOUND")
 
     empty = _problem(client.post("/api/notes", json={"text": " \u200b "}, headers=bearer(token)), 400)
     assert "text" in str(empty)
@@ -324,6 +326,7 @@ def test_notes_over_http(served: tuple[httpx.Client, dict[str, str]]) -> None:
     _, driver_email = add_staff(client, token, "DRIVER")
     driver = login(client, driver_email)["access_token"]
     _problem(client.post("/api/notes", json={"text": "hi"}, headers=bearer(driver)), 403, "FORBIDDEN")
+    _problem(client.get(f"/api/notes/{note['id']}", headers=bearer(driver)), 403, "FORBIDDEN")
 
     counted = run_cli("notes", "count", "--vendor-id", shop.vendor["id"], env=env)
     assert counted.returncode == 0, counted.stderr

@@ -1,1 +1,1 @@
-"""The notes context's use cases and ports."""
+"""The notes context's use cases, ports and read models."""

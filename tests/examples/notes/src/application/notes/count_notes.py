@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.notes.ports import NoteRepository
+from application.notes.ports import NoteQueries
 
 
 class CountNotes:
-    def __init__(self, notes: NoteRepository) -> None:
+    def __init__(self, notes: NoteQueries) -> None:
         self._notes = notes
 
     async def execute(self, vendor_id: UUID) -> int:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.notes.ports import NoteRepository
-from application.shared.authorizer import Authorizer
+from application.notes.ports import NoteQueries
+from application.notes.views import NoteOut
+from application.shared.authorizer import ReadGate
 from application.shared.context import Principal
 from application.shared.errors import NotFound
-from domain.notes.note import Note
 from domain.shared.role import Role
 
 
 class GetNote:
-    def __init__(self, notes: NoteRepository, authorizer: Authorizer) -> None:
+    def __init__(self, notes: NoteQueries, gate: ReadGate) -> None:
         self._notes = notes
-        self._authorizer = authorizer
+        self._gate = gate
 
-    async def execute(self, principal: Principal, note_id: UUID) -> Note:
-        await self._authorizer.require(principal, Role.STAFF, "notes.get")
+    async def execute(self, principal: Principal, note_id: UUID) -> NoteOut:
+        await self._gate.require(principal, Role.STAFF, "notes.get")
         note = await self._notes.get(principal.vendor_id, note_id)
         if note is None:
             raise NotFound("No note with this id.")

@@ -1,1 +1,1 @@
-"""The notes context's adapters: its ORM model, repository and dishka provider."""
+"""The notes context's adapters: its ORM model, repository, query service and dishka providers."""

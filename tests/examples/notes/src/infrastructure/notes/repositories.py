@@ -1,18 +1,12 @@
-"""Repositories: SQLAlchemy in, domain entities out. Every query is filtered by vendor."""
+"""Repositories: domain entities in, SQLAlchemy rows out, in the request's session (the writes'
+unit of work). Reads go through the query service (``queries.py``)."""
 
 from __future__ import annotations
 
-from uuid import UUID
-
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.notes.note import Note
 from infrastructure.notes.models import NoteModel
-
-
-def _note(row: NoteModel) -> Note:
-    return Note(id=row.id, vendor_id=row.vendor_id, author_id=row.author_id, text=row.text, created_at=row.created_at)
 
 
 class SqlNoteRepository:
@@ -24,13 +18,3 @@ class SqlNoteRepository:
         row.created_at = note.created_at
         self._session.add(row)
         await self._session.flush()
-
-    async def get(self, vendor_id: UUID, note_id: UUID) -> Note | None:
-        row = await self._session.scalar(
-            select(NoteModel).where(NoteModel.vendor_id == vendor_id, NoteModel.id == note_id)
-        )
-        return _note(row) if row else None
-
-    async def count(self, vendor_id: UUID) -> int:
-        statement = select(func.count()).select_from(NoteModel).where(NoteModel.vendor_id == vendor_id)
-        return await self._session.scalar(statement) or 0
