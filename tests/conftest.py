@@ -25,6 +25,7 @@ from redis import Redis as SyncRedis
 from sqlalchemy.engine import make_url
 
 from infrastructure.config import generate_secret_key
+from infrastructure.logging import configuration_restored
 from tests.private_redis import PrivateRedis
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -33,6 +34,14 @@ HOW_TO_PROVIDE = (
     "No {what} for the tests. Set {var} to a server the tests may create databases/keys on, "
     "start a Docker daemon (testcontainers is used), or run one locally on {local}."
 )
+
+
+@pytest.fixture(autouse=True)
+def _logging_left_as_found() -> Iterator[None]:
+    """A test that configures logging (an in-process CLI command at WARNING, an app factory) must
+    not decide which events the next test's loggers drop."""
+    with configuration_restored():
+        yield
 
 
 def _tcp_answers(host: str, port: int) -> bool:

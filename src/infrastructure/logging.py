@@ -19,7 +19,8 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO, Any, TextIO
 
@@ -252,6 +253,20 @@ def _byte_stream(text: TextIO) -> IO[bytes] | None:
     if buffer is None or getattr(text, "encoding", "utf-8").lower().replace("-", "") not in ("utf8", "ascii"):
         return None
     return buffer  # type: ignore[no-any-return]
+
+
+@contextmanager
+def configuration_restored() -> Iterator[None]:
+    """The level, renderer and output stream that ``configure_logging`` sets are put back on exit:
+    for tests, where one test's configuration (a CLI command's WARNING level, say) must not decide
+    what the next test's loggers drop. structlog's own configuration is left alone: loggers cached
+    on first use keep the processor list they were made with, which ``structlog.testing``
+    captures in place."""
+    saved = (_output.level, _output.render, _output.text, _output.stream)
+    try:
+        yield
+    finally:
+        _output.level, _output.render, _output.text, _output.stream = saved
 
 
 def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
