@@ -486,6 +486,18 @@ def ratios_table(f: Figures) -> list[str]:
     return rows
 
 
+def summary(f: Figures) -> str:
+    lst, me, ref, peer = CELLS
+    return (
+        f"At 64 connections the project's staff list serves {f.rps(lst, 64) / f.rps(ref, 64):.2f}x the lean "
+        f"reference's requests per second and {f.rps(lst, 64) / f.rps(peer, 64):.2f}x the FastAPI + ORM peer's; "
+        f"/api/auth/me serves {f.rps(me, 64) / f.rps(ref, 64):.2f}x the reference's list. At 16 connections the "
+        f"list's p99 is {f.p99(lst, 16):.0f} ms (reference {f.p99(ref, 16):.0f} ms, peer {f.p99(peer, 16):.0f} ms). "
+        f"Per request the project spends {f.cpu_us(lst):.0f} µs of CPU, the reference {f.cpu_us(ref):.0f} µs, "
+        f"the peer {f.cpu_us(peer):.0f} µs."
+    )
+
+
 def targets_table(f: Figures) -> list[str]:
     rows = ["| target (issue 10) | measured | |", "|---|---|---|"]
     rows += [f"| {t.text} | {t.measured} | {'PASS' if t.passed else 'FAIL'} |" for t in targets(f)]
@@ -540,6 +552,7 @@ def report(f: Figures, facts: list[tuple[str, str]]) -> None:
     print()
     for line in [*figures_table(f), "", *ratios_table(f), "", *targets_table(f)]:
         print(line)
+    print(summary(f))
     print("project: " + _warnings_sentence(f.warnings.get("project", {})))
     if f.callgrind_note:
         print(f.callgrind_note)
@@ -559,6 +572,8 @@ def markdown(f: Figures, facts: list[tuple[str, str]], chart: str) -> str:
         "are yardsticks, not part of the product.",
         "",
         f"![Requests per second, p99 latency and CPU per request of each candidate]({chart})",
+        "",
+        f"**{summary(f)}**",
         "",
         "## What ran",
         "",
