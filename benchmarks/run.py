@@ -142,6 +142,7 @@ class Slice:
 class Figures:
     slices: dict[tuple[Cell, int], list[Slice]] = field(default_factory=dict)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    startup_peak_rss_mb: dict[str, float] = field(default_factory=dict)
     instructions: dict[Cell, float] = field(default_factory=dict)
     warnings: dict[str, dict[str, int]] = field(default_factory=dict)
     callgrind_note: str = ""
@@ -451,7 +452,7 @@ def targets(f: Figures) -> list[Target]:
 def figures_table(f: Figures) -> list[str]:
     head = (
         "| candidate, route | req/s @16 | p50 @16 | p99 @16 | req/s @64 | p50 @64 | p99 @64 "
-        "| CPU/request | instructions/request | peak RSS |"
+        "| CPU/request | instructions/request | peak RSS (peak once ready) |"
     )
     rows = [head, "|" + "---|" * 10]
     for cell in CELLS:
@@ -461,7 +462,8 @@ def figures_table(f: Figures) -> list[str]:
             f"| {CELL_TITLES[cell]}{f' ({failures} failed)' if failures else ''} "
             f"| {f.rps(cell, 16):.0f} | {f.p50(cell, 16):.1f} ms | {f.p99(cell, 16):.1f} ms "
             f"| {f.rps(cell, 64):.0f} | {f.p50(cell, 64):.1f} ms | {f.p99(cell, 64):.1f} ms "
-            f"| {f.cpu_us(cell):.0f} µs | {instructions} | {f.peak_rss_mb[cell[0]]:.0f} MB |"
+            f"| {f.cpu_us(cell):.0f} µs | {instructions} "
+            f"| {f.peak_rss_mb[cell[0]]:.0f} MB ({f.startup_peak_rss_mb[cell[0]]:.0f} MB) |"
         )
     return rows
 
@@ -592,7 +594,8 @@ def markdown(f: Figures, facts: list[tuple[str, str]], chart: str) -> str:
         "one candidate is loaded at a time and every round runs them in a rotated order, so the machine's "
         "noise falls on all alike. Percentiles are wrk's exact ones (a Lua `done` hook).",
         "* CPU/request: the server process's user + system time over the requests it answered (PostgreSQL's "
-        "and Redis's CPU not included). Peak RSS: the worker's VmHWM after the load.",
+        "and Redis's CPU not included). Peak RSS: the worker's VmHWM after the load; "
+        "in brackets, its VmHWM once it was ready, before any request.",
         f"* {f.callgrind_note or 'instructions: not counted'}.",
         "",
         "## Machine",
@@ -738,6 +741,7 @@ def main() -> None:
             processes.extend(servers.values())
             for server in servers.values():
                 wait_ready(server, 60)
+                figures.startup_peak_rss_mb[server.name] = peak_rss_mb(server.pid)
             token = seed(servers["project"].base)
             check_answers(servers, token)
             print(
