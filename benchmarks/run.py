@@ -55,6 +55,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -168,13 +169,16 @@ class Figures:
 # --- processes --------------------------------------------------------------------------------
 
 
-LOGS = Path(tempfile.mkdtemp(prefix="fv-bench-logs-"))
+@cache
+def logs() -> Path:
+    """The run's directory for its servers' output (made on first use, removed after a good run)."""
+    return Path(tempfile.mkdtemp(prefix="fv-bench-logs-"))
 
 
 def start(name: str, env: dict[str, str], prefix: list[str] | None = None) -> Server:
     """``name``'s server on a spare loopback port; its output goes to a log file of the run's own."""
     port = free_port()
-    log = LOGS / f"{name}-{port}.log"
+    log = logs() / f"{name}-{port}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: S603 - our own servers
             [*(prefix or []), *COMMANDS[name], "--port", str(port)],
@@ -755,12 +759,12 @@ def main() -> None:
             print("counting instructions under callgrind ...", flush=True)
             callgrind(env, token, figures, processes)
         except BaseException:
-            print(f"the servers' output is kept in {LOGS}", file=sys.stderr)
+            print(f"the servers' output is kept in {logs()}", file=sys.stderr)
             raise
         finally:
             for server in processes:
                 stop(server)
-    shutil.rmtree(LOGS, ignore_errors=True)
+    shutil.rmtree(logs(), ignore_errors=True)
     report(figures, facts)
     print(f"the whole run took {time.monotonic() - started:.0f} s")
 
