@@ -12,6 +12,7 @@ help:
 	@echo "make dev    - run the API on the embedded default (SQLite, in-memory adapters, docs at /schema)"
 	@echo "make test   - run the whole suite against real PostgreSQL and Redis"
 	@echo "make lint   - ruff (lint + format check), mypy --strict, import-linter"
+	@echo "make bench  - the project beside a lean reference and a FastAPI + ORM peer; writes docs/benchmarks.md"
 
 install:
 	@if [ "$(UV)" = ".tools/bin/uv" ] && [ ! -x .tools/bin/uv ]; then \
@@ -38,6 +39,21 @@ lint: install
 format: install
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
+
+# Loopback only, bounded (about 4 minutes; BENCH_SECONDS, BENCH_ROUNDS, BENCH_CALLGRIND_REQUESTS tune it).
+# Needs PostgreSQL and Redis as the tests do (BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL), wrk (installed
+# here with apt-get when run as root) and, for instruction counts, valgrind (skipped without it).
+bench: install
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing wrk with apt-get"; \
+	    apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; \
+	  else \
+	    echo "make bench needs wrk: install it (sudo apt-get install wrk, brew install wrk) and run it again"; exit 1; \
+	  fi; \
+	fi
+	@$(UV) sync --frozen --quiet --group bench
+	$(UV) run --frozen --group bench python -m benchmarks.run
 
 clean:
 	rm -rf .data .pytest_cache .mypy_cache .ruff_cache
