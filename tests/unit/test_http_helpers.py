@@ -539,6 +539,40 @@ class HeldApp(FakeApp):
         await super().__call__(scope, receive, send)
 
 
+class LingeringApp(FakeApp):
+    """Answers at once, then keeps its task running (as a handler's clean-up and the access line
+    do) until ``release`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Callable[[Message], Awaitable[None]]) -> None:
+        await super().__call__(scope, receive, send)
+        await self.release.wait()
+
+
+async def test_a_slot_is_free_once_the_response_is_sent_not_when_its_task_ends() -> None:
+    """A keep-alive client's next request may start while the previous request's task is still
+    finishing: at the cap, it must be served, not shed."""
+    inner = LingeringApp()
+    middleware = EdgeMiddleware(
+        inner, EdgePolicy(allowed_hosts=("shop.example",), max_body_bytes=1024, max_in_flight=1)
+    )
+    first = asyncio.create_task(call(middleware, [HOST]))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not first.done()  # its response is out, its task lingers
+    assert middleware.in_flight == 0
+    second = asyncio.create_task(call(middleware, [HOST]))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert middleware.in_flight == 0
+    inner.release.set()
+    assert (await first).status == 200
+    assert (await second).status == 200
+
+
 async def test_past_the_in_flight_cap_requests_are_shed_before_the_app_and_liveness_is_not() -> None:
     inner = HeldApp()
     middleware = EdgeMiddleware(

@@ -172,10 +172,12 @@ class EdgeMiddleware:
             await self._shed_request(scope, send)
             return
         self._in_flight += 1
+        slot = [True]  # held until the response's last byte is handed to the server (see _serve)
         try:
-            await self._serve(scope, receive, send)
+            await self._serve(scope, receive, send, slot)
         finally:
-            self._in_flight -= 1
+            if slot[0]:
+                self._in_flight -= 1
 
     async def _shed_request(self, scope: Scope, send: Send, request_id: str | None = None) -> None:
         self._shed += 1
@@ -196,7 +198,7 @@ class EdgeMiddleware:
         await send({"type": "http.response.start", "status": 503, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, slot: list[bool]) -> None:
         request_id = accept_or_make_request_id(header_value(scope, b"x-request-id"))
         client_ip = self._clients.resolve(scope)
         store_request_id(scope, request_id)
@@ -219,6 +221,12 @@ class EdgeMiddleware:
                     headers = secure(headers, hsts=policy.hsts, docs=docs)
                 message["headers"] = headers + extra_headers
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False) and slot[0]:
+                # The response is complete: the slot is free now, not when this task has also
+                # written its access line. A keep-alive client's next request, which the server
+                # may start at once, must not find this one still counted (a false 503 at the cap).
+                slot[0] = False
+                self._in_flight -= 1
 
         try:
             refusal = self._refusal(scope)
