@@ -52,8 +52,11 @@ bench: install
 	    echo "make bench needs wrk: install it (sudo apt-get install wrk, brew install wrk) and run it again"; exit 1; \
 	  fi; \
 	fi
-	@$(UV) sync --frozen --quiet --group bench
-	$(UV) run --frozen --group bench python -m benchmarks.run
+	@# The project's environment exactly as `make install` makes it (nothing of the bench group in it);
+	@# the driver and the FastAPI peer get an environment of their own.
+	@$(UV) sync --frozen --quiet
+	@UV_PROJECT_ENVIRONMENT=.venv-bench $(UV) sync --frozen --quiet --group bench
+	UV_PROJECT_ENVIRONMENT=.venv-bench $(UV) run --frozen --group bench python -m benchmarks.run
 
 clean:
-	rm -rf .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .data .pytest_cache .mypy_cache .ruff_cache .venv-bench

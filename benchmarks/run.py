@@ -77,27 +77,37 @@ CALLGRIND_WARM_UP = 30
 STAFF = 25  # besides the owner
 PASSWORD = "quiet orchard ladder at dawn"  # noqa: S105 - a throwaway account in a throwaway database
 
-UVICORN = [
-    sys.executable,
-    "-m",
-    "uvicorn",
-    "--factory",
-    "--http",
-    "httptools",
-    "--loop",
-    "uvloop",
-    "--no-access-log",
-    "--no-server-header",
-    "--no-proxy-headers",
-    "--log-level",
-    "warning",
-    "--host",
-    "127.0.0.1",
-]
+# The project and the reference run on the project's own environment (`uv sync`: its dependencies
+# and nothing else); only the driver and the peer run on the bench environment, whose FastAPI,
+# pydantic and matplotlib (numpy) would otherwise be found and loaded by the project's own imports
+# (Litestar's pydantic plugin, advanced-alchemy's numpy support), costing it memory and time.
+PROJECT_BIN = Path(os.environ.get("BENCH_PROJECT_VENV", str(ROOT / ".venv"))) / "bin"
+
+
+def uvicorn(python: Path | str) -> list[str]:
+    return [
+        str(python),
+        "-m",
+        "uvicorn",
+        "--factory",
+        "--http",
+        "httptools",
+        "--loop",
+        "uvloop",
+        "--no-access-log",
+        "--no-server-header",
+        "--no-proxy-headers",
+        "--log-level",
+        "warning",
+        "--host",
+        "127.0.0.1",
+    ]
+
+
 COMMANDS = {
-    "project": [str(Path(sys.executable).with_name("flower-vendor")), "serve", "--host", "127.0.0.1"],
-    "reference": [*UVICORN, "benchmarks.reference.app:create_app"],
-    "peer": [*UVICORN, "benchmarks.peer.app:create_app"],
+    "project": [str(PROJECT_BIN / "flower-vendor"), "serve", "--host", "127.0.0.1"],
+    "reference": [*uvicorn(PROJECT_BIN / "python"), "benchmarks.reference.app:create_app"],
+    "peer": [*uvicorn(sys.executable), "benchmarks.peer.app:create_app"],
 }
 TITLES = {
     "project": "project (flower-vendor serve)",
