@@ -16,6 +16,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
 import msgspec
@@ -24,6 +25,16 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 DEV_DATABASE_URL = "sqlite+aiosqlite:///./.data/flower-vendor.db"
+# What `flower-vendor dev` never takes from the environment: it runs on its own SQLite database,
+# in-memory adapters and its own signing key, so production variables left exported cannot make it
+# migrate, seed or sign for a database or Redis that `serve` uses.
+DEV_IGNORED_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "SECRET_KEY_PREVIOUS",
+    "ENABLE_DISTRIBUTED_RATE_LIMITING",
+)
 
 # Values that appear in tutorials, templates and .env.example files. Compared case-insensitively
 # as prefixes, so "change-me-please-0123..." is refused too.
@@ -334,6 +345,33 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper"):
     @property
     def uses_sqlite(self) -> bool:
         return self.database_url.reveal().startswith("sqlite")
+
+    @property
+    def uses_dev_database(self) -> bool:
+        """Development on the embedded SQLite database: the only place the demo shop may be seeded."""
+        return self.is_development and self.database_url.reveal() == DEV_DATABASE_URL
+
+    @property
+    def dev_data_dir(self) -> Path | None:
+        """Where development keeps its files (the directory of its SQLite database file); ``None``
+        outside development or without a database file."""
+        if not self.is_development or not self.uses_sqlite:
+            return None
+        database = make_url(self.database_url.reveal()).database
+        if not database or database == ":memory:":
+            return None
+        return Path(database).parent
+
+
+def development_environ(environ: Mapping[str, str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The environment `flower-vendor dev` runs with, and the names of the variables it ignored
+    (set, but never used: ``DEV_IGNORED_VARIABLES``, and ``ENVIRONMENT`` when it said otherwise)."""
+    ignored = [name for name in DEV_IGNORED_VARIABLES if (environ.get(name) or "").strip()]
+    if (environ.get("ENVIRONMENT") or "").strip().lower() not in ("", Environment.DEVELOPMENT.value):
+        ignored.insert(0, "ENVIRONMENT")
+    sealed = {name: value for name, value in environ.items() if name not in DEV_IGNORED_VARIABLES}
+    sealed["ENVIRONMENT"] = Environment.DEVELOPMENT.value
+    return sealed, tuple(ignored)
 
 
 # --- reading -----------------------------------------------------------------------------------

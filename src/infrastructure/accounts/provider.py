@@ -47,6 +47,7 @@ from application.shared.confirm_access import ConfirmAccess
 from application.shared.security_events import DeferredSecurityEvents, RefusalLog, SecurityEventLog
 from infrastructure.accounts.common_passwords import CommonPasswordList
 from infrastructure.accounts.deferred_events import DeferredEventLogReader, DeferredSecurityEventWriter
+from infrastructure.accounts.file_session_store import DEV_SESSIONS_FILE, FileSessionStore
 from infrastructure.accounts.login_throttle import InMemoryLoginThrottle, RedisLoginThrottle
 from infrastructure.accounts.memory_session_store import InMemorySessionStore
 from infrastructure.accounts.passwords import Argon2PasswordHasher
@@ -96,7 +97,9 @@ class AccountsAdapters(Provider):
     @provide
     def session_store(self, settings: Settings, redis: Redis | None, trips: RoundTrips | None) -> SessionStore:
         if redis is None or trips is None:
-            return InMemorySessionStore()
+            # Under `dev`, kept in its data directory so a restart keeps everyone logged in.
+            directory = settings.dev_data_dir
+            return InMemorySessionStore() if directory is None else FileSessionStore(directory / DEV_SESSIONS_FILE)
         return RedisSessionStore(redis, settings.redis_key_prefix, trips)
 
     session_liveness = alias(source=SessionStore, provides=SessionLiveness)

@@ -15,9 +15,14 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from infrastructure.config import Settings
 
 
+def sql_log_level(settings: Settings) -> int:
+    """SQL echo only in development at LOG_LEVEL=DEBUG, through our log pipeline (echo=True would add
+    a second handler): at INFO it would bury everything else, the demo logins included."""
+    return logging.INFO if settings.is_development and settings.log_level == "DEBUG" else logging.WARNING
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
-    # SQL echo only in development, through our log pipeline (echo=True would add a second handler).
-    logging.getLogger("sqlalchemy.engine.Engine").setLevel(logging.INFO if settings.is_development else logging.WARNING)
+    logging.getLogger("sqlalchemy.engine.Engine").setLevel(sql_log_level(settings))
     url = make_url(settings.database_url.reveal())
     if url.drivername.startswith("sqlite"):
         return _create_sqlite_engine(settings, url.database)

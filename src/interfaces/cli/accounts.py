@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import TextIO
 
 import click
@@ -17,9 +18,10 @@ from application.accounts.revoke_sessions import RevokeUserSessions
 from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
 from application.accounts.views import VendorOut
 from application.shared.pagination import MAX_LIMIT, PageRequest
-from infrastructure.config import Settings
+from infrastructure.config import DEV_DATABASE_URL, Settings
 from infrastructure.logging import configure_logging
-from interfaces.cli.runner import Refused, run_use_case, settings_from_env
+from infrastructure.security.private_files import write_private
+from interfaces.cli.runner import Refused, run_use_case, settings_from_env, upgrade_database
 
 
 def _owner_password() -> str:
@@ -107,19 +109,37 @@ def vendor_list(as_json: bool) -> None:
         click.echo(f"{v.id}  {v.slug:<24} {'active' if v.active else 'inactive':<9} {v.name}")
 
 
+DEMO_LOGINS_FILE = "demo-logins.txt"
+
+
 def seed_demo(settings: Settings) -> list[DemoLogin]:
+    """Seeds the demo shop into the embedded development database, and nowhere else: a database
+    `serve` could use (PostgreSQL, any other environment) is refused here, whoever calls."""
+    if not settings.uses_dev_database:
+        raise Refused(
+            "the demo shop is seeded only into the embedded development database"
+            f" ({DEV_DATABASE_URL.split(':///', 1)[1]}, ENVIRONMENT=development)"
+        )
+
     async def action(scope: AsyncContainer) -> list[DemoLogin]:
         return await (await scope.get(SeedDemoShop)).execute()
 
     return run_use_case(action, settings)
 
 
-def print_demo_logins(logins: list[DemoLogin]) -> None:
+def show_demo_logins(logins: list[DemoLogin], data_dir: Path) -> None:
+    """Prints new demo logins once and keeps them in ``<data_dir>/demo-logins.txt`` (mode 0600); on
+    later starts, says where they are."""
+    path = data_dir / DEMO_LOGINS_FILE
     if not logins:
+        if path.is_file():
+            click.echo(f"Demo logins of 'demo-florist': {path}", err=True)
         return
-    click.echo("Demo shop 'demo-florist' created. These passwords are shown once:", err=True)
-    for login in logins:
-        click.echo(f"  {login.role:<8} {login.email:<34} {login.password}", err=True)
+    lines = [f"  {login.role:<8} {login.email:<34} {login.password}" for login in logins]
+    write_private(path, "Demo shop 'demo-florist' (role, email, password):\n" + "\n".join(lines) + "\n")
+    click.echo(f"Demo shop 'demo-florist' created. These passwords are shown once (and kept in {path}):", err=True)
+    for line in lines:
+        click.echo(line, err=True)
 
 
 @click.group()
@@ -129,15 +149,26 @@ def demo() -> None:
 
 @demo.command("seed")
 def demo_seed() -> None:
-    """Load the demo shop (refused in production)."""
+    """Load the demo shop into the embedded development database (./.data/; refused elsewhere)."""
     settings = settings_from_env()
-    if settings.is_production:
-        raise Refused("the demo shop is refused in production")
+    if not settings.is_development:
+        raise Refused(
+            f"the demo shop is refused in {settings.environment.value}: it is seeded only into"
+            " `flower-vendor dev`'s embedded database (ENVIRONMENT=development)"
+        )
+    if not settings.uses_dev_database:
+        raise Refused(
+            "DATABASE_URL names another database: the demo shop is seeded only into"
+            " `flower-vendor dev`'s embedded database; unset DATABASE_URL"
+        )
     configure_logging(level="WARNING", json=settings.log_format == "json")
+    upgrade_database(settings)
     logins = seed_demo(settings)
     if not logins:
         click.echo("the demo shop exists already")
-    print_demo_logins(logins)
+    data_dir = settings.dev_data_dir
+    if data_dir is not None:
+        show_demo_logins(logins, data_dir)
 
 
 @click.group()

@@ -9,17 +9,21 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
 import uvicorn
 
-from infrastructure.config import generate_secret_key
+from infrastructure.accounts.file_session_store import DEV_SESSIONS_FILE
+from infrastructure.config import DEV_IGNORED_VARIABLES, development_environ, generate_secret_key
 from infrastructure.db import migrations
 from infrastructure.logging import configure_logging, get_logger
+from infrastructure.security.dev_key import dev_signing_key
+from infrastructure.security.private_files import UnsafeFile, read_private
 from interfaces.cli import accounts
-from interfaces.cli.accounts import print_demo_logins, seed_demo
-from interfaces.cli.runner import Refused, database_errors, settings_from_env
+from interfaces.cli.accounts import seed_demo, show_demo_logins
+from interfaces.cli.runner import Refused, database_errors, settings_from_env, upgrade_database
 
 APP_FACTORY = "interfaces.http.app:create_app"
 # uvicorn's httptools protocol plus a header size limit, a header read deadline and a connection
@@ -28,6 +32,8 @@ HTTP_PROTOCOL = "interfaces.http.front_door:GuardedHttpToolsProtocol"
 # Connections the kernel may queue before a worker accepts them: about a second of work for a busy
 # worker; beyond that a client is better told early (refused, retried by its TCP stack) than kept.
 LISTEN_BACKLOG = 1024
+# What `dev --reload` watches: the directory holding the project's packages (src/).
+SOURCE_DIR = str(Path(__file__).resolve().parents[2])
 R = TypeVar("R")
 
 
@@ -39,26 +45,42 @@ def cli() -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def dev(host: str, port: int) -> None:
-    """Run the API on its embedded default: SQLite under ./.data/, in-memory adapters, docs on."""
-    environ = dict(os.environ)
-    environ["ENVIRONMENT"] = "development"
+@click.option("--reload", is_flag=True, help="Restart the server when a source file under src/ changes.")
+def dev(host: str, port: int, reload: bool) -> None:
+    """Run the API on its embedded default: SQLite under ./.data/, in-memory adapters, docs on.
+
+    Sealed: DATABASE_URL, REDIS_URL and the signing keys of the environment are ignored (a warning
+    names them); the key is ./.data/dev-signing-key (mode 0600), kept across restarts."""
+    environ, ignored = development_environ(os.environ)
     settings = settings_from_env(environ)
     configure_logging(level=settings.log_level, json=settings.log_format == "json")
     log = get_logger("flower_vendor.cli")
-    if settings.secret_key_generated:
-        # The server reads its key from the environment: hand it the one made here.
-        environ["SECRET_KEY"] = settings.secret_key.reveal()
+    if ignored:
         log.warning(
-            "random_signing_key",
-            message="SECRET_KEY is not set: using a random per-process key; tokens end with this process.",
+            "dev_ignores_variables",
+            variables=",".join(ignored),
+            message=f"`flower-vendor dev` ignores {', '.join(ignored)}: it runs only on its embedded SQLite "
+            "database, in-memory adapters and its own signing key in ./.data/",
         )
-    with database_errors():
-        migrations.upgrade(migrations.alembic_config(settings.database_url.reveal()))
-    print_demo_logins(seed_demo(settings))
+    data_dir = settings.dev_data_dir
+    if data_dir is None or not settings.uses_dev_database:  # cannot happen: DATABASE_URL is never read here
+        raise Refused("dev runs only on its embedded SQLite database")
+    try:
+        key, key_file, made = dev_signing_key(data_dir)
+        read_private(data_dir / DEV_SESSIONS_FILE)  # refused now rather than at the first login
+    except UnsafeFile as unsafe:
+        raise Refused(unsafe.message) from None
+    # The server (and, under --reload, each of its restarts) reads its key from the environment.
+    environ["SECRET_KEY"] = key
+    settings = settings_from_env(environ)
+    log.info("dev_signing_key", file=str(key_file), created=made, note="kept across restarts; used only by dev")
+    upgrade_database(settings)
+    show_demo_logins(seed_demo(settings), data_dir)
+    for name in DEV_IGNORED_VARIABLES:
+        os.environ.pop(name, None)
     os.environ.update(environ)
     log.info("dev_server_starting", url=f"http://{host}:{port}", docs=f"http://{host}:{port}/schema")
-    _run_server(host=host, port=port, workers=1)
+    _run_server(host=host, port=port, workers=1, reload=reload)
 
 
 @cli.command()
@@ -74,7 +96,7 @@ def serve(host: str, port: int, workers: int) -> None:
     _run_server(host=host, port=port, workers=workers)
 
 
-def _run_server(*, host: str, port: int, workers: int) -> None:
+def _run_server(*, host: str, port: int, workers: int, reload: bool = False) -> None:
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -88,6 +110,10 @@ def _run_server(*, host: str, port: int, workers: int) -> None:
         server_header=False,
         proxy_headers=False,  # X-Forwarded-For is believed only from TRUSTED_PROXIES, by the app itself
         timeout_graceful_shutdown=20,
+        # dev --reload: the server runs in a child process restarted on a change under src/; the key,
+        # the migrations and the seed were settled here, once, and reach it through the environment.
+        reload=reload,
+        reload_dirs=[SOURCE_DIR] if reload else None,
     )
 
 

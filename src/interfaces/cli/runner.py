@@ -16,6 +16,7 @@ from dishka import AsyncContainer
 from application.shared.errors import ApplicationError
 from domain.shared.errors import DomainError, InvalidValue
 from infrastructure.config import ConfigurationError, Settings, load_settings
+from infrastructure.db import migrations
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
 
@@ -54,6 +55,12 @@ def database_errors() -> Iterator[None]:
         if type(error).__module__.split(".")[0] in ("sqlalchemy", "asyncpg", "alembic", "sqlite3"):
             raise Refused(f"the database refused the operation ({type(error).__name__})") from None
         raise
+
+
+def upgrade_database(settings: Settings) -> None:
+    """Migrations to head on the settings' database (``dev`` and ``demo seed``: the embedded one)."""
+    with database_errors():
+        migrations.upgrade(migrations.alembic_config(settings.database_url.reveal()))
 
 
 def run_use_case(action: Callable[[AsyncContainer], Awaitable[R]], settings: Settings | None = None) -> R:
