@@ -70,7 +70,8 @@ class FileSessionStore(InMemorySessionStore):
         # Synchronous on purpose: the snapshot and the write happen with no await between them, so
         # concurrent operations never interleave a half-changed state into the file.
         snapshot = _Snapshot(_FORMAT, self._sessions, self._tokens, self._families, self._users)
-        write_private(self._path, msgspec.json.encode(snapshot).decode())
+        # Not flushed to disk (a few ms each time): a restart of dev keeps it, a power cut may not.
+        write_private(self._path, msgspec.json.encode(snapshot).decode(), durable=False)
 
     async def create(self, session: SessionRecord, refresh_hash: str, ttl: timedelta) -> None:
         await super().create(session, refresh_hash, ttl)

@@ -46,8 +46,9 @@ def read_private(path: Path) -> str | None:
         return file.read()
 
 
-def write_private(path: Path, text: str) -> None:
-    """Replaces the file at once (a reader sees the old or the new content, never half) with mode 0600."""
+def write_private(path: Path, text: str, *, durable: bool = True) -> None:
+    """Replaces the file at once (a reader sees the old or the new content, never half) with mode 0600.
+    ``durable=False`` skips the flush to disk: the file then survives the process, not a power cut."""
     path.parent.mkdir(mode=PRIVATE_DIRECTORY_MODE, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE_FILE_MODE)
@@ -57,7 +58,8 @@ def write_private(path: Path, text: str) -> None:
             descriptor = -1
             file.write(text)
             file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
         if descriptor >= 0:
