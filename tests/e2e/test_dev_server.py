@@ -50,3 +50,22 @@ def test_dev_seeds_the_demo_shop_only_once(server_factory: Callable[..., ServerP
     assert "Demo shop 'demo-florist' created" in first.logs()
     assert "Demo shop" not in second.logs()
     assert second.client.get("/health/ready").status_code == 200
+
+
+def test_the_docs_page_needs_no_network(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> None:
+    """Swagger UI comes from this server: every script, style and icon the page names is served
+    here, and its Content-Security-Policy lets the browser load nothing from elsewhere."""
+    server = server_factory(["dev"], {}, cwd=tmp_path)
+    page = server.client.get("/schema")
+    assert page.status_code == 200
+    assert "SwaggerUIBundle" in page.text
+    urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+    assert urls
+    assert not [url for url in urls if re.match(r"(?i)(https?:)?//", url)], urls
+    for url in urls:
+        asset = server.client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.content, url
+    csp = page.headers["content-security-policy"]
+    assert "http" not in csp
+    assert "script-src 'self'" in csp
