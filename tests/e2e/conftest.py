@@ -15,6 +15,20 @@ import httpx
 import pytest
 
 FLOWER_VENDOR = str(Path(sys.executable).with_name("flower-vendor"))
+# Every (method, path, status) a real server answered an e2e test through ``ServerProcess.client``:
+# test_documented_statuses.py (run last) checks the OpenAPI document lists each of them.
+OBSERVED: set[tuple[str, str, int]] = set()
+
+
+def _observe(response: httpx.Response) -> None:
+    OBSERVED.add((response.request.method, response.request.url.path, response.status_code))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The documented-statuses check runs after every other test of the session."""
+    last = [item for item in items if item.nodeid.startswith("tests/e2e/test_documented_statuses.py")]
+    if last:
+        items[:] = [item for item in items if item not in last] + last
 
 
 def free_port() -> int:
@@ -53,7 +67,7 @@ class ServerProcess:
     _client: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
-        self._client = httpx.Client(base_url=self.base_url, timeout=10)
+        self._client = httpx.Client(base_url=self.base_url, timeout=10, event_hooks={"response": [_observe]})
 
     @property
     def client(self) -> httpx.Client:

@@ -278,3 +278,22 @@ def test_dev_reload_restarts_on_a_source_change_and_keeps_sessions(
     refreshed = server.client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert refreshed.status_code == 200, refreshed.text
     assert server.logs().count("Demo shop") == 1  # seeded once, by the dev command, not by each restart
+
+
+def test_the_docs_page_needs_no_network(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> None:
+    """Swagger UI comes from this server: every script, style and icon the page names is served
+    here, and its Content-Security-Policy lets the browser load nothing from elsewhere."""
+    server = server_factory(["dev"], {}, cwd=tmp_path)
+    page = server.client.get("/schema")
+    assert page.status_code == 200
+    assert "SwaggerUIBundle" in page.text
+    urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+    assert urls
+    assert not [url for url in urls if re.match(r"(?i)(https?:)?//", url)], urls
+    for url in urls:
+        asset = server.client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.content, url
+    csp = page.headers["content-security-policy"]
+    assert "http" not in csp
+    assert "script-src 'self'" in csp

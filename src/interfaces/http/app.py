@@ -12,8 +12,6 @@ from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
 from application.shared.access import AccessTokens, SessionLiveness
@@ -24,7 +22,7 @@ from infrastructure.db.errors import translate_database_error
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
 from interfaces.http import accounts
-from interfaces.http.auth import BearerAuthMiddleware, SessionCheck
+from interfaces.http.auth import AUTH_EXEMPT_PATHS, BearerAuthMiddleware, SessionCheck
 from interfaces.http.context import HttpContext
 from interfaces.http.di import attach_container, http_providers
 from interfaces.http.edge import EdgeMiddleware, EdgePolicy
@@ -32,6 +30,7 @@ from interfaces.http.errors import exception_handlers
 from interfaces.http.front_door import FrontDoorPolicy
 from interfaces.http.front_door import configure as configure_front_door
 from interfaces.http.health import HealthController
+from interfaces.http.openapi import complete_document, docs_assets, openapi_config
 from interfaces.http.rate_limit import RateLimitGate, RateLimitTiers
 from interfaces.http.strict_input import strict_input
 
@@ -60,16 +59,7 @@ def build_litestar(
     *,
     extra_route_handlers: Sequence[ControllerRouterHandler] = (),
 ) -> Litestar:
-    openapi = (
-        OpenAPIConfig(
-            title="flower-vendor",
-            version=API_VERSION,
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
-        )
-        if settings.docs_enabled
-        else None
-    )
+    openapi = openapi_config(API_VERSION) if settings.docs_enabled else None
     cors = (
         CORSConfig(
             allow_origins=list(settings.cors_origins),
@@ -94,12 +84,13 @@ def build_litestar(
         route_handlers=[
             HealthController,
             *(controller for context in CONTEXTS for controller in context.controllers),
+            *([docs_assets()] if settings.docs_enabled else []),
             *extra_route_handlers,
         ],
         middleware=[
             DefineMiddleware(
                 BearerAuthMiddleware,
-                exclude=["^/health/", "^/schema"],
+                exclude=list(AUTH_EXEMPT_PATHS),
                 session_check=SessionCheck(partial(container.get, SessionLiveness)),
                 confirm_access=partial(container.get, ConfirmAccess),
             )
@@ -118,6 +109,8 @@ def build_litestar(
         on_shutdown=[container.close],
     )
     attach_container(container, app)  # no per-request scope: handlers open one only when they write
+    if settings.docs_enabled:
+        complete_document(app)
     return app
 
 

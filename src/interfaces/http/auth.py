@@ -32,6 +32,8 @@ from interfaces.http.request_context import bearer_token, verified_token_of
 log = structlog.stdlib.get_logger("flower_vendor.http.auth")
 
 PUBLIC = {"exclude_from_auth": True}
+# Paths the bearer middleware never guards: health probes and the API documentation.
+AUTH_EXEMPT_PATHS = ("^/health/", "^/schema")
 AnyRequest = Request[Any, Any, Any]
 
 

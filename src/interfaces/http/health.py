@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 from dishka import FromDishka
 from litestar import Controller, get
+from litestar.openapi import ResponseSpec
 from litestar.response import Response
 
 from application.health.check_readiness import CheckReadiness
@@ -28,7 +29,11 @@ class HealthController(Controller):
     async def live(self) -> Liveness:
         return Liveness(status="ok")
 
-    @get("/ready", summary="Every required dependency answers", responses={})
+    @get(
+        "/ready",
+        summary="Every required dependency answers",
+        responses={503: ResponseSpec(data_container=Readiness, description="A required dependency does not answer")},
+    )
     @inject_app
     async def ready(self, check: FromDishka[CheckReadiness]) -> Response[Readiness]:
         report = await check.execute()

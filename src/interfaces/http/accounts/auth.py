@@ -44,7 +44,12 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]  # noqa: RUF012 - Litestar declares it as a plain list
 
-    @post("/signup", status_code=HTTP_201_CREATED, opt=PUBLIC, summary="Sign up a shop and its owner")
+    @post(
+        "/signup",
+        status_code=HTTP_201_CREATED,
+        opt={**PUBLIC, "problems": (409,)},
+        summary="Sign up a shop and its owner",
+    )
     @inject
     async def signup(self, data: JSONBody[SignupIn], use_case: FromDishka[SignUp]) -> SignupOut:
         result = await use_case.execute(
@@ -61,12 +66,17 @@ class AuthController(Controller):
         )
         return SignupOut(vendor=VendorOut.of(result.vendor), user=UserOut.of(result.user))
 
-    @post("/login", status_code=HTTP_200_OK, opt=PUBLIC, summary="Exchange email and password for tokens")
+    @post(
+        "/login",
+        status_code=HTTP_200_OK,
+        opt={**PUBLIC, "problems": (401,)},
+        summary="Exchange email and password for tokens",
+    )
     @inject
     async def login(self, data: JSONBody[LoginIn], use_case: FromDishka[Login]) -> TokensOut:
         return _tokens(await use_case.execute(LoginCommand(email=data.email, password=data.password)))
 
-    @post("/refresh", status_code=HTTP_200_OK, opt=PUBLIC, summary="Rotate a refresh token")
+    @post("/refresh", status_code=HTTP_200_OK, opt={**PUBLIC, "problems": (401,)}, summary="Rotate a refresh token")
     @inject
     async def refresh(self, data: JSONBody[RefreshIn], use_case: FromDishka[Refresh]) -> TokensOut:
         return _tokens(await use_case.execute(data.refresh_token))

@@ -36,7 +36,7 @@ class StaffController(Controller):
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset))
         return StaffPage(list(page.items), page.total, page.limit, page.offset)
 
-    @post("/", status_code=HTTP_201_CREATED, summary="Add a staff member")
+    @post("/", status_code=HTTP_201_CREATED, opt={"problems": (409,)}, summary="Add a staff member")
     @inject
     async def create_staff(
         self, data: JSONBody[StaffIn], principal: FromDishka[Principal], use_case: FromDishka[CreateStaff]
@@ -44,7 +44,7 @@ class StaffController(Controller):
         command = CreateStaffCommand(email=data.email, full_name=data.full_name, role=data.role, password=data.password)
         return UserOut.of(await use_case.execute(principal, command))
 
-    @patch("/{user_id:str}", summary="Change a staff member's role or deactivate them")
+    @patch("/{user_id:str}", opt={"problems": (409,)}, summary="Change a staff member's role or deactivate them")
     @inject
     async def update_staff(
         self,

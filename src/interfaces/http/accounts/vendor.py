@@ -20,12 +20,17 @@ class VendorController(Controller):
     path = "/api/vendor"
     tags = ["vendor"]  # noqa: RUF012
 
-    @get("/", summary="The caller's shop")
+    @get("/", opt={"problems": (404,)}, summary="The caller's shop")
     @inject_app
     async def get_vendor(self, request: AnyRequest, use_case: FromDishka[GetVendor]) -> VendorOut:
         return await use_case.execute(principal_of(request))
 
-    @patch("/", guards=[requires(Role.OWNER, "vendor.update")], summary="Change the shop's settings")
+    @patch(
+        "/",
+        guards=[requires(Role.OWNER, "vendor.update")],
+        opt={"problems": (404,)},
+        summary="Change the shop's settings",
+    )
     @inject
     async def update_vendor(
         self, data: JSONBody[VendorPatchIn], principal: FromDishka[Principal], use_case: FromDishka[UpdateVendor]

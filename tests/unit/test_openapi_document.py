@@ -1,0 +1,80 @@
+"""The OpenAPI document a frontend generates its client from: valid OpenAPI 3.1, readable operation
+ids, the bearer scheme exactly where the auth middleware guards, the problem JSON on every error
+response the request path can give, enums as enums."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+
+from infrastructure.config import load_settings
+from infrastructure.di.container import make_container
+from interfaces.http.app import build_litestar
+from interfaces.http.di import http_providers
+
+PUBLIC_OPERATIONS = {"signup", "login", "refresh", "live", "ready"}
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    settings = load_settings({"ENVIRONMENT": "development", "DATABASE_URL": "sqlite+aiosqlite:///:memory:"})
+    app = build_litestar(settings, make_container(settings, *http_providers()))
+    return app.openapi_schema.to_schema()
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, op) for path, item in document["paths"].items() for method, op in item.items()]
+
+
+def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.1")
+    validate(document)
+
+
+def test_operation_ids_are_readable_and_unique(document: dict[str, Any]) -> None:
+    ids = [op["operationId"] for _, _, op in _operations(document)]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z][A-Za-z]*", op_id) for op_id in ids), ids
+    assert {"login", "signup", "listStaff", "createStaff", "getVendor", "me"} <= set(ids)
+
+
+def test_the_bearer_scheme_is_on_every_guarded_operation_and_only_there(document: dict[str, Any]) -> None:
+    scheme = document["components"]["securitySchemes"]["BearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    for path, method, op in _operations(document):
+        public = op["operationId"] in PUBLIC_OPERATIONS
+        assert ("security" in op) is not public, (method, path)
+        if not public:
+            assert op["security"] == [{"BearerAuth": []}]
+            assert "401" in op["responses"], (method, path)
+
+
+def test_every_error_response_is_the_problem_json(document: dict[str, Any]) -> None:
+    problem = document["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "detail", "code"} <= set(problem["required"])
+    assert problem["properties"]["errors"]["items"] == {"$ref": "#/components/schemas/FieldError"}
+    for path, method, op in _operations(document):
+        for status, response in op["responses"].items():
+            if int(status) < 400 or (op["operationId"] == "ready" and status == "503"):
+                continue
+            content = response["content"]
+            assert list(content) == ["application/problem+json"], (method, path, status)
+            assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+def test_what_each_operation_can_answer_is_documented(document: dict[str, Any]) -> None:
+    by_id = {op["operationId"]: op for _, _, op in _operations(document)}
+    assert {"400", "413", "415", "429", "503"} <= set(by_id["login"]["responses"])
+    assert "401" in by_id["login"]["responses"]  # wrong credentials (declared by the handler)
+    assert "security" not in by_id["login"]
+    assert {"401", "403", "404"} <= set(by_id["updateStaff"]["responses"])  # role guard, a staff id in the path
+    assert "403" not in by_id["me"]["responses"]  # every role may read itself
+    assert set(by_id["live"]["responses"]) == {"200", "400"}
+
+
+def test_roles_are_an_enum(document: dict[str, Any]) -> None:
+    role = document["components"]["schemas"]["Role"]
+    assert set(role["enum"]) == {"OWNER", "MANAGER", "STAFF", "DRIVER"}
