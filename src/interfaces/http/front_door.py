@@ -14,8 +14,10 @@ it and no bound on connections, and it answers malformed requests with a bare ``
 - the parser's own refusals (``Content-Length: -1``, a CR inside a header) are answered 400.
 
 Every such answer is RFC 9457 problem JSON with the security headers and an ``X-Request-ID``, like
-the app's own, and the CORS headers when the request's ``Origin`` (if it was read before the
-refusal) is an allowed one, so that a browser sees the problem rather than a network error. After a
+the app's own, and the CORS headers when the request's ``Origin`` is an allowed one, so that a
+browser sees the problem rather than a network error. That needs the parser to have read ``Origin``
+before the refusal: httptools hands a header over once the next one begins, so a head cut off
+inside ``Origin`` itself (or stalled right after it) is answered without them. After a
 refusal the connection stops reading into the parser, half-closes, discards whatever the client
 still sends for a moment (so that the client reads the answer instead of a reset) and then closes.
 
