@@ -35,6 +35,9 @@ DEV_IGNORED_VARIABLES = (
     "SECRET_KEY_PREVIOUS",
     "ENABLE_DISTRIBUTED_RATE_LIMITING",
 )
+# The usual front-end dev servers (Vite, then Create React App / Next.js), allowed under `dev`
+# unless CORS_ORIGINS says otherwise.
+DEV_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173", "http://localhost:3000")
 
 # Values that appear in tutorials, templates and .env.example files. Compared case-insensitively
 # as prefixes, so "change-me-please-0123..." is refused too.
@@ -261,6 +264,13 @@ def _any_origin(origins: tuple[str, ...], earlier: Earlier) -> str | None:
     return None
 
 
+def _credentials_with_any_origin(allow: bool, earlier: Earlier) -> str | None:
+    # Credentials are for exact origins only: '*' with credentials would hand any site the user's session.
+    return (
+        "true is refused while CORS_ORIGINS contains '*'" if allow and "*" in earlier.get("cors_origins", ()) else None
+    )
+
+
 def _any_host(hosts: tuple[str, ...], earlier: Earlier) -> str | None:
     if _production(earlier) and "*" in hosts:
         return "'*' is refused in production; list the served host names"
@@ -294,7 +304,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper"):
         bool, Rule(development_default=False, refuse=_distributed_without_redis)
     ] = True
     metrics_token: Annotated[Secret | None, Rule(strong=True)] = None
-    cors_origins: Annotated[tuple[str, ...], Rule(item=_origin, refuse=_any_origin)] = ()
+    cors_origins: Annotated[
+        tuple[str, ...], Rule(item=_origin, refuse=_any_origin, development_default=DEV_CORS_ORIGINS)
+    ] = ()
+    cors_allow_credentials: Annotated[bool, Rule(refuse=_credentials_with_any_origin)] = False
     allowed_hosts: Annotated[tuple[str, ...], Rule(item=_host, refuse=_any_host)] = ("localhost", "127.0.0.1")
     trusted_proxies: Annotated[tuple[str, ...], Rule(item=_cidr, refuse=_everyone_a_proxy)] = ()
     redis_key_prefix: str = "fv:"

@@ -10,7 +10,6 @@ from functools import partial
 from dishka import AsyncContainer
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
-from litestar.config.cors import CORSConfig
 from litestar.middleware import DefineMiddleware
 from litestar.types import ControllerRouterHandler
 
@@ -24,6 +23,7 @@ from infrastructure.logging import configure_logging
 from interfaces.http import accounts
 from interfaces.http.auth import AUTH_EXEMPT_PATHS, BearerAuthMiddleware, SessionCheck
 from interfaces.http.context import HttpContext
+from interfaces.http.cors import CorsPolicy
 from interfaces.http.di import attach_container, http_providers
 from interfaces.http.edge import EdgeMiddleware, EdgePolicy
 from interfaces.http.errors import exception_handlers
@@ -60,19 +60,6 @@ def build_litestar(
     extra_route_handlers: Sequence[ControllerRouterHandler] = (),
 ) -> Litestar:
     openapi = openapi_config(API_VERSION) if settings.docs_enabled else None
-    cors = (
-        CORSConfig(
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-            # Only what the API handles today; Idempotency-Key, If-Match and ETag come with orders.
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After", "RateLimit", "RateLimit-Policy"],
-            allow_credentials=False,
-            max_age=600,
-        )
-        if settings.cors_origins
-        else None
-    )
     compression = CompressionConfig(
         backend="brotli",
         brotli_gzip_fallback=True,
@@ -103,7 +90,7 @@ def build_litestar(
         # Our own structlog set-up logs errors; Litestar's would print tracebacks a second time.
         logging_config=None,
         request_max_body_size=settings.max_request_body_bytes,
-        cors_config=cors,
+        # No cors_config: CORS is the edge's (interfaces/http/cors.py), on every response, errors included.
         compression_config=compression,
         on_startup=[partial(_warm_up, container)],
         on_shutdown=[container.close],
@@ -124,6 +111,10 @@ def rate_limit_gate(settings: Settings, container: AsyncContainer) -> RateLimitG
     )
 
 
+def cors_policy(settings: Settings) -> CorsPolicy:
+    return CorsPolicy(allow_origins=settings.cors_origins, allow_credentials=settings.cors_allow_credentials)
+
+
 def edge_policy(settings: Settings) -> EdgePolicy:
     return EdgePolicy(
         allowed_hosts=settings.allowed_hosts,
@@ -133,6 +124,7 @@ def edge_policy(settings: Settings) -> EdgePolicy:
         docs_path="/schema" if settings.docs_enabled else None,
         max_in_flight=settings.max_concurrent_requests,
         body_read_timeout=settings.body_read_timeout_seconds,
+        cors=cors_policy(settings),
     )
 
 
@@ -152,6 +144,7 @@ def create_app(
             header_read_timeout=settings.header_read_timeout_seconds,
             max_connections=settings.max_connections,
             hsts=settings.is_production,
+            cors=cors_policy(settings),
         )
     )
     container = container or make_container(settings, *http_providers())

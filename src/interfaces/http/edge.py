@@ -19,6 +19,7 @@ import structlog
 
 from application.shared.context import RequestMeta, bind_request_meta
 from interfaces.http.client_address import ClientAddressResolver, client_bucket
+from interfaces.http.cors import NO_CORS, CorsPolicy, with_vary_origin
 from interfaces.http.problems import PROBLEM_CONTENT_TYPE, encode_problem, make_problem, refusal
 from interfaces.http.rate_limit import RateLimitGate
 from interfaces.http.request_context import (
@@ -128,12 +129,14 @@ class EdgePolicy:
     """Requests this worker serves at once; beyond it, 503 before any Redis or database work."""
     body_read_timeout: float = 10.0
     """Seconds a client has to deliver a whole request body."""
+    cors: CorsPolicy = NO_CORS
+    """Which browser origins may call the API; its headers go on every response, errors included."""
 
 
 class EdgeMiddleware:
-    """Load shedding, request id, client address, 413, Host, rate limit (in the contract's order),
-    the body read against a deadline, security headers on every response, the access log and a
-    last-resort 500.
+    """Load shedding, request id, client address, 413, Host, CORS preflight, rate limit (in the
+    contract's order), the body read against a deadline, security and CORS headers on every
+    response, the access log and a last-resort 500.
 
     Load shedding: past ``max_in_flight`` requests in this worker, a request is answered 503 with
     ``Retry-After`` before anything else runs (no Redis, no database, no per-request log line), so
@@ -192,9 +195,11 @@ class EdgeMiddleware:
             "The service is overloaded; retry after the time in Retry-After.",
             request_id=request_id,
             hsts=self._policy.hsts,
-            extra_headers=((b"retry-after", b"1"),),
+            extra_headers=((b"retry-after", b"1"), *self._cors_headers(scope)),
             security_headers=self._policy.security_headers,
         )
+        if self._policy.cors.enabled:
+            headers = with_vary_origin(headers)
         await send({"type": "http.response.start", "status": 503, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
@@ -212,6 +217,10 @@ class EdgeMiddleware:
         extra_headers: list[tuple[bytes, bytes]] = [(REQUEST_ID_HEADER.encode(), request_id.encode())]
         policy = self._policy
         docs = policy.docs_path is not None and str(scope.get("path", "")).startswith(policy.docs_path)
+        cors = policy.cors.enabled
+        origin = header_value(scope, b"origin") if cors else None
+        if origin is not None:
+            extra_headers.extend(policy.cors.response_headers(origin.encode("latin-1")))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -219,6 +228,8 @@ class EdgeMiddleware:
                 headers = [(k, v) for k, v in message.get("headers", ()) if bytes(k).lower() != b"x-request-id"]
                 if policy.security_headers:
                     headers = secure(headers, hsts=policy.hsts, docs=docs)
+                if cors:
+                    headers = with_vary_origin(headers)
                 message["headers"] = headers + extra_headers
             await send(message)
             if message["type"] == "http.response.body" and not message.get("more_body", False) and slot[0]:
@@ -233,6 +244,11 @@ class EdgeMiddleware:
             if refusal is not None:
                 await self._send_problem(send_with_headers, *refusal, request_id)
                 return
+            if origin is not None and scope.get("method") == "OPTIONS":
+                requested_method = header_value(scope, b"access-control-request-method")
+                if requested_method is not None:  # a preflight: never rate limited, never authenticated
+                    await self._preflight(scope, send_with_headers, extra_headers, origin, requested_method, request_id)
+                    return
             if self._rate_limit is not None:
                 outcome = await self._rate_limit.check(scope, client_ip)
                 if outcome is not None:
@@ -301,6 +317,39 @@ class EdgeMiddleware:
                     client_ip=client_ip,
                 )
             structlog.contextvars.clear_contextvars()
+
+    def _cors_headers(self, scope: Scope) -> tuple[tuple[bytes, bytes], ...]:
+        if not self._policy.cors.enabled:
+            return ()
+        origin = header_value(scope, b"origin")
+        return self._policy.cors.response_headers(origin.encode("latin-1") if origin is not None else None)
+
+    async def _preflight(
+        self,
+        scope: Scope,
+        send: Send,
+        extra_headers: list[tuple[bytes, bytes]],
+        origin: str,
+        requested_method: str,
+        request_id: str,
+    ) -> None:
+        """Answers a CORS preflight here, before the rate limiter and authentication: a browser
+        that cannot get its preflight through shows a network error, not the API's answer. What it
+        costs is bounded like any request (load shedding, the Host check above)."""
+        requested_headers = header_value(scope, b"access-control-request-headers")
+        answer = self._policy.cors.preflight(
+            origin.encode("latin-1"),
+            requested_method.encode("latin-1"),
+            requested_headers.encode("latin-1") if requested_headers is not None else None,
+        )
+        # The response's own CORS headers come from the answer (none for a disallowed origin).
+        extra_headers[:] = [(name, value) for name, value in extra_headers if not name.startswith(b"access-control-")]
+        extra_headers.extend(answer.headers)
+        if answer.status != 204:
+            await self._send_problem(send, answer.status, answer.code, answer.detail, request_id)
+            return
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def _read_body(self, receive: Receive) -> Receive | None:
         """The whole body is read here, against the caller's deadline, so a client trickling it

@@ -14,9 +14,12 @@ it and no bound on connections, and it answers malformed requests with a bare ``
 - the parser's own refusals (``Content-Length: -1``, a CR inside a header) are answered 400.
 
 Every such answer is RFC 9457 problem JSON with the security headers and an ``X-Request-ID``, like
-the app's own. After a refusal the connection stops reading into the parser, half-closes, discards
-whatever the client still sends for a moment (so that the client reads the answer instead of a
-reset) and then closes.
+the app's own, and the CORS headers when the request's ``Origin`` is an allowed one, so that a
+browser sees the problem rather than a network error. That needs the parser to have read ``Origin``
+before the refusal: httptools hands a header over once the next one begins, so a head cut off
+inside ``Origin`` itself (or stalled right after it) is answered without them. After a
+refusal the connection stops reading into the parser, half-closes, discards whatever the client
+still sends for a moment (so that the client reads the answer instead of a reset) and then closes.
 
 The CLI starts uvicorn with this class by import string; the app factory hands it the limits from
 the settings (``configure``) before uvicorn creates the first connection.
@@ -33,6 +36,7 @@ import httptools
 import structlog
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from interfaces.http.cors import NO_CORS, CorsPolicy, with_vary_origin
 from interfaces.http.problems import refusal
 from interfaces.http.request_context import accept_or_make_request_id
 
@@ -49,6 +53,7 @@ class FrontDoorPolicy:
     header_read_timeout: float = 10.0
     max_connections: int = 1000
     hsts: bool = False
+    cors: CorsPolicy = NO_CORS
 
 
 _policy = FrontDoorPolicy()
@@ -72,10 +77,14 @@ def refusal_response(
     request_id: str,
     hsts: bool,
     extra_headers: tuple[tuple[bytes, bytes], ...] = (),
+    cors: bool = False,
 ) -> bytes:
     """A complete HTTP/1.1 response that refuses a request and announces ``Connection: close``:
-    problem JSON, the security headers, ``X-Request-ID`` and no ``Server`` header."""
+    problem JSON, the security headers, ``X-Request-ID`` and no ``Server`` header (``Vary: Origin``
+    too when ``cors``; the caller puts any ``Access-Control-*`` headers in ``extra_headers``)."""
     headers, body = refusal(status, code, detail, request_id=request_id, hsts=hsts, extra_headers=extra_headers)
+    if cors:
+        headers = with_vary_origin(headers)
     lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode()]
     lines.extend(name + b": " + value for name, value in headers)
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
@@ -215,8 +224,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         )
         if self.transport.is_closing():
             return
+        cors = self._policy.cors
+        if cors.enabled:
+            extra_headers = (*extra_headers, *cors.response_headers(self._incoming_header(b"origin")))
         response = refusal_response(
-            status, code, detail, request_id=request_id, hsts=self._policy.hsts, extra_headers=extra_headers
+            status,
+            code,
+            detail,
+            request_id=request_id,
+            hsts=self._policy.hsts,
+            extra_headers=extra_headers,
+            cors=cors.enabled,
         )
         self.transport.write(response)
         self.flow.resume_reading()  # keep reading (and discarding) while lingering
@@ -227,9 +245,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def _incoming_request_id(self) -> str | None:
-        for name, value in self.headers or ():
-            if name == b"x-request-id":
-                return value.decode("latin-1")
+        value = self._incoming_header(b"x-request-id")
+        return value.decode("latin-1") if value is not None else None
+
+    def _incoming_header(self, name: bytes) -> bytes | None:
+        """A header of the request being refused, if the parser had read it (names are lower-case)."""
+        for key, value in self.headers or ():
+            if key == name:
+                return bytes(value)
         return None
 
     def _arm_head_timer(self, delay: float) -> None:
