@@ -1,9 +1,9 @@
-"""`/api/auth`: signup, login, refresh, logout, who am I, change password."""
+"""`/api/auth`: signup, login, refresh, logout, who am I (and one's own name), change password."""
 
 from __future__ import annotations
 
 from dishka import FromDishka
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -13,7 +13,8 @@ from application.accounts.logout import Logout
 from application.accounts.logout_everywhere import LogoutEverywhere
 from application.accounts.refresh import Refresh
 from application.accounts.sessions import TokenPair
-from application.accounts.signup import SignUp, SignUpCommand
+from application.accounts.signup import SignUpAndLogIn, SignUpCommand
+from application.accounts.update_profile import UpdateProfile, UpdateProfileCommand
 from application.accounts.views import MeOut, UserOut, VendorOut
 from application.accounts.who_am_i import WhoAmI
 from application.shared.context import Principal
@@ -21,6 +22,7 @@ from interfaces.http.accounts.schemas import (
     ChangePasswordIn,
     LoginIn,
     LogoutIn,
+    ProfilePatchIn,
     RefreshIn,
     SignupIn,
     SignupOut,
@@ -44,9 +46,9 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]  # noqa: RUF012 - Litestar declares it as a plain list
 
-    @post("/signup", status_code=HTTP_201_CREATED, opt=PUBLIC, summary="Sign up a shop and its owner")
+    @post("/signup", status_code=HTTP_201_CREATED, opt=PUBLIC, summary="Sign up a shop and its owner, logged in")
     @inject
-    async def signup(self, data: JSONBody[SignupIn], use_case: FromDishka[SignUp]) -> SignupOut:
+    async def signup(self, data: JSONBody[SignupIn], use_case: FromDishka[SignUpAndLogIn]) -> SignupOut:
         result = await use_case.execute(
             SignUpCommand(
                 vendor_name=data.vendor_name,
@@ -59,7 +61,9 @@ class AuthController(Controller):
                 full_name=data.full_name,
             )
         )
-        return SignupOut(vendor=VendorOut.of(result.vendor), user=UserOut.of(result.user))
+        return SignupOut(
+            vendor=VendorOut.of(result.vendor), user=UserOut.of(result.user), tokens=_tokens(result.tokens)
+        )
 
     @post("/login", status_code=HTTP_200_OK, opt=PUBLIC, summary="Exchange email and password for tokens")
     @inject
@@ -87,6 +91,13 @@ class AuthController(Controller):
     @inject_app
     async def me(self, request: AnyRequest, use_case: FromDishka[WhoAmI]) -> MeOut:
         return await use_case.execute(principal_of(request))
+
+    @patch("/me", summary="Change the caller's own name")
+    @inject
+    async def update_me(
+        self, data: JSONBody[ProfilePatchIn], principal: FromDishka[Principal], use_case: FromDishka[UpdateProfile]
+    ) -> MeOut:
+        return await use_case.execute(principal, UpdateProfileCommand(full_name=data.full_name))
 
     @post("/change-password", status_code=HTTP_204_NO_CONTENT, summary="Change the caller's password")
     @inject
