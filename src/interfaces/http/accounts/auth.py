@@ -87,17 +87,17 @@ class AuthController(Controller):
     async def logout_all(self, principal: FromDishka[Principal], use_case: FromDishka[LogoutEverywhere]) -> None:
         await use_case.execute(principal)
 
-    @get("/me", summary="The caller's account")
-    @inject_app
-    async def me(self, request: AnyRequest, use_case: FromDishka[WhoAmI]) -> MeOut:
-        return await use_case.execute(principal_of(request))
-
     @patch("/me", summary="Change the caller's own name")
     @inject
     async def update_me(
         self, data: JSONBody[ProfilePatchIn], principal: FromDishka[Principal], use_case: FromDishka[UpdateProfile]
     ) -> MeOut:
         return await use_case.execute(principal, UpdateProfileCommand(full_name=data.full_name))
+
+    @get("/me", summary="The caller's account")
+    @inject_app
+    async def me(self, request: AnyRequest, use_case: FromDishka[WhoAmI]) -> MeOut:
+        return await use_case.execute(principal_of(request))
 
     @post("/change-password", status_code=HTTP_204_NO_CONTENT, summary="Change the caller's password")
     @inject
