@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -372,3 +373,28 @@ def test_staff_cannot_list_even_with_filters(client: httpx.Client) -> None:
     token = login(client, email)["access_token"]
     _problem(client.get("/api/staff", params={"role": "OWNER"}, headers=bearer(token)), 403, "FORBIDDEN")
     _problem(client.get("/api/staff", params={"role": "OWNER"}), 401)
+
+
+# -- the same calls under `dev` (SQLite and in-memory sessions) -----------------------------------
+
+
+def test_the_frontend_calls_work_under_dev(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> None:
+    client = server_factory(["dev"], {}, cwd=tmp_path).client
+    body = _signup_body()
+    answer = client.post("/api/auth/signup", json=body)
+    assert answer.status_code == 201, answer.text
+    owner = answer.json()["tokens"]["access_token"]
+    me = client.get("/api/auth/me", headers=bearer(owner)).json()
+    assert me["vendor"] == {k: answer.json()["vendor"][k] for k in ("id", "name", "slug", "timezone", "currency")}
+    renamed = client.patch("/api/auth/me", json={"full_name": "Rosa Renamed"}, headers=bearer(owner))
+    assert (renamed.status_code, renamed.json()["full_name"]) == (200, "Rosa Renamed")
+    for name, role in (("zoe", "STAFF"), ("Adam", "MANAGER"), ("bea", "STAFF")):
+        staff = {"email": f"{unique(name.lower())}@example.com", "full_name": name, "role": role, "password": PASSWORD}
+        assert client.post("/api/staff", json=staff, headers=bearer(owner)).status_code == 201
+    assert _names(client, owner, sort="name") == (["Adam", "bea", "Rosa Renamed", "zoe"], 4)
+    assert _names(client, owner, sort="-created_at", role="STAFF", active="true") == (["bea", "zoe"], 2)
+    assert _names(client, owner, active="false") == ([], 0)
+    one = client.get(f"/api/staff/{me['id']}", headers=bearer(owner))
+    assert (one.status_code, one.json()["full_name"]) == (200, "Rosa Renamed")
+    _problem(client.get(f"/api/staff/{uuid.uuid4()}", headers=bearer(owner)), 404)
+    assert _fields(client.get("/api/staff", params={"role": "boss"}, headers=bearer(owner))) == {"query.role"}
