@@ -37,8 +37,10 @@ from application.accounts.ports import (
     RefreshTokens,
     SecurityEventQueries,
     SessionStore,
+    StaffFilter,
     StaffQueries,
     StaffRepository,
+    StaffSort,
     VendorQueries,
     VendorRepository,
 )
@@ -331,19 +333,38 @@ class FakeVendorQueries:
 
 
 class FakeStaffQueries:
-    def __init__(self, staff: FakeStaffRepository) -> None:
+    def __init__(self, staff: FakeStaffRepository, vendors: FakeVendorRepository) -> None:
         self._staff = staff
+        self._vendors = vendors
 
-    async def page(self, vendor_id: uuid.UUID, page: PageRequest) -> Page[UserOut]:
-        return _page([UserOut.of(u) for u in self._staff.users.values() if u.vendor_id == vendor_id], page)
+    async def page(self, vendor_id: uuid.UUID, page: PageRequest, where: StaffFilter | None = None) -> Page[UserOut]:
+        where = where or StaffFilter()
+        members = [
+            u
+            for u in self._staff.users.values()
+            if u.vendor_id == vendor_id
+            and (where.role is None or u.role is where.role)
+            and (where.active is None or u.active is where.active)
+        ]
+        by_name = where.sort in (StaffSort.NAME, StaffSort.NAME_DESC)
+        descending = where.sort in (StaffSort.NAME_DESC, StaffSort.CREATED_AT_DESC)
+        members.sort(
+            key=lambda u: (
+                (u.full_name.lower(), u.full_name, str(u.id)) if by_name else (u.created_at or START, str(u.id))
+            ),
+            reverse=descending,
+        )
+        return _page([UserOut.of(u) for u in members], page)
+
+    async def get(self, vendor_id: uuid.UUID, user_id: uuid.UUID) -> UserOut | None:
+        user = self._staff.users.get(user_id)
+        return UserOut.of(user) if user is not None and user.vendor_id == vendor_id else None
 
     async def me(self, vendor_id: uuid.UUID, user_id: uuid.UUID) -> MeOut | None:
         user = self._staff.users.get(user_id)
         if user is None or user.vendor_id != vendor_id or not user.active:
             return None
-        return MeOut(
-            id=user.id, email=user.email.value, full_name=user.full_name, role=user.role, vendor_id=user.vendor_id
-        )
+        return MeOut.of(user, self._vendors.vendors[vendor_id])
 
 
 class FakeSecurityEventQueries:
@@ -527,7 +548,7 @@ class FakeAdapters(Provider):
 
     @provide(scope=Scope.APP)
     def staff_queries(self) -> StaffQueries:
-        return FakeStaffQueries(self.world.staff)
+        return FakeStaffQueries(self.world.staff, self.world.vendors)
 
     @provide(scope=Scope.APP)
     def event_queries(self) -> SecurityEventQueries:

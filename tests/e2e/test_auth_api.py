@@ -138,6 +138,8 @@ def test_login_answers_a_bearer_pair(client: httpx.Client) -> None:
         "full_name": "Rosa Owner",
         "role": "OWNER",
         "vendor_id": shop.vendor["id"],
+        # The shop, since issue 11 (item 8).
+        "vendor": {key: shop.vendor[key] for key in ("id", "name", "slug", "timezone", "currency")},
     }
 
 

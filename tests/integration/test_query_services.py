@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.accounts.create_staff import CreateStaff, CreateStaffCommand
 from application.accounts.list_security_events import ListSecurityEvents
-from application.accounts.list_staff import ListStaff
-from application.accounts.ports import SecurityEventQueries, StaffQueries, VendorQueries
+from application.accounts.list_staff import GetStaffMember, ListStaff
+from application.accounts.ports import SecurityEventQueries, StaffFilter, StaffQueries, StaffSort, VendorQueries
 from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
+from application.accounts.update_staff import UpdateStaff, UpdateStaffCommand
 from application.accounts.who_am_i import WhoAmI
 from application.shared.context import Principal
 from application.shared.errors import PermissionDenied
@@ -196,3 +197,98 @@ async def test_read_use_cases_run_without_a_request_scope(container: AsyncContai
     denial = trail.items[0]
     assert denial.kind is SecurityEventKind.PERMISSION_DENIED
     assert denial.detail == {"action": "security_events.list", "role": "STAFF", "required": "OWNER"}
+
+
+async def test_me_names_the_shop_in_the_same_statement(container: AsyncContainer, statements: Statements) -> None:
+    shop, _ = await _shop(container, f"aster-{uuid.uuid4().hex[:8]}")
+    staff = await container.get(StaffQueries)
+    async with statements.counting():
+        me = await staff.me(shop.vendor.id, shop.user.id)
+    assert len(statements.sent) == 1
+    assert statements.transactions == 0
+    assert " JOIN vendors " in statements.sent[0]
+    assert me is not None
+    assert (me.vendor.id, me.vendor.name, me.vendor.slug, me.vendor.timezone, me.vendor.currency) == (
+        shop.vendor.id,
+        shop.vendor.name,
+        shop.vendor.slug,
+        "Europe/Amsterdam",
+        "EUR",
+    )
+
+
+async def test_one_member_is_one_statement_filtered_by_shop(container: AsyncContainer, statements: Statements) -> None:
+    shop, owner = await _shop(container, f"dahlia-{uuid.uuid4().hex[:8]}", staff=1)
+    other, _ = await _shop(container, f"fern-{uuid.uuid4().hex[:8]}")
+    staff = await container.get(StaffQueries)
+    async with statements.counting():
+        member = await staff.get(shop.vendor.id, shop.user.id)
+    assert len(statements.sent) == 1
+    assert statements.transactions == 0
+    assert "users.vendor_id = $" in statements.sent[0]
+    assert member is not None
+    assert (member.id, member.vendor_id, member.role, member.active) == (shop.user.id, shop.vendor.id, Role.OWNER, True)
+    async with statements.counting():
+        assert await staff.get(other.vendor.id, shop.user.id) is None  # another shop's member: nobody
+        assert await staff.get(shop.vendor.id, uuid.uuid4()) is None
+    assert len(statements.sent) == 2
+    found = await (await container.get(GetStaffMember)).execute(owner, shop.user.id)
+    assert found.email == shop.user.email.value
+
+
+async def test_the_staff_list_filters_and_sorts_in_one_statement(
+    container: AsyncContainer, statements: Statements
+) -> None:
+    slug = f"orchid-{uuid.uuid4().hex[:8]}"
+    shop, owner = await _shop(container, slug)
+    names = {"zoe": Role.STAFF, "Adam": Role.MANAGER, "bea": Role.STAFF, "Carl": Role.DRIVER}
+    ids: dict[str, uuid.UUID] = {}
+    for name, role in names.items():
+        async with container() as scope:
+            created = await (await scope.get(CreateStaff)).execute(
+                owner,
+                CreateStaffCommand(
+                    email=f"{name.lower()}@{slug}.example", full_name=name, role=role, password=PASSWORD
+                ),
+            )
+        ids[name] = created.id
+    async with container() as scope:
+        await (await scope.get(UpdateStaff)).execute(owner, UpdateStaffCommand(user_id=ids["bea"], active=False))
+    other, other_owner = await _shop(container, f"moss-{uuid.uuid4().hex[:8]}", staff=2)
+    staff = await container.get(StaffQueries)
+
+    async def names_of(where: StaffFilter, page: PageRequest | None = None) -> tuple[list[str], int]:
+        async with statements.counting():
+            listed = await staff.page(shop.vendor.id, page or PageRequest(), where)
+        assert len(statements.sent) == 1
+        assert statements.transactions == 0
+        assert "count(*) OVER ()" in statements.sent[0]
+        assert all(member.vendor_id == shop.vendor.id for member in listed.items)
+        return [member.full_name for member in listed.items], listed.total
+
+    assert await names_of(StaffFilter(role=Role.STAFF)) == (["zoe", "bea"], 2)
+    assert await names_of(StaffFilter(active=False)) == (["bea"], 1)
+    assert await names_of(StaffFilter(active=True, role=Role.STAFF)) == (["zoe"], 1)
+    assert await names_of(StaffFilter(sort=StaffSort.NAME)) == (["Adam", "bea", "Carl", "Rosa Owner", "zoe"], 5)
+    assert await names_of(StaffFilter(sort=StaffSort.NAME_DESC)) == (["zoe", "Rosa Owner", "Carl", "bea", "Adam"], 5)
+    assert await names_of(StaffFilter(sort=StaffSort.CREATED_AT)) == (["Rosa Owner", "zoe", "Adam", "bea", "Carl"], 5)
+    assert await names_of(StaffFilter(sort=StaffSort.CREATED_AT_DESC)) == (
+        ["Carl", "bea", "Adam", "zoe", "Rosa Owner"],
+        5,
+    )
+    assert await names_of(StaffFilter(active=True, sort=StaffSort.NAME), PageRequest(limit=2, offset=1)) == (
+        ["Carl", "Rosa Owner"],
+        4,
+    )
+    # The other shop's staff match the same filter but are never counted.
+    async with statements.counting():
+        other_staff = await staff.page(other.vendor.id, PageRequest(), StaffFilter(role=Role.STAFF))
+    assert other_staff.total == 2
+    # Past the end of a filtered list: the filtered count, by a second statement.
+    async with statements.counting():
+        past = await staff.page(shop.vendor.id, PageRequest(limit=5, offset=50), StaffFilter(role=Role.STAFF))
+    assert (list(past.items), past.total) == ([], 2)
+    assert len(statements.sent) == 2
+    listed = await (await container.get(ListStaff)).execute(owner, PageRequest(), StaffFilter(role=Role.DRIVER))
+    assert [m.id for m in listed.items] == [ids["Carl"]]
+    assert other_owner.vendor_id != owner.vendor_id

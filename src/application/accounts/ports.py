@@ -17,6 +17,7 @@ from application.shared.security_events import SecurityEvent
 from domain.accounts.staff_user import StaffUser
 from domain.accounts.vendor import Vendor
 from domain.shared.email import Email
+from domain.shared.role import Role
 
 
 class VendorRepository(Protocol):
@@ -177,9 +178,33 @@ class VendorQueries(Protocol):
         ...
 
 
+class StaffSort(enum.StrEnum):
+    """The orders of the staff list: by name (case-insensitively) or by creation time, ``-`` for
+    descending. Ties fall back to the id, so pages never overlap."""
+
+    CREATED_AT = "created_at"
+    CREATED_AT_DESC = "-created_at"
+    NAME = "name"
+    NAME_DESC = "-name"
+
+
+@dataclass(frozen=True, slots=True)
+class StaffFilter:
+    """Which of the shop's staff a list shows, and in which order."""
+
+    role: Role | None = None
+    active: bool | None = None
+    sort: StaffSort = StaffSort.CREATED_AT
+
+
 class StaffQueries(Protocol):
-    async def page(self, vendor_id: UUID, page: PageRequest) -> Page[UserOut]:
-        """The shop's staff, oldest first, with the total."""
+    async def page(self, vendor_id: UUID, page: PageRequest, where: StaffFilter | None = None) -> Page[UserOut]:
+        """The shop's staff matching ``where`` in its order (everyone, oldest first, by default),
+        with the total."""
+        ...
+
+    async def get(self, vendor_id: UUID, user_id: UUID) -> UserOut | None:
+        """One member of the shop's staff (deactivated ones too); another shop's id is None."""
         ...
 
     async def me(self, vendor_id: UUID, user_id: UUID) -> MeOut | None:

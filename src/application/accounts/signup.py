@@ -1,13 +1,18 @@
-"""Sign up a shop with its owner (HTTP `POST /api/auth/signup` and `flower-vendor vendor create`)."""
+"""Sign up a shop with its owner (`flower-vendor vendor create`, the demo seed) and, over HTTP
+(`POST /api/auth/signup`), log the owner in at once."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from application.accounts.passwords import NewPassword
 from application.accounts.ports import StaffRepository, VendorRepository
+from application.accounts.sessions import SessionStarter, TokenPair
+from application.shared.audit import SecurityRecorder
 from application.shared.clock import Clock
 from application.shared.context import RequestMeta
+from application.shared.errors import DependencyUnavailable
 from application.shared.security_events import SecurityEvent, SecurityEventKind, SecurityEventLog
 from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.password import PasswordContext
@@ -57,6 +62,13 @@ class SignUp:
         self._meta = meta
 
     async def execute(self, command: SignUpCommand) -> SignUpResult:
+        result = await self.stage(command)
+        await self._uow.commit()
+        return result
+
+    async def stage(self, command: SignUpCommand) -> SignUpResult:
+        """Everything but the commit: the caller's unit of work commits the shop, its owner and
+        the SIGNUP event together with whatever else it adds."""
         now = self._clock.now()
         vendor = Vendor.open(
             name=command.vendor_name,
@@ -86,5 +98,42 @@ class SignUp:
                 detail={"slug": vendor.slug},
             )
         )
-        await self._uow.commit()
         return SignUpResult(vendor=vendor, user=owner)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedUp:
+    vendor: Vendor
+    user: StaffUser
+    tokens: TokenPair
+
+
+class SignUpAndLogIn:
+    """Sign-up over HTTP: the owner's first session starts with the shop, as a login would start
+    it, and is recorded as one (``LOGIN_SUCCEEDED`` with ``via: signup``). The session is created
+    before the commit: when the session store is down nothing is committed (503, and the same
+    sign-up can be sent again); when the commit fails the session is ended."""
+
+    def __init__(self, signup: SignUp, sessions: SessionStarter, record: SecurityRecorder, uow: UnitOfWork) -> None:
+        self._signup = signup
+        self._sessions = sessions
+        self._record = record
+        self._uow = uow
+
+    async def execute(self, command: SignUpCommand) -> SignedUp:
+        result = await self._signup.stage(command)
+        session_id, tokens = await self._sessions.start(result.user)
+        try:
+            await self._record(
+                SecurityEventKind.LOGIN_SUCCEEDED,
+                vendor_id=result.vendor.id,
+                user_id=result.user.id,
+                session_id=str(session_id),
+                via="signup",
+            )
+            await self._uow.commit()
+        except BaseException:
+            with contextlib.suppress(DependencyUnavailable):
+                await self._sessions.end(session_id)
+            raise
+        return SignedUp(vendor=result.vendor, user=result.user, tokens=tokens)

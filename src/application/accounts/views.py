@@ -75,14 +75,38 @@ class UserOut(msgspec.Struct, frozen=True):
         )
 
 
+class MeVendorOut(msgspec.Struct, frozen=True):
+    """The caller's shop, as a frontend shows it next to the account."""
+
+    id: UUID
+    name: str
+    slug: str
+    timezone: str
+    currency: str
+
+
 class MeOut(msgspec.Struct, frozen=True):
-    """The caller's own account."""
+    """The caller's own account and its shop."""
 
     id: UUID
     email: str
     full_name: str
     role: Role
     vendor_id: UUID
+    vendor: MeVendorOut
+
+    @classmethod
+    def of(cls, user: StaffUser, vendor: Vendor) -> MeOut:
+        return cls(
+            id=user.id,
+            email=user.email.value,
+            full_name=user.full_name,
+            role=user.role,
+            vendor_id=user.vendor_id,
+            vendor=MeVendorOut(
+                id=vendor.id, name=vendor.name, slug=vendor.slug, timezone=vendor.timezone, currency=vendor.currency
+            ),
+        )
 
 
 class SecurityEventOut(msgspec.Struct, frozen=True):

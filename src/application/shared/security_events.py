@@ -23,6 +23,7 @@ class SecurityEventKind(enum.StrEnum):
     STAFF_CREATED = "STAFF_CREATED"
     STAFF_UPDATED = "STAFF_UPDATED"
     VENDOR_UPDATED = "VENDOR_UPDATED"
+    PROFILE_UPDATED = "PROFILE_UPDATED"
 
 
 @dataclass(frozen=True, slots=True)

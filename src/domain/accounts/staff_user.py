@@ -87,6 +87,12 @@ class StaffUser:
             raise LastOwnerError
         return updated
 
+    def renamed(self, full_name: str) -> StaffUser:
+        """This user under a new full name, checked like at registration (the same user when the
+        name does not change). Not a credential: sessions stay good."""
+        name = check_full_name(full_name)
+        return self if name == self.full_name else replace(self, full_name=name)
+
     def with_password_hash(self, password_hash: str) -> StaffUser:
         """The same password under a new hash (a parameter upgrade): existing sessions stay good."""
         return replace(self, password_hash=password_hash)

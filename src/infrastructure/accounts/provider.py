@@ -15,7 +15,7 @@ from application.accounts.create_staff import CreateStaff
 from application.accounts.demo import SeedDemoShop
 from application.accounts.get_vendor import GetVendor
 from application.accounts.list_security_events import ListSecurityEvents
-from application.accounts.list_staff import ListStaff
+from application.accounts.list_staff import GetStaffMember, ListStaff
 from application.accounts.list_vendors import ListVendors
 from application.accounts.login import Login
 from application.accounts.logout import Logout
@@ -38,7 +38,8 @@ from application.accounts.refresh import Refresh
 from application.accounts.restore_security_events import ReplaySecurityEvents, RestoreSecurityEvents
 from application.accounts.revoke_sessions import RevokeUserSessions
 from application.accounts.sessions import SessionStarter, TokenLifetimes
-from application.accounts.signup import SignUp
+from application.accounts.signup import SignUp, SignUpAndLogIn
+from application.accounts.update_profile import UpdateProfile
 from application.accounts.update_staff import UpdateStaff
 from application.accounts.update_vendor import UpdateVendor
 from application.accounts.who_am_i import WhoAmI
@@ -140,6 +141,7 @@ class AccountsUseCases(Provider):
 
     use_cases = provide_all(
         SignUp,
+        SignUpAndLogIn,
         Login,
         Refresh,
         Logout,
@@ -149,6 +151,7 @@ class AccountsUseCases(Provider):
         CreateStaff,
         UpdateStaff,
         UpdateVendor,
+        UpdateProfile,
         RestoreSecurityEvents,
         ReplaySecurityEvents,
         SeedDemoShop,
@@ -166,7 +169,7 @@ class AccountsReads(Provider):
     events = provide(SqlSecurityEventQueries, provides=SecurityEventQueries)
     refusals = provide(SqlRefusalLog, provides=RefusalLog)
 
-    use_cases = provide_all(WhoAmI, ListStaff, GetVendor, ListVendors, ListSecurityEvents)
+    use_cases = provide_all(WhoAmI, ListStaff, GetStaffMember, GetVendor, ListVendors, ListSecurityEvents)
 
 
 def accounts_providers() -> list[Provider]:

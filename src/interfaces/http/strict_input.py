@@ -10,7 +10,8 @@ that conversion (Litestar's ``before_request``) and refuses what the lax rules w
   strict=True)``; a type mismatch is 400 naming the field, a body that is not UTF-8 or not
   JSON is 400 (never the 500 an undecodable body used to cause);
 - an integer query parameter must be ASCII digits with an optional leading minus (no ``10.0``,
-  ``1e1``, `` 10``, ``+10``), a boolean one ``true`` or ``false``, and each may appear once;
+  ``1e1``, `` 10``, ``+10``), a boolean one ``true`` or ``false``, an enum or ``Literal`` one
+  exactly one of its values, and each may appear once;
 - under ``/api/``, a query parameter the handler does not take is refused like an unknown body
   field (contract section 3).
 
@@ -20,10 +21,11 @@ typed signatures and the OpenAPI schema stays as declared.
 
 from __future__ import annotations
 
+import enum
 import re
 import types
 from dataclasses import dataclass
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 import msgspec
 from litestar import Request
@@ -55,6 +57,7 @@ class _Plan:
     body: msgspec.json.Decoder[Any] | None
     integers: frozenset[str]
     booleans: frozenset[str]
+    choices: dict[str, tuple[str, ...]]  # an enum or Literal parameter: its values, in order
     known: frozenset[str] | None  # every query parameter the handler takes; None: any (it reads them all)
 
 
@@ -76,6 +79,7 @@ def _plan_for(handler: HTTPRouteHandler) -> _Plan:
     body = None
     integers: set[str] = set()
     booleans: set[str] = set()
+    choices: dict[str, tuple[str, ...]] = {}
     known: set[str] | None = set()
     dependencies = set(handler.resolve_dependencies())
     for name, parameter in handler.parsed_fn_signature.parameters.items():
@@ -103,7 +107,11 @@ def _plan_for(handler: HTTPRouteHandler) -> _Plan:
             booleans.add(key)
         elif kind is int:
             integers.add(key)
-    plan = _Plan(body, frozenset(integers), frozenset(booleans), None if known is None else frozenset(known))
+        elif isinstance(kind, type) and issubclass(kind, enum.Enum):
+            choices[key] = tuple(str(member.value) for member in kind)
+        elif get_origin(kind) is Literal:
+            choices[key] = tuple(str(value) for value in get_args(kind))
+    plan = _Plan(body, frozenset(integers), frozenset(booleans), choices, None if known is None else frozenset(known))
     _plans[id(handler)] = (handler, plan)
     return plan
 
@@ -116,7 +124,7 @@ def _query_errors(request: Request[Any, Any, Any], plan: _Plan) -> list[dict[str
             {"key": key, "source": "query", "message": "is not a parameter of this call"}
             for key in sorted(set(query) - plan.known)
         ]
-    for key in (*plan.integers, *plan.booleans):
+    for key in (*plan.integers, *plan.booleans, *plan.choices):
         if key in request.path_params:
             continue
         values = query.getall(key, [])
@@ -128,6 +136,8 @@ def _query_errors(request: Request[Any, Any, Any], plan: _Plan) -> list[dict[str
             errors.append({"key": key, "source": "query", "message": "must be a whole number written in digits"})
         elif key in plan.booleans and values[0] not in _BOOLEANS:
             errors.append({"key": key, "source": "query", "message": "must be true or false"})
+        elif key in plan.choices and values[0] not in plan.choices[key]:
+            errors.append({"key": key, "source": "query", "message": f"must be one of {', '.join(plan.choices[key])}"})
     return errors
 
 

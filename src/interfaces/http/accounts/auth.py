@@ -1,9 +1,9 @@
-"""`/api/auth`: signup, login, refresh, logout, who am I, change password."""
+"""`/api/auth`: signup, login, refresh, logout, who am I (and one's own name), change password."""
 
 from __future__ import annotations
 
 from dishka import FromDishka
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -13,7 +13,8 @@ from application.accounts.logout import Logout
 from application.accounts.logout_everywhere import LogoutEverywhere
 from application.accounts.refresh import Refresh
 from application.accounts.sessions import TokenPair
-from application.accounts.signup import SignUp, SignUpCommand
+from application.accounts.signup import SignUpAndLogIn, SignUpCommand
+from application.accounts.update_profile import UpdateProfile, UpdateProfileCommand
 from application.accounts.views import MeOut, UserOut, VendorOut
 from application.accounts.who_am_i import WhoAmI
 from application.shared.context import Principal
@@ -21,6 +22,7 @@ from interfaces.http.accounts.schemas import (
     ChangePasswordIn,
     LoginIn,
     LogoutIn,
+    ProfilePatchIn,
     RefreshIn,
     SignupIn,
     SignupOut,
@@ -48,10 +50,10 @@ class AuthController(Controller):
         "/signup",
         status_code=HTTP_201_CREATED,
         opt={**PUBLIC, "problems": (409,)},
-        summary="Sign up a shop and its owner",
+        summary="Sign up a shop and its owner, logged in",
     )
     @inject
-    async def signup(self, data: JSONBody[SignupIn], use_case: FromDishka[SignUp]) -> SignupOut:
+    async def signup(self, data: JSONBody[SignupIn], use_case: FromDishka[SignUpAndLogIn]) -> SignupOut:
         result = await use_case.execute(
             SignUpCommand(
                 vendor_name=data.vendor_name,
@@ -64,7 +66,9 @@ class AuthController(Controller):
                 full_name=data.full_name,
             )
         )
-        return SignupOut(vendor=VendorOut.of(result.vendor), user=UserOut.of(result.user))
+        return SignupOut(
+            vendor=VendorOut.of(result.vendor), user=UserOut.of(result.user), tokens=_tokens(result.tokens)
+        )
 
     @post(
         "/login",
@@ -92,6 +96,13 @@ class AuthController(Controller):
     @inject
     async def logout_all(self, principal: FromDishka[Principal], use_case: FromDishka[LogoutEverywhere]) -> None:
         await use_case.execute(principal)
+
+    @patch("/me", summary="Change the caller's own name")
+    @inject
+    async def update_me(
+        self, data: JSONBody[ProfilePatchIn], principal: FromDishka[Principal], use_case: FromDishka[UpdateProfile]
+    ) -> MeOut:
+        return await use_case.execute(principal, UpdateProfileCommand(full_name=data.full_name))
 
     @get("/me", summary="The caller's account")
     @inject_app

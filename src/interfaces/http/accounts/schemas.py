@@ -43,6 +43,10 @@ class ChangePasswordIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     new_password: Secret
 
 
+class ProfilePatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    full_name: ShortText
+
+
 class StaffIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     email: Annotated[str, msgspec.Meta(max_length=320)]
     full_name: ShortText
@@ -61,17 +65,18 @@ class VendorPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     card_message_max: int | None = None
 
 
-class SignupOut(msgspec.Struct, frozen=True):
-    vendor: VendorOut
-    user: UserOut
-
-
 class TokensOut(msgspec.Struct, frozen=True):
     access_token: str
     refresh_token: str
     token_type: str
     expires_in: int
     refresh_expires_in: int
+
+
+class SignupOut(msgspec.Struct, frozen=True):
+    vendor: VendorOut
+    user: UserOut
+    tokens: TokensOut  # the owner is logged in: the same pair a login answers
 
 
 class StaffPage(msgspec.Struct, frozen=True):
