@@ -34,6 +34,9 @@ log = structlog.stdlib.get_logger("flower_vendor.http.auth")
 PUBLIC = {"exclude_from_auth": True}
 # Paths the bearer middleware never guards: health probes and the API documentation.
 AUTH_EXEMPT_PATHS = ("^/health/", "^/schema")
+# A route that takes a live access token when there is one and runs without it otherwise (the
+# principal is then None): a missing, expired, revoked or forged token is simply not a principal.
+OPTIONAL_AUTH = {"optional_auth": True}
 AnyRequest = Request[Any, Any, Any]
 
 
@@ -122,6 +125,15 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         self._confirm: ConfirmAccess | None = None
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        try:
+            return await self._authenticate(connection)
+        except AuthenticationFailed:
+            handler = connection.scope.get("route_handler")
+            if handler is not None and handler.opt.get("optional_auth"):
+                return AuthenticationResult(user=None, auth=None)
+            raise
+
+    async def _authenticate(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         container: AsyncContainer = connection.app.state.dishka_container
         token = _bearer(connection)
         claims: AccessClaims
@@ -161,6 +173,12 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     if not isinstance(user, Principal):
         raise InvalidAccessToken
     return user
+
+
+def optional_principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """On an ``OPTIONAL_AUTH`` route: the principal of a live access token, else None."""
+    user = connection.scope.get("user")
+    return user if isinstance(user, Principal) else None
 
 
 def requires(role: Role, action: str) -> Guard:
