@@ -109,7 +109,16 @@ class AuthController(Controller):
     async def me(self, request: AnyRequest, use_case: FromDishka[WhoAmI]) -> MeOut:
         return await use_case.execute(principal_of(request))
 
-    @post("/change-password", status_code=HTTP_204_NO_CONTENT, summary="Change the caller's password")
+    @post(
+        "/change-password",
+        status_code=HTTP_204_NO_CONTENT,
+        opt={"problems": (422,)},
+        summary="Change the caller's password",
+        description=(
+            "A wrong current password is 422 `CURRENT_PASSWORD_INCORRECT` (its `errors` names"
+            " `current_password`); the session stays good. Repeated wrong ones are throttled like logins (429)."
+        ),
+    )
     @inject
     async def change_password(
         self, data: JSONBody[ChangePasswordIn], principal: FromDishka[Principal], use_case: FromDishka[ChangePassword]
