@@ -251,7 +251,7 @@ def test_change_password_revokes_other_sessions(client: httpx.Client) -> None:
         json={"current_password": "not the password", "new_password": "a new long passphrase"},
         headers=headers,
     )
-    _problem(wrong, 401, "INVALID_CREDENTIALS")
+    _problem(wrong, 422, "CURRENT_PASSWORD_INCORRECT")
     weak = client.post(
         "/api/auth/change-password",
         json={"current_password": PASSWORD, "new_password": "password1234"},

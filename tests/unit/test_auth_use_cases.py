@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 
 from application.accounts.change_password import ChangePassword, ChangePasswordCommand
-from application.accounts.errors import EmailTaken, SlugTaken
-from application.accounts.logout import Logout
+from application.accounts.errors import CurrentPasswordIncorrect, EmailTaken, SlugTaken
+from application.accounts.logout import Logout, NothingToLogOut
 from application.accounts.logout_everywhere import LogoutEverywhere
 from application.accounts.refresh import Refresh
 from application.accounts.revoke_sessions import RevokeUserSessions
@@ -452,6 +452,53 @@ async def test_logout_never_ends_someone_elses_session(world: World) -> None:
     assert await world.is_live(staff)
 
 
+async def test_logout_by_refresh_token_alone_ends_its_session_and_records_its_owner(world: World) -> None:
+    owner = await world.owner()
+    staff = await world.member(owner, Role.STAFF, "staff@rosa-bloom.example")
+
+    await world.run(Logout, None, staff.tokens.refresh_token)
+
+    assert not await world.is_live(staff)
+    assert await world.is_live(owner)
+    with pytest.raises(InvalidRefreshToken):
+        await world.run(Refresh, staff.tokens.refresh_token)
+    event = world.events.last()
+    assert event.kind is Kind.LOGOUT
+    assert (event.vendor_id, event.user_id) == (staff.user.vendor_id, staff.user.id)
+    assert event.detail == {"sessions": [str(staff.principal.session_id)]}
+
+
+async def test_logout_by_a_refresh_token_that_opens_nothing_ends_nothing_and_records_nothing(world: World) -> None:
+    owner = await world.owner()
+    spent = owner.tokens.refresh_token
+    await world.run(Refresh, spent)  # the session lives on under the new token; this one is spent
+    recorded = len(world.events.events)
+
+    for token in ("fvr_never-issued", "garbage", spent):
+        await world.run(Logout, None, token)
+
+    assert await world.is_live(owner)
+    assert len(world.events.events) == recorded
+
+
+async def test_logout_by_the_refresh_token_of_a_revoked_session_is_idempotent(world: World) -> None:
+    owner = await world.owner()
+    await world.run(Logout, None, owner.tokens.refresh_token)
+    recorded = len(world.events.events)
+    await world.run(Logout, None, owner.tokens.refresh_token)
+    assert not await world.is_live(owner)
+    assert len(world.events.events) == recorded
+
+
+@pytest.mark.parametrize("token", [None, ""])
+async def test_logout_with_neither_credential_is_refused(world: World, token: str | None) -> None:
+    owner = await world.owner()
+    with pytest.raises(NothingToLogOut) as caught:
+        await world.run(Logout, None, token)
+    assert isinstance(caught.value, AuthenticationFailed)
+    assert await world.is_live(owner)
+
+
 async def test_logout_everywhere_ends_every_session_of_the_user(world: World) -> None:
     owner = await world.owner()
     other = await world.sign_in(OWNER_EMAIL, OWNER_PASSWORD)
@@ -504,12 +551,13 @@ async def test_change_password_verifies_the_current_one(world: World) -> None:
     other = await world.sign_in(OWNER_EMAIL, OWNER_PASSWORD)
     commits = world.uow.commits
 
-    with pytest.raises(InvalidCredentials):
+    with pytest.raises(CurrentPasswordIncorrect):
         await world.change_password(owner, "not my password", NEW_PASSWORD)
 
     assert world.staff.users[owner.user.id].password_hash == "hashed:" + OWNER_PASSWORD
     assert world.staff.users[owner.user.id].credentials_changed_at is None
     assert await world.is_live(other)
+    assert await world.is_live(owner)
     assert world.events.last().kind is Kind.LOGIN_FAILED
     assert world.events.last().detail == {"reason": "change_password"}
     assert world.uow.commits == commits + 1
@@ -529,7 +577,7 @@ async def test_change_password_enforces_the_policy(world: World, new: str) -> No
 async def test_change_password_is_throttled_like_login(world: World) -> None:
     owner = await world.owner()
     for _ in range(5):
-        with pytest.raises(InvalidCredentials):
+        with pytest.raises(CurrentPasswordIncorrect):
             await world.change_password(owner, "guess number n", NEW_PASSWORD)
     with pytest.raises(TooManyAttempts) as caught:
         await world.change_password(owner, OWNER_PASSWORD, NEW_PASSWORD)
@@ -540,7 +588,7 @@ async def test_change_password_is_throttled_like_login(world: World) -> None:
 async def test_a_successful_change_clears_the_failure_count(world: World) -> None:
     owner = await world.owner()
     for _ in range(4):
-        with pytest.raises(InvalidCredentials):
+        with pytest.raises(CurrentPasswordIncorrect):
             await world.change_password(owner, "guess number n", NEW_PASSWORD)
     await world.change_password(owner, OWNER_PASSWORD, NEW_PASSWORD)
     # Had the success counted as a fifth failure, this login would have to wait.

@@ -1,16 +1,20 @@
-"""Change one's own password; every other session of the user is revoked."""
+"""Change one's own password; every other session of the user is revoked.
+
+A wrong current password is ``CurrentPasswordIncorrect`` (422): counted by the login throttle and
+recorded as a failed login, but the caller's session stays live."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.accounts.errors import CurrentPasswordIncorrect
 from application.accounts.passwords import NewPassword
 from application.accounts.ports import LoginThrottle, PasswordHasher, SessionStore, StaffRepository
 from application.accounts.sessions import revoke_after_commit
 from application.shared.audit import SecurityRecorder
 from application.shared.clock import Clock
 from application.shared.context import Principal
-from application.shared.errors import AuthenticationFailed, InvalidCredentials, TooManyAttempts
+from application.shared.errors import AuthenticationFailed, TooManyAttempts
 from application.shared.security_events import SecurityEventKind
 from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.password import normalise_password
@@ -60,7 +64,7 @@ class ChangePassword:
                 SecurityEventKind.LOGIN_FAILED, vendor_id=user.vendor_id, user_id=user.id, reason="change_password"
             )
             await self._uow.commit()
-            raise InvalidCredentials
+            raise CurrentPasswordIncorrect
         await self._throttle.reset(account, client)
         new_hash = await self._hasher.hash(new_password)
         await self._staff.update(user.with_new_password(new_hash, at=self._clock.now()))

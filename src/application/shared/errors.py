@@ -33,6 +33,14 @@ class DependencyUnavailable(ApplicationError):
         self.retry_after = retry_after
 
 
+class RuleRefused(ApplicationError):
+    """422: a well-formed request that a rule needing stored state refuses. The caller's session
+    is fine (never a 401); ``field``, when set, names the input a form should mark."""
+
+    code = "UNPROCESSABLE_CONTENT"
+    field: str | None = None
+
+
 class AuthenticationFailed(ApplicationError):
     """401: the caller could not be identified."""
 

@@ -34,6 +34,9 @@ log = structlog.stdlib.get_logger("flower_vendor.http.auth")
 PUBLIC = {"exclude_from_auth": True}
 # Paths the bearer middleware never guards: health probes and the API documentation.
 AUTH_EXEMPT_PATHS = ("^/health/", "^/schema")
+# A route that takes a live access token when there is one and runs without it otherwise (the
+# principal is then None): a missing, expired, revoked or forged token is simply not a principal.
+OPTIONAL_AUTH = {"optional_auth": True}
 AnyRequest = Request[Any, Any, Any]
 
 
@@ -122,38 +125,46 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         self._confirm: ConfirmAccess | None = None
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
-        container: AsyncContainer = connection.app.state.dishka_container
-        token = _bearer(connection)
-        claims: AccessClaims
-        live: bool | None = None
-        verified = verified_token_of(connection.scope, token)
-        if verified is not None:
-            claims, live = verified.claims, verified.session_live
-        else:
-            try:
-                claims = (await container.get(AccessTokens)).verify(token)
-            except InvalidToken:
-                raise InvalidAccessToken from None
-        if live is None:  # the edge's rate-limit round trip did not already tell
-            live = await self._session_check.is_live(claims.session_id)
-        if live is False:
-            raise InvalidAccessToken
-        if live is None:
-            # Redis could not confirm the session: the request gets only what PostgreSQL confirms
-            # (active account and shop, no credential change since the token, the stored role).
-            if self._confirm is None:  # an APP-scoped singleton: resolved once
-                self._confirm = await self._resolve_confirm()
-            principal = await self._confirm.principal(claims)
-        else:
-            try:
-                role = Role(claims.role)
-            except ValueError:
-                raise InvalidAccessToken from None
-            principal = Principal(
-                user_id=claims.user_id, vendor_id=claims.vendor_id, role=role, session_id=claims.session_id
-            )
-        structlog.contextvars.bind_contextvars(vendor_id=str(principal.vendor_id), user_id=str(principal.user_id))
-        return AuthenticationResult(user=principal, auth=claims)
+        # One try around the whole check (free in CPython 3.11 unless it raises): an OPTIONAL_AUTH
+        # route turns any refusal into "no principal" instead of a 401.
+        try:
+            container: AsyncContainer = connection.app.state.dishka_container
+            token = _bearer(connection)
+            claims: AccessClaims
+            live: bool | None = None
+            verified = verified_token_of(connection.scope, token)
+            if verified is not None:
+                claims, live = verified.claims, verified.session_live
+            else:
+                try:
+                    claims = (await container.get(AccessTokens)).verify(token)
+                except InvalidToken:
+                    raise InvalidAccessToken from None
+            if live is None:  # the edge's rate-limit round trip did not already tell
+                live = await self._session_check.is_live(claims.session_id)
+            if live is False:
+                raise InvalidAccessToken
+            if live is None:
+                # Redis could not confirm the session: the request gets only what PostgreSQL confirms
+                # (active account and shop, no credential change since the token, the stored role).
+                if self._confirm is None:  # an APP-scoped singleton: resolved once
+                    self._confirm = await self._resolve_confirm()
+                principal = await self._confirm.principal(claims)
+            else:
+                try:
+                    role = Role(claims.role)
+                except ValueError:
+                    raise InvalidAccessToken from None
+                principal = Principal(
+                    user_id=claims.user_id, vendor_id=claims.vendor_id, role=role, session_id=claims.session_id
+                )
+            structlog.contextvars.bind_contextvars(vendor_id=str(principal.vendor_id), user_id=str(principal.user_id))
+            return AuthenticationResult(user=principal, auth=claims)
+        except AuthenticationFailed:
+            handler = connection.scope.get("route_handler")
+            if handler is not None and handler.opt.get("optional_auth"):
+                return AuthenticationResult(user=None, auth=None)
+            raise
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
@@ -161,6 +172,12 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     if not isinstance(user, Principal):
         raise InvalidAccessToken
     return user
+
+
+def optional_principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """On an ``OPTIONAL_AUTH`` route: the principal of a live access token, else None."""
+    user = connection.scope.get("user")
+    return user if isinstance(user, Principal) else None
 
 
 def requires(role: Role, action: str) -> Guard:

@@ -17,6 +17,7 @@ from application.shared.errors import (
     DependencyUnavailable,
     NotFound,
     PermissionDenied,
+    RuleRefused,
     TooManyAttempts,
 )
 from domain.shared.errors import DomainError, InvalidValue, InvariantViolation
@@ -41,6 +42,7 @@ APPLICATION_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (Conflict, 409),
     (DependencyUnavailable, 503),
     (InvariantViolation, 409),
+    (RuleRefused, 422),
     (DomainError, 422),
     (ApplicationError, 422),
 )
@@ -105,6 +107,8 @@ def handle_application(request: Request[Any, Any, Any], exc: Exception) -> Respo
     errors = [FieldError(field=exc.field, message=exc.reason)] if isinstance(exc, InvalidValue) else None
     if isinstance(exc, InvalidValue):
         message = "The request is not valid."
+    elif isinstance(exc, RuleRefused) and exc.field is not None:  # a form marks the input it names
+        errors = [FieldError(field=exc.field, message=message)]
     problem = make_problem(status, detail=message, code=code, request_id=request_id_of(request.scope), errors=errors)
     headers = None
     if isinstance(exc, DependencyUnavailable | TooManyAttempts):

@@ -3,7 +3,8 @@
 Litestar derives paths, parameters and bodies from the handlers; ``complete_document`` then adds
 what it cannot know, from the same facts the request path acts on:
 
-- the bearer security scheme on every operation the auth middleware guards (not on public ones);
+- the bearer security scheme on every operation the auth middleware guards (not on public ones;
+  optional on ``OPTIONAL_AUTH`` ones such as logout);
 - the problem responses each operation can really return, with the problem JSON as their schema
   (``errors`` listing field problems on 400): 401
   when it needs a token, 403 when a role guard stands before it, 404 when its path names a
@@ -187,7 +188,9 @@ def complete_document(app: Litestar) -> None:
         operation: Operation | None = getattr(item, method.lower(), None) if item is not None else None
         if operation is None:
             continue
-        if not _public(path, handler):
+        if handler.opt.get("optional_auth"):
+            operation.security = [{}, {BEARER: []}]  # with a bearer token, or without one
+        elif not _public(path, handler):
             operation.security = [{BEARER: []}]
         responses = dict(operation.responses or {})
         for status in sorted(problem_statuses(path, method, handler, route)):

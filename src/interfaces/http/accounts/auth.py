@@ -28,7 +28,7 @@ from interfaces.http.accounts.schemas import (
     SignupOut,
     TokensOut,
 )
-from interfaces.http.auth import PUBLIC, AnyRequest, principal_of
+from interfaces.http.auth import OPTIONAL_AUTH, PUBLIC, AnyRequest, optional_principal_of, principal_of
 from interfaces.http.di import inject, inject_app
 
 
@@ -85,12 +85,23 @@ class AuthController(Controller):
     async def refresh(self, data: JSONBody[RefreshIn], use_case: FromDishka[Refresh]) -> TokensOut:
         return _tokens(await use_case.execute(data.refresh_token))
 
-    @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="End this session")
+    @post(
+        "/logout",
+        status_code=HTTP_204_NO_CONTENT,
+        opt=OPTIONAL_AUTH,
+        summary="End this session",
+        description=(
+            "Ends the session of the Bearer access token, if it is still live, and the one the body's"
+            " `refresh_token` names (the caller's own). Without a live access token (expired or absent)"
+            " the refresh token alone says which session ends. A refresh token that opens nothing"
+            " (unknown, spent, already revoked) also answers 204; with neither credential: 401."
+        ),
+    )
     @inject
     async def logout(
-        self, principal: FromDishka[Principal], use_case: FromDishka[Logout], data: JSONBody[LogoutIn | None] = None
+        self, request: AnyRequest, use_case: FromDishka[Logout], data: JSONBody[LogoutIn | None] = None
     ) -> None:
-        await use_case.execute(principal, data.refresh_token if data else None)
+        await use_case.execute(optional_principal_of(request), data.refresh_token if data else None)
 
     @post("/logout-all", status_code=HTTP_204_NO_CONTENT, summary="End every session of the caller")
     @inject
@@ -109,7 +120,16 @@ class AuthController(Controller):
     async def me(self, request: AnyRequest, use_case: FromDishka[WhoAmI]) -> MeOut:
         return await use_case.execute(principal_of(request))
 
-    @post("/change-password", status_code=HTTP_204_NO_CONTENT, summary="Change the caller's password")
+    @post(
+        "/change-password",
+        status_code=HTTP_204_NO_CONTENT,
+        opt={"problems": (422,)},
+        summary="Change the caller's password",
+        description=(
+            "A wrong current password is 422 `CURRENT_PASSWORD_INCORRECT` (its `errors` names"
+            " `current_password`); the session stays good. Repeated wrong ones are throttled like logins (429)."
+        ),
+    )
     @inject
     async def change_password(
         self, data: JSONBody[ChangePasswordIn], principal: FromDishka[Principal], use_case: FromDishka[ChangePassword]
