@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -45,10 +46,33 @@ async def page(
     return {"limit": limit, "wide": wide, "named": named}
 
 
+class Colour(enum.Enum):
+    RED = "RED"
+    GREEN = "GREEN"
+
+
+class Line(msgspec.Struct, forbid_unknown_fields=True):
+    sku: Annotated[str, msgspec.Meta(min_length=2, max_length=5)]
+    quantity: Annotated[int, msgspec.Meta(ge=1, le=10)]
+
+
+class Order(msgspec.Struct, forbid_unknown_fields=True):
+    vendor_slug: Annotated[str, msgspec.Meta(max_length=5)]
+    colour: Colour
+    lines: Annotated[list[Line], msgspec.Meta(max_length=3)]
+    note: str | None = None
+    tags: list[str] = msgspec.field(default_factory=list)
+
+
+@post("/api/orders", status_code=200)
+async def order(data: JSONBody[Order], limit: Annotated[int, Parameter(ge=1, le=100)] = 50) -> str:
+    return "ok"
+
+
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient[Any]]:
     with create_test_client(
-        [change, optional, page], before_request=strict_input, exception_handlers=exception_handlers()
+        [change, optional, page, order], before_request=strict_input, exception_handlers=exception_handlers()
     ) as client:
         yield client
 
@@ -67,8 +91,8 @@ def _errors(response: Any) -> dict[str, str]:
         ({"count": 100.0}, "count", "must be a whole number or null, not a number"),
         ({"count": True}, "count", "must be a whole number or null, not true or false"),
         ({"items": [{"name": 5}]}, "items[0].name", "must be a string, not a whole number"),
-        ({"extra": 1}, "extra", "Object contains unknown field `extra`"),
-        ({"items": [{}]}, "items[0]", "Object missing required field `name`"),
+        ({"extra": 1}, "extra", "is an unknown field: this request does not take it"),
+        ({"items": [{}]}, "items[0].name", "is missing: this field is required"),
     ],
 )
 def test_loosely_typed_bodies_are_400_naming_the_field(
@@ -195,3 +219,85 @@ def test_every_route_of_the_real_app_decodes_strictly() -> None:
     assert len(handlers) >= 10
     for handler in handlers:
         assert handler.resolve_before_request() is strict_input, handler
+
+
+# --- every problem at once (issue 11, item 2) ----------------------------------------------------
+
+MISSING = "is missing: this field is required"
+UNKNOWN = "is an unknown field: this request does not take it"
+GOOD_ORDER: dict[str, Any] = {"vendor_slug": "rosa", "colour": "RED", "lines": [{"sku": "ab", "quantity": 1}]}
+
+
+def test_a_good_order_passes(client: TestClient[Any]) -> None:
+    response = client.post("/api/orders", json=GOOD_ORDER)
+    assert response.status_code == 200, response.text
+
+
+def test_every_body_problem_is_listed_with_its_path(client: TestClient[Any]) -> None:
+    body = {
+        "vendor_slug": "far-too-long",
+        "colour": "BLUE",
+        "lines": [{"sku": "ab", "quantity": 1}, {"sku": "a", "quantity": "2"}, {"quantity": 0, "price": 5}],
+        "note": 7,
+        "tags": ["a", 1, "b", False],
+        "extra": True,
+    }
+    assert _errors(client.post("/api/orders", json=body)) == {
+        "vendor_slug": "must be at most 5 characters long",
+        "colour": "must be one of RED, GREEN",
+        "lines[1].sku": "must be at least 2 characters long",
+        "lines[1].quantity": "must be a whole number, not a string",
+        "lines[2].sku": MISSING,
+        "lines[2].quantity": "must be at least 1",
+        "lines[2].price": UNKNOWN,
+        "note": "must be a string or null, not a whole number",
+        "tags[1]": "must be a string, not a whole number",
+        "tags[3]": "must be a string, not true or false",
+        "extra": UNKNOWN,
+    }
+
+
+def test_an_empty_object_lists_every_required_field(client: TestClient[Any]) -> None:
+    assert _errors(client.post("/api/orders", json={})) == {
+        "vendor_slug": MISSING,
+        "colour": MISSING,
+        "lines": MISSING,
+    }
+
+
+def test_an_absent_required_body_lists_every_required_field(client: TestClient[Any]) -> None:
+    response = client.post("/api/orders", headers={"content-type": "application/json"})
+    assert _errors(response) == {"vendor_slug": MISSING, "colour": MISSING, "lines": MISSING}
+    assert _errors(client.patch("/things")) == {"body": MISSING}  # no required field: the body itself
+
+
+def test_an_array_too_long_is_named_once(client: TestClient[Any]) -> None:
+    body = {**GOOD_ORDER, "lines": [{"sku": "ab", "quantity": 1}] * 4}
+    assert _errors(client.post("/api/orders", json=body)) == {"lines": "must have at most 3 items"}
+
+
+def test_query_and_body_problems_come_together(client: TestClient[Any]) -> None:
+    response = client.post("/api/orders?limit=ten&colour=RED", json={"colour": "RED", "lines": []})
+    assert _errors(response) == {
+        "query.colour": "is not a parameter of this call",
+        "query.limit": "must be a whole number written in digits",
+        "vendor_slug": MISSING,
+    }
+    unreadable = client.post("/api/orders?limit=ten", content=b"{", headers={"content-type": "application/json"})
+    assert _errors(unreadable) == {
+        "query.limit": "must be a whole number written in digits",
+        "body": "The request body is not valid JSON.",
+    }
+    assert client.post("/api/orders", content=b"{").json()["code"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+def test_many_problems_are_capped_and_never_a_500(client: TestClient[Any]) -> None:
+    body = {**GOOD_ORDER, "tags": list(range(50_000))}
+    errors = _errors(client.post("/api/orders", json=body))
+    assert len(errors) == 100
+    assert errors["tags[0]"] == "must be a string, not a whole number"
+    deep = b'{"note": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = client.post("/api/orders", content=deep, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    wide = {**GOOD_ORDER, "lines": [{"sku": "ab", "quantity": "x"}] * 1000}
+    assert len(_errors(client.post("/api/orders", json=wide))) == 100

@@ -7,13 +7,17 @@ that conversion (Litestar's ``before_request``) and refuses what the lax rules w
 
 - a body sent as anything but ``application/json`` is 415 (contract section 3);
 - a JSON body is decoded with ``msgspec.json.decode(..., type=<the handler's body type>,
-  strict=True)``; a type mismatch is 400 naming the field, a body that is not UTF-8 or not
-  JSON is 400 (never the 500 an undecodable body used to cause);
+  strict=True)``; when that refuses it, the body is walked field by field (``field_errors``) and
+  the 400 lists every problem, each named by its path (``lines[2].quantity``); a body that is not
+  UTF-8 or not JSON is 400 (never the 500 an undecodable body used to cause); a required body
+  sent empty lists every required field as missing;
 - an integer query parameter must be ASCII digits with an optional leading minus (no ``10.0``,
   ``1e1``, `` 10``, ``+10``), a boolean one ``true`` or ``false``, an enum or ``Literal`` one
   exactly one of its values, and each may appear once;
 - under ``/api/``, a query parameter the handler does not take is refused like an unknown body
-  field (contract section 3).
+  field (contract section 3);
+- query and body problems of one request are answered together in one 400 (``query.<name>``
+  beside the body's paths).
 
 What passes is exactly what Litestar's own parsing then accepts unchanged, so handlers keep their
 typed signatures and the OpenAPI schema stays as declared.
@@ -32,29 +36,23 @@ from litestar import Request
 from litestar.exceptions import ClientException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import CookieParameter, HeaderParameter, ParameterKwarg, PathParameter
+from litestar.types import Empty
+
+from interfaces.http.field_errors import MISSING, body_problems, friendly, required_fields
 
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,20}")
 _BOOLEANS = frozenset(("true", "false"))
 
-# msgspec's names for JSON types, as a client reads them.
-_TYPE_WORDS = {
-    "bool": "true or false",
-    "int": "a whole number",
-    "float": "a number",
-    "str": "a string",
-    "object": "an object",
-    "array": "an array",
-    "null": "null",
-}
 # Names Litestar fills from the connection itself, never from a query parameter of that name.
 _RESERVED = frozenset(("request", "scope", "state", "headers", "cookies", "body", "socket", "data"))
-_MSGSPEC_MISMATCH = re.compile(r"Expected `([^`]+)`, got `([^`]+)`")
 _NAMED_FIELD = re.compile(r"field `([^`]+)`")
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
     body: msgspec.json.Decoder[Any] | None
+    body_type: Any  # the handler's body annotation, walked for every problem when ``body`` refuses one
+    body_required: bool  # no default and no None: an empty body lacks every required field
     integers: frozenset[str]
     booleans: frozenset[str]
     choices: dict[str, tuple[str, ...]]  # an enum or Literal parameter: its values, in order
@@ -72,11 +70,19 @@ def _without_none(annotation: Any) -> Any:
     return annotation
 
 
+def _allows_none(annotation: Any) -> bool:
+    if annotation is None or annotation is type(None):
+        return True
+    return get_origin(annotation) in (Union, types.UnionType) and type(None) in get_args(annotation)
+
+
 def _plan_for(handler: HTTPRouteHandler) -> _Plan:
     cached = _plans.get(id(handler))
     if cached is not None and cached[0] is handler:
         return cached[1]
     body = None
+    body_type: Any = None
+    body_required = False
     integers: set[str] = set()
     booleans: set[str] = set()
     choices: dict[str, tuple[str, ...]] = {}
@@ -88,6 +94,9 @@ def _plan_for(handler: HTTPRouteHandler) -> _Plan:
                 body = msgspec.json.Decoder(parameter.annotation, strict=True)
             except TypeError:  # not a type msgspec decodes (a DTO's data): Litestar alone parses it
                 body = None
+            else:
+                body_type = parameter.annotation
+                body_required = parameter.default is Empty and not _allows_none(parameter.annotation)
             continue
         if name == "query":  # the whole query string: anything may be in it
             known = None
@@ -111,7 +120,15 @@ def _plan_for(handler: HTTPRouteHandler) -> _Plan:
             choices[key] = tuple(str(member.value) for member in kind)
         elif get_origin(kind) is Literal:
             choices[key] = tuple(str(value) for value in get_args(kind))
-    plan = _Plan(body, frozenset(integers), frozenset(booleans), choices, None if known is None else frozenset(known))
+    plan = _Plan(
+        body,
+        body_type,
+        body_required,
+        frozenset(integers),
+        frozenset(booleans),
+        choices,
+        None if known is None else frozenset(known),
+    )
     _plans[id(handler)] = (handler, plan)
     return plan
 
@@ -142,14 +159,7 @@ def _query_errors(request: Request[Any, Any, Any], plan: _Plan) -> list[dict[str
 
 
 def _friendly(message: str) -> str:
-    match = _MSGSPEC_MISMATCH.fullmatch(message)
-    if match is None:
-        return message
-    expected = match.group(1).split(" | ")
-    got = match.group(2)
-    if not all(kind in _TYPE_WORDS for kind in (*expected, got)):
-        return message
-    return f"must be {' or '.join(_TYPE_WORDS[kind] for kind in expected)}, not {_TYPE_WORDS[got]}"
+    return friendly(message)
 
 
 def body_error(exc: msgspec.ValidationError) -> dict[str, str]:
@@ -179,20 +189,39 @@ async def strict_input(request: Request[Any, Any, Any]) -> None:
         return
     plan = _plan_for(handler)
     errors = _query_errors(request, plan)
+    if plan.body is not None:
+        errors += await _body_errors(request, plan, query_refused=bool(errors))
     if errors:
-        raise ValidationException(detail="The query parameters are not valid.", extra=errors)
-    if plan.body is None:
-        return
+        raise ValidationException(detail="The request is not valid.", extra=errors)
+
+
+async def _body_errors(request: Request[Any, Any, Any], plan: _Plan, *, query_refused: bool) -> list[dict[str, str]]:
+    """The body's problems, every one; a body that cannot be read at all is its own answer (415, or
+    400 without fields), unless the query was refused too: then it is one more entry of that 400."""
+    assert plan.body is not None
     raw = await request.body()
-    if not raw:
-        return  # no body: Litestar answers for a required one, or uses the default
+    if not raw:  # no body: the default, or every required field is missing
+        if not plan.body_required:
+            return []
+        fields = required_fields(plan.body_type) or ["body"]
+        return [{"key": field, "source": "body", "message": MISSING} for field in fields]
+    unreadable: ClientException | None = None
     if not is_json_media_type(request.headers.get("content-type", "")):
-        raise ClientException("The request body must be application/json.", status_code=415)
-    try:
-        plan.body.decode(raw)
-    except UnicodeDecodeError:
-        raise ClientException("The request body is not valid UTF-8.") from None
-    except msgspec.ValidationError as exc:
-        raise ValidationException(detail="The request body is not valid.", extra=[body_error(exc)]) from None
-    except msgspec.DecodeError:
-        raise ClientException("The request body is not valid JSON.") from None
+        unreadable = ClientException("The request body must be application/json.", status_code=415)
+    else:
+        try:
+            plan.body.decode(raw)
+        except UnicodeDecodeError:
+            unreadable = ClientException("The request body is not valid UTF-8.")
+        except msgspec.ValidationError as exc:
+            return [
+                {"key": path, "source": "body", "message": message}
+                for path, message in body_problems(raw, plan.body_type, exc)
+            ]
+        except msgspec.DecodeError:
+            unreadable = ClientException("The request body is not valid JSON.")
+        else:
+            return []
+    if not query_refused:
+        raise unreadable
+    return [{"key": "body", "source": "body", "message": str(unreadable.detail)}]
