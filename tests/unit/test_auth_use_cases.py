@@ -25,7 +25,7 @@ from application.shared.errors import (
 )
 from application.shared.security_events import SecurityEventKind as Kind
 from domain.accounts.password import WeakPassword
-from domain.shared.errors import InvalidValue
+from domain.shared.errors import InvalidValue, InvalidValues
 from domain.shared.role import Role
 from tests.fakes import CLIENT_IP, OWNER_EMAIL, OWNER_PASSWORD, Member, World
 
@@ -695,3 +695,39 @@ async def test_a_role_change_during_a_login_issues_the_new_role(world: World) ->
     world.hasher.verify = verify_then_promote  # type: ignore[method-assign]
     tokens = await world.login("staff@rosa.example", staff.password)
     assert (await world.authenticate(tokens.access_token)).role is Role.MANAGER
+
+
+async def test_signup_reports_every_refused_field_at_once(world: World) -> None:
+    with pytest.raises(InvalidValues) as caught:
+        await world.signup(
+            vendor_name="\u200b",
+            slug="Not A Slug",
+            timezone="Mars/Olympus",
+            currency="EURO",
+            country="XX",
+            email="not-an-email",
+            full_name="   ",
+            password="short",
+        )
+    problems = {problem.field: problem.code for problem in caught.value.problems}
+    assert problems == {
+        "vendor_name": "VALIDATION_ERROR",
+        "vendor_slug": "VALIDATION_ERROR",
+        "timezone": "VALIDATION_ERROR",
+        "currency": "VALIDATION_ERROR",
+        "country": "VALIDATION_ERROR",
+        "email": "VALIDATION_ERROR",
+        "full_name": "VALIDATION_ERROR",
+        "password": "WEAK_PASSWORD",
+    }
+    assert caught.value.code == "VALIDATION_ERROR"  # mixed codes: the general one
+    assert world.vendors.vendors == {}
+    assert world.hasher.hashed == []
+    assert world.uow.commits == 0
+
+
+async def test_signup_checks_the_password_against_the_raw_shop_when_the_shop_is_refused(world: World) -> None:
+    with pytest.raises(InvalidValues) as caught:
+        await world.signup(slug="Tulpen Paradijs", password="tulpen paradijs 2024")
+    assert [problem.field for problem in caught.value.problems] == ["vendor_slug", "password"]
+    assert isinstance(caught.value.problems[1], WeakPassword)

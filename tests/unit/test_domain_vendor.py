@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from domain.accounts.password import WeakPassword
 from domain.accounts.vendor import (
     DEFAULT_CARD_MESSAGE_MAX,
     MAX_CARD_MESSAGE_MAX,
@@ -18,7 +19,7 @@ from domain.accounts.vendor import (
     check_timezone,
     check_vendor_name,
 )
-from domain.shared.errors import InvalidValue
+from domain.shared.errors import Checks, InvalidValue, InvalidValues
 
 
 def make_vendor(**settings: object) -> Vendor:
@@ -219,3 +220,46 @@ def test_open_checks_every_field() -> None:
     for field, bad in (("slug", "Rosa Bloom!"), ("timezone", "Mars/Olympus"), ("currency", "EURO"), ("country", "XX")):
         with pytest.raises(InvalidValue):
             Vendor.open(**{**good, field: bad}, at=at)
+
+
+# -- every refused field at once ----------------------------------------------------------------
+
+
+def test_open_reports_every_refused_field() -> None:
+    with pytest.raises(InvalidValues) as caught:
+        Vendor.open(name=" ", slug="A", timezone="Nowhere", currency="eur", country="NL", at=datetime.now(UTC))
+    assert [problem.field for problem in caught.value.problems] == [
+        "vendor_name",
+        "vendor_slug",
+        "timezone",
+        "currency",
+    ]
+    assert caught.value.code == "VALIDATION_ERROR"
+    assert (caught.value.field, caught.value.reason) == ("vendor_name", caught.value.problems[0].reason)
+
+
+def test_open_with_one_refused_field_raises_it_alone() -> None:
+    with pytest.raises(InvalidValue) as caught:
+        Vendor.open(name="Rosa", slug="rosa", timezone="UTC", currency="EUR", country="XX", at=datetime.now(UTC))
+    assert not isinstance(caught.value, InvalidValues)
+    assert caught.value.field == "country"
+
+
+def test_updated_reports_every_refused_field() -> None:
+    with pytest.raises(InvalidValues) as caught:
+        make_vendor().updated(name="", timezone="Nowhere", card_message_max=0)
+    assert sorted(problem.field for problem in caught.value.problems) == ["card_message_max", "name", "timezone"]
+
+
+def test_checks_flatten_nested_problems_and_keep_a_shared_code() -> None:
+    checks = Checks()
+    checks.add(InvalidValues([WeakPassword("password", "a"), WeakPassword("new_password", "b")]))
+    assert checks.run(check_slug, "rosa") == "rosa"
+    assert checks.run(check_slug, "R") == "R"  # refused: the raw value back, the problem kept
+    assert checks.failed
+    with pytest.raises(InvalidValues) as caught:
+        checks.raise_any()
+    assert [problem.field for problem in caught.value.problems] == ["password", "new_password", "vendor_slug"]
+    assert caught.value.code == "VALIDATION_ERROR"
+    assert InvalidValues([WeakPassword("password", "a"), WeakPassword("x", "b")]).code == "WEAK_PASSWORD"
+    Checks().raise_any()  # nothing refused: nothing raised

@@ -22,7 +22,7 @@ from application.shared.pagination import PageRequest
 from application.shared.security_events import SecurityEventKind as Kind
 from domain.accounts.password import WeakPassword
 from domain.accounts.staff_user import LastOwnerError, StaffUser
-from domain.shared.errors import InvalidValue
+from domain.shared.errors import InvalidValue, InvalidValues
 from domain.shared.role import Role
 from tests.fakes import OWNER_EMAIL, OWNER_PASSWORD, STAFF_PASSWORD, Member, World
 
@@ -470,3 +470,19 @@ async def test_the_demo_seed_makes_its_staff_like_everyone_else(world: World) ->
     assert sorted(e.detail["role"] for e in created) == ["DRIVER", "MANAGER", "STAFF"]
     assert all(e.detail["by"] == "demo_seed" for e in created)
     assert await world.run(SeedDemoShop) == []  # seeded once
+
+
+async def test_create_staff_reports_email_name_and_password_together(world: World, owner: Member) -> None:
+    users = dict(world.staff.users)
+    with pytest.raises(InvalidValues) as caught:
+        await world.run(
+            CreateStaff,
+            owner.principal,
+            CreateStaffCommand(email="nope", full_name=" ", role=Role.STAFF, password="short"),
+        )
+    assert [(problem.field, problem.code) for problem in caught.value.problems] == [
+        ("email", "VALIDATION_ERROR"),
+        ("full_name", "VALIDATION_ERROR"),
+        ("password", "WEAK_PASSWORD"),
+    ]
+    assert world.staff.users == users

@@ -14,6 +14,7 @@ from application.shared.security_events import SecurityEventKind
 from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.staff_user import StaffUser, check_full_name
 from domain.shared.email import Email
+from domain.shared.errors import Checks, InvalidValue
 from domain.shared.role import Role
 
 
@@ -45,8 +46,17 @@ class CreateStaff:
     async def execute(self, principal: Principal, command: CreateStaffCommand) -> StaffUser:
         await self._authorizer.require_may_manage(principal, command.role, "staff.create")
         context = await self._passwords.context_for(command.email, principal.vendor_id)
-        email = Email.parse(command.email)
-        full_name = check_full_name(command.full_name)  # before the costly hash, like every cheap check
+        # Every cheap check before the costly hash, each refused field reported together.
+        checks = Checks()
+        email: Email | None = None
+        try:
+            email = Email.parse(command.email)
+        except InvalidValue as problem:
+            checks.add(problem)
+        full_name = checks.run(check_full_name, command.full_name)
+        checks.run(lambda password: self._passwords.check(password, context=context), command.password)
+        checks.raise_any()
+        assert email is not None  # raise_any raised otherwise
         user = StaffUser.register(
             vendor_id=principal.vendor_id,
             email=email,

@@ -21,6 +21,7 @@ from domain.accounts.vendor import (
     Vendor,
 )
 from domain.shared.email import Email
+from domain.shared.errors import Checks, InvalidValue
 from domain.shared.role import Role
 
 
@@ -70,17 +71,35 @@ class SignUp:
         """Everything but the commit: the caller's unit of work commits the shop, its owner and
         the SIGNUP event together with whatever else it adds."""
         now = self._clock.now()
-        vendor = Vendor.open(
-            name=command.vendor_name,
-            slug=command.vendor_slug,
-            timezone=command.timezone,
-            currency=command.currency,
-            country=command.country,
-            at=now,
+        # Every cheap check before the costly hash, each refused field reported together.
+        checks = Checks()
+        vendor: Vendor | None = None
+        email: Email | None = None
+        try:
+            vendor = Vendor.open(
+                name=command.vendor_name,
+                slug=command.vendor_slug,
+                timezone=command.timezone,
+                currency=command.currency,
+                country=command.country,
+                at=now,
+            )
+        except InvalidValue as problem:
+            checks.add(problem)
+        try:
+            email = Email.parse(command.email)
+        except InvalidValue as problem:
+            checks.add(problem)
+        full_name = checks.run(check_full_name, command.full_name)
+        context = PasswordContext(
+            email=email.value if email else command.email,
+            shop_name=vendor.name if vendor else command.vendor_name,
+            shop_slug=vendor.slug if vendor else command.vendor_slug,
         )
-        email = Email.parse(command.email)
-        full_name = check_full_name(command.full_name)  # before the costly hash, like every cheap check
-        context = PasswordContext(email=email.value, shop_name=vendor.name, shop_slug=vendor.slug)
+        checks.run(lambda password: self._passwords.check(password, context=context), command.password)
+        checks.raise_any()
+        assert vendor is not None  # raise_any raised otherwise
+        assert email is not None
         password_hash = await self._passwords.hash(command.password, context=context)
         owner = StaffUser.register(
             vendor_id=vendor.id, email=email, full_name=full_name, role=Role.OWNER, password_hash=password_hash, at=now

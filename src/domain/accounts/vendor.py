@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.shared.errors import InvalidValue
+from domain.shared.errors import Checks, InvalidValue
 from domain.shared.iso_codes import COUNTRIES, CURRENCIES
 from domain.shared.text import clean_line
 
@@ -83,14 +83,22 @@ class Vendor:
     def open(
         cls, *, name: str, slug: str, timezone: str, currency: str, country: str, at: datetime, id: UUID | None = None
     ) -> Vendor:
-        """A new shop, every field checked: the only way sign-up, the CLI and the demo seed make one."""
+        """A new shop, every field checked (every refused one reported together, ``InvalidValues``):
+        the only way sign-up, the CLI and the demo seed make one."""
+        checks = Checks()
+        name = checks.run(check_vendor_name, name)
+        slug = checks.run(check_slug, slug)
+        timezone = checks.run(check_timezone, timezone)
+        currency = checks.run(check_currency, currency)
+        country = checks.run(check_country, country)
+        checks.raise_any()
         return cls(
             id=id or uuid4(),
-            name=check_vendor_name(name),
-            slug=check_slug(slug),
-            timezone=check_timezone(timezone),
-            currency=check_currency(currency),
-            country=check_country(country),
+            name=name,
+            slug=slug,
+            timezone=timezone,
+            currency=currency,
+            country=country,
             created_at=at,
         )
 
@@ -106,12 +114,18 @@ class Vendor:
         timezone: str | None = None,
         card_message_max: int | None = None,
     ) -> Vendor:
+        checks = Checks()  # every refused field reported together
         settings = dict(self.settings)
         if card_message_max is not None:
-            settings["card_message_max"] = check_card_message_max(card_message_max)
+            settings["card_message_max"] = checks.run(check_card_message_max, card_message_max)
+        if name is not None:
+            name = checks.run(lambda value: check_vendor_name(value, "name"), name)
+        if timezone is not None:
+            timezone = checks.run(check_timezone, timezone)
+        checks.raise_any()
         return replace(
             self,
-            name=self.name if name is None else check_vendor_name(name, "name"),
-            timezone=self.timezone if timezone is None else check_timezone(timezone),
+            name=self.name if name is None else name,
+            timezone=self.timezone if timezone is None else timezone,
             settings=settings,
         )

@@ -1,5 +1,10 @@
 """Errors raised when a business rule refuses an operation."""
 
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class DomainError(Exception):
     """Base of every business-rule violation.
@@ -27,3 +32,48 @@ class InvalidValue(DomainError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.reason = message
+
+
+class InvalidValues(InvalidValue):
+    """Several values refused at once, so a form can show each next to its input. ``field`` and
+    ``reason`` are the first problem's (for callers that show one); ``code`` is the problems' own
+    when they share one (``WEAK_PASSWORD``), ``VALIDATION_ERROR`` otherwise."""
+
+    def __init__(self, problems: Sequence[InvalidValue]) -> None:
+        if not problems:
+            raise ValueError("InvalidValues needs at least one problem")
+        super().__init__(problems[0].field, problems[0].reason)
+        self.message = "; ".join(f"{problem.field}: {problem.reason}" for problem in problems)
+        self.args = (self.message,)
+        self.problems: tuple[InvalidValue, ...] = tuple(problems)
+        codes = {problem.code for problem in problems}
+        self.code = codes.pop() if len(codes) == 1 else InvalidValue.code
+
+
+class Checks:
+    """Runs a command's cheap checks one after another, keeping every ``InvalidValue`` instead of
+    stopping at the first; ``raise_any`` then raises them together (one alone as itself)."""
+
+    def __init__(self) -> None:
+        self._problems: list[InvalidValue] = []
+
+    def add(self, problem: InvalidValue) -> None:
+        self._problems.extend(problem.problems if isinstance(problem, InvalidValues) else (problem,))
+
+    def run(self, check: Callable[[T], T], value: T) -> T:
+        """``check(value)``, or ``value`` itself when refused (the problem is kept for ``raise_any``)."""
+        try:
+            return check(value)
+        except InvalidValue as problem:
+            self.add(problem)
+            return value
+
+    @property
+    def failed(self) -> bool:
+        return bool(self._problems)
+
+    def raise_any(self) -> None:
+        if len(self._problems) == 1:
+            raise self._problems[0]
+        if self._problems:
+            raise InvalidValues(self._problems)

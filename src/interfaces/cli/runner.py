@@ -14,7 +14,7 @@ import click
 from dishka import AsyncContainer
 
 from application.shared.errors import ApplicationError
-from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.errors import DomainError, InvalidValue, InvalidValues
 from infrastructure.config import ConfigurationError, Settings, load_settings
 from infrastructure.db import migrations
 from infrastructure.di.container import make_container
@@ -82,6 +82,7 @@ def run_use_case(action: Callable[[AsyncContainer], Awaitable[R]], settings: Set
         with database_errors():
             return asyncio.run(run())
     except InvalidValue as error:
-        raise Refused(f"{error.field} {error.reason}") from None
+        problems = error.problems if isinstance(error, InvalidValues) else (error,)
+        raise Refused("; ".join(f"{problem.field} {problem.reason}" for problem in problems)) from None
     except (ApplicationError, DomainError) as error:
         raise Refused(error.message) from None

@@ -20,7 +20,7 @@ from application.shared.errors import (
     RuleRefused,
     TooManyAttempts,
 )
-from domain.shared.errors import DomainError, InvalidValue, InvariantViolation
+from domain.shared.errors import DomainError, InvalidValue, InvalidValues, InvariantViolation
 from interfaces.http.problems import (
     PROBLEM_CONTENT_TYPE,
     FieldError,
@@ -104,7 +104,11 @@ def handle_application(request: Request[Any, Any, Any], exc: Exception) -> Respo
     status = next((code for kind, code in APPLICATION_STATUS if isinstance(exc, kind)), 422)
     code = getattr(exc, "code", None)
     message = getattr(exc, "message", None) or "The request cannot be completed."
-    errors = [FieldError(field=exc.field, message=exc.reason)] if isinstance(exc, InvalidValue) else None
+    errors = None
+    if isinstance(exc, InvalidValues):  # every refused field of the command, each for its input
+        errors = [FieldError(field=problem.field, message=problem.reason) for problem in exc.problems]
+    elif isinstance(exc, InvalidValue):
+        errors = [FieldError(field=exc.field, message=exc.reason)]
     if isinstance(exc, InvalidValue):
         message = "The request is not valid."
     elif isinstance(exc, RuleRefused) and exc.field is not None:  # a form marks the input it names
