@@ -117,6 +117,10 @@ def test_a_body_that_is_not_an_object_names_the_body(client: TestClient[Any]) ->
         (b'{"items": [{"name": "\xff"}]}', "The request body is not valid UTF-8."),
         (b'{"active": tru', "The request body is not valid JSON."),
         (b'{"count": "\\udfff"}', "The request body is not valid JSON."),
+        # past a first problem the typed decoder stops at, still found (issue 11: the walk decodes it all)
+        (b'{"extra": 1, "items": [{"name": "\xff"}]}', "The request body is not valid UTF-8."),
+        (b'{"extra": 1, "count": "\\udfff"}', "The request body is not valid JSON."),
+        (b'{"extra": 1, "count": 1', "The request body is not valid JSON."),
     ],
 )
 def test_undecodable_bodies_are_400(client: TestClient[Any], raw: bytes, detail: str) -> None:

@@ -3,8 +3,8 @@
 msgspec stops at the first error, which is the right price for the common case: a valid body is
 decoded once with the handler's typed, strict decoder and nothing here runs. Only when that decoder
 refuses the body does :func:`body_problems` walk the already-decoded JSON against the declared type,
-field by field, converting each value with ``msgspec.convert(..., strict=True)`` (the same rules as
-the strict decoder) and recursing into objects and arrays of objects, so a form learns about every
+field by field, decoding each value with a strict typed decoder for that field's type (the same
+rules as the handler's decoder) and recursing into objects and arrays of objects, so a form learns about every
 missing, unknown, mistyped, too long, out-of-range or not-allowed value in one answer.
 
 The walk follows the declared type, never the body's own shape, so its depth is the type's depth;
@@ -17,6 +17,7 @@ import enum
 import re
 import types
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
@@ -120,27 +121,88 @@ def _join(path: str, suffix: str) -> str:
     return f"{path}{suffix}"
 
 
-def _convert_error(value: Any, annotation: Any) -> tuple[str, str] | None:
-    """(path suffix, message) of the first problem msgspec finds, or None when the value converts."""
+_encoder = msgspec.json.Encoder()
+_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}  # the handlers' field types: a bounded set
+
+
+def _decoder(annotation: Any) -> msgspec.json.Decoder[Any]:
+    """A strict typed decoder per annotation, made once: ``msgspec.convert`` would build its type
+    machinery again on every call (about 100 us a field), which a hostile client could repeat."""
     try:
-        msgspec.convert(value, annotation, strict=True)
+        return _decoders[annotation]
+    except KeyError:
+        decoder = _decoders[annotation] = msgspec.json.Decoder(annotation, strict=True)
+        return decoder
+    except TypeError:  # an unhashable annotation: not cached
+        return msgspec.json.Decoder(annotation, strict=True)
+
+
+def _convert_error(value: Any, annotation: Any) -> tuple[str, str] | None:
+    """(path suffix, message) of the first problem msgspec finds, or None when the value decodes.
+    The value came from JSON, so encoding it again and decoding it with the strict typed decoder
+    applies exactly the rules the handler's own decoder applied to the body."""
+    try:
+        _decoder(annotation).decode(_encoder.encode(value))
     except msgspec.ValidationError as exc:
         message, _, where = str(exc).partition(" - at `")
         return where.rstrip("`").removeprefix("$"), message
     return None
 
 
-def _walk(value: Any, annotation: Any, path: str, out: list[tuple[str, str]]) -> None:
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What the walk needs of an annotation, worked out once (``msgspec.structs.fields`` evaluates
+    the string annotations again on every call)."""
+
+    struct: type[msgspec.Struct] | None
+    fields: tuple[msgspec.structs.FieldInfo, ...]
+    names: frozenset[str]
+    forbid_unknown: bool
+    item_type: Any
+
+
+_shapes: dict[Any, _Shape] = {}
+
+
+def _shape(annotation: Any) -> _Shape:
+    try:
+        return _shapes[annotation]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: worked out each time
+        return _make_shape(annotation)
+    shape = _shapes[annotation] = _make_shape(annotation)
+    return shape
+
+
+def _make_shape(annotation: Any) -> _Shape:
+    struct = _struct_of(annotation)
+    fields = msgspec.structs.fields(struct) if struct is not None else ()
+    return _Shape(
+        struct=struct,
+        fields=fields,
+        names=frozenset(field.encode_name for field in fields),
+        forbid_unknown=struct is not None and struct.__struct_config__.forbid_unknown_fields,
+        item_type=_item_type_of(annotation),
+    )
+
+
+def _walk(
+    value: Any, annotation: Any, path: str, out: list[tuple[str, str]], problem: tuple[str, str] | None = None
+) -> None:
+    """Every problem of ``value`` against ``annotation`` into ``out``; ``problem``: the first one,
+    when already known (the whole body's, from the handler's decoder)."""
     if len(out) >= MAX_PROBLEMS:
         return
-    problem = _convert_error(value, annotation)
     if problem is None:
+        problem = _convert_error(value, annotation)
+        if problem is None:
+            return
+    shape = _shape(annotation)
+    if shape.struct is not None and isinstance(value, dict):
+        _walk_struct(value, shape, path, out)
         return
-    struct = _struct_of(annotation)
-    if struct is not None and isinstance(value, dict):
-        _walk_struct(value, struct, path, out)
-        return
-    item_type = _item_type_of(annotation)
+    item_type = shape.item_type
     if item_type is not None and isinstance(value, list):
         before = len(out)
         for index, item in enumerate(value):
@@ -163,11 +225,8 @@ def _add(out: list[tuple[str, str]], path: str, suffix: str, message: str, annot
     out.append((_join(path, suffix) or "body", friendly(message, annotation)))
 
 
-def _walk_struct(value: dict[str, Any], struct: type[msgspec.Struct], path: str, out: list[tuple[str, str]]) -> None:
-    config = struct.__struct_config__
-    fields = msgspec.structs.fields(struct)
-    names = {field.encode_name for field in fields}
-    for field in fields:
+def _walk_struct(value: dict[str, Any], shape: _Shape, path: str, out: list[tuple[str, str]]) -> None:
+    for field in shape.fields:
         if len(out) >= MAX_PROBLEMS:
             return
         where = _join(path, f".{field.encode_name}")
@@ -175,11 +234,11 @@ def _walk_struct(value: dict[str, Any], struct: type[msgspec.Struct], path: str,
             _walk(value[field.encode_name], field.type, where, out)
         elif field.required:
             out.append((where, MISSING))
-    if config.forbid_unknown_fields:
+    if shape.forbid_unknown:
         for key in value:
             if len(out) >= MAX_PROBLEMS:
                 return
-            if key not in names:
+            if key not in shape.names:
                 out.append((_join(path, f".{key}"), UNKNOWN))
 
 
@@ -187,18 +246,15 @@ def body_problems(raw: bytes, annotation: Any, fallback: msgspec.ValidationError
     """Every problem of a JSON body the typed strict decoder refused, as (path, message) pairs,
     ``fallback`` (that decoder's own error) when the walk finds nothing to say."""
     value = msgspec.json.decode(raw)
-    out: list[tuple[str, str]] = []
-    _walk(value, annotation, "", out)
-    if out:
-        return out
     message, _, where = str(fallback).partition(" - at `")
-    _add(out, "", where.rstrip("`").removeprefix("$"), message, annotation)
+    first = (where.rstrip("`").removeprefix("$"), message)
+    out: list[tuple[str, str]] = []
+    _walk(value, annotation, "", out, first)
+    if not out:  # cannot happen while the walk applies the decoder's rules; the decoder's word then
+        _add(out, "", *first, annotation)
     return out
 
 
 def required_fields(annotation: Any) -> list[str]:
     """The fields a body of this type must have: the problems of a required body sent empty."""
-    struct = _struct_of(annotation)
-    if struct is None:
-        return []
-    return [field.encode_name for field in msgspec.structs.fields(struct) if field.required]
+    return [field.encode_name for field in _shape(annotation).fields if field.required]

@@ -190,38 +190,50 @@ async def strict_input(request: Request[Any, Any, Any]) -> None:
     plan = _plan_for(handler)
     errors = _query_errors(request, plan)
     if plan.body is not None:
-        errors += await _body_errors(request, plan, query_refused=bool(errors))
+        raw = await request.body()
+        if not errors and raw and is_json_media_type(request.headers.get("content-type", "")):
+            try:  # the common case first: one strict, typed decode and nothing else
+                plan.body.decode(raw)
+                return
+            except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+                pass  # every problem is worked out below
+        errors += _body_errors(request, plan, raw, query_refused=bool(errors))
     if errors:
         raise ValidationException(detail="The request is not valid.", extra=errors)
 
 
-async def _body_errors(request: Request[Any, Any, Any], plan: _Plan, *, query_refused: bool) -> list[dict[str, str]]:
+def _body_errors(
+    request: Request[Any, Any, Any], plan: _Plan, raw: bytes, *, query_refused: bool
+) -> list[dict[str, str]]:
     """The body's problems, every one; a body that cannot be read at all is its own answer (415, or
     400 without fields), unless the query was refused too: then it is one more entry of that 400."""
     assert plan.body is not None
-    raw = await request.body()
     if not raw:  # no body: the default, or every required field is missing
         if not plan.body_required:
             return []
         fields = required_fields(plan.body_type) or ["body"]
         return [{"key": field, "source": "body", "message": MISSING} for field in fields]
-    unreadable: ClientException | None = None
     if not is_json_media_type(request.headers.get("content-type", "")):
         unreadable = ClientException("The request body must be application/json.", status_code=415)
     else:
         try:
             plan.body.decode(raw)
+            return []  # the common case: one typed, strict decode, as before
         except UnicodeDecodeError:
             unreadable = ClientException("The request body is not valid UTF-8.")
         except msgspec.ValidationError as exc:
-            return [
-                {"key": path, "source": "body", "message": message}
-                for path, message in body_problems(raw, plan.body_type, exc)
-            ]
+            # The typed decoder stopped at the first problem; the walk decodes the whole body
+            # untyped, so a later undecodable part (not UTF-8, not JSON) is still found there.
+            try:
+                problems = body_problems(raw, plan.body_type, exc)
+            except UnicodeDecodeError:
+                unreadable = ClientException("The request body is not valid UTF-8.")
+            except msgspec.DecodeError:
+                unreadable = ClientException("The request body is not valid JSON.")
+            else:
+                return [{"key": path, "source": "body", "message": message} for path, message in problems]
         except msgspec.DecodeError:
             unreadable = ClientException("The request body is not valid JSON.")
-        else:
-            return []
     if not query_refused:
         raise unreadable
     return [{"key": "body", "source": "body", "message": str(unreadable.detail)}]
