@@ -82,3 +82,14 @@ def test_what_each_operation_can_answer_is_documented(document: dict[str, Any]) 
 def test_roles_are_an_enum(document: dict[str, Any]) -> None:
     role = document["components"]["schemas"]["Role"]
     assert set(role["enum"]) == {"OWNER", "MANAGER", "STAFF", "DRIVER"}
+
+
+@pytest.mark.parametrize(
+    "schema", ["SignupIn", "LoginIn", "ChangePasswordIn", "ProfilePatchIn", "StaffIn", "TokensOut"]
+)
+def test_request_and_token_bodies_carry_examples(document: dict[str, Any], schema: str) -> None:
+    properties = document["components"]["schemas"][schema]["properties"]
+    for name, definition in properties.items():
+        if "$ref" in definition or definition.get("oneOf"):
+            continue  # an enum such as Role documents its values instead
+        assert definition.get("examples"), (schema, name)

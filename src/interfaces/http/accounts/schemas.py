@@ -15,19 +15,19 @@ Secret = Annotated[str, msgspec.Meta(max_length=1024)]
 
 
 class SignupIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    vendor_name: ShortText
-    vendor_slug: ShortText
-    timezone: ShortText
-    currency: ShortText
-    country: ShortText
-    email: Annotated[str, msgspec.Meta(max_length=320)]
-    password: Secret
-    full_name: ShortText
+    vendor_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Rosa Bloom"])]
+    vendor_slug: Annotated[str, msgspec.Meta(max_length=200, examples=["rosa-bloom"])]
+    timezone: Annotated[str, msgspec.Meta(max_length=200, examples=["Europe/Amsterdam"])]
+    currency: Annotated[str, msgspec.Meta(max_length=200, examples=["EUR"])]
+    country: Annotated[str, msgspec.Meta(max_length=200, examples=["NL"])]
+    email: Annotated[str, msgspec.Meta(max_length=320, examples=["owner@rosa-bloom.example"])]
+    password: Annotated[str, msgspec.Meta(max_length=1024, examples=["peonies and lilacs in may"])]
+    full_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Rosa Florist"])]
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    email: Annotated[str, msgspec.Meta(max_length=320)]
-    password: Secret
+    email: Annotated[str, msgspec.Meta(max_length=320, examples=["owner@rosa-bloom.example"])]
+    password: Annotated[str, msgspec.Meta(max_length=1024, examples=["peonies and lilacs in may"])]
 
 
 class RefreshIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -39,19 +39,19 @@ class LogoutIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class ChangePasswordIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    current_password: Secret
-    new_password: Secret
+    current_password: Annotated[str, msgspec.Meta(max_length=1024, examples=["peonies and lilacs in may"])]
+    new_password: Annotated[str, msgspec.Meta(max_length=1024, examples=["tulips after the frost"])]
 
 
 class ProfilePatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    full_name: ShortText
+    full_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Rosa de Vries"])]
 
 
 class StaffIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    email: Annotated[str, msgspec.Meta(max_length=320)]
-    full_name: ShortText
+    email: Annotated[str, msgspec.Meta(max_length=320, examples=["mila@rosa-bloom.example"])]
+    full_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Mila Jansen"])]
     role: Role
-    password: Secret
+    password: Annotated[str, msgspec.Meta(max_length=1024, examples=["sunflowers by the door"])]
 
 
 class StaffPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -66,11 +66,13 @@ class VendorPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class TokensOut(msgspec.Struct, frozen=True):
-    access_token: str
-    refresh_token: str
-    token_type: str
-    expires_in: int
-    refresh_expires_in: int
+    access_token: Annotated[str, msgspec.Meta(examples=["eyJhbGciOiJIUzI1NiIsImtpZCI6IjFjN2Q0In0.eyJzdWIiOi..."])]
+    refresh_token: Annotated[str, msgspec.Meta(examples=["3q9Zk8VvH0Yp5bqk6y4W2mJr1cT7xL0aQe9uN8sDfGo"])]
+    token_type: Annotated[str, msgspec.Meta(examples=["Bearer"])]
+    expires_in: Annotated[int, msgspec.Meta(examples=[900], description="seconds the access token is good for")]
+    refresh_expires_in: Annotated[
+        int, msgspec.Meta(examples=[604800], description="seconds the refresh token is good for")
+    ]
 
 
 class SignupOut(msgspec.Struct, frozen=True):
