@@ -34,9 +34,10 @@ class Shop:
     password: str
 
 
-def signup(client: httpx.Client, **overrides: str) -> Shop:
-    slug = unique("shop")
-    body = {
+def signup_body(prefix: str = "shop", **overrides: Any) -> dict[str, Any]:
+    """A valid sign-up body for a new shop (a unique slug and email), with ``overrides``."""
+    slug = unique(prefix)
+    return {
         "vendor_name": "Rosa Bloemen",
         "vendor_slug": slug,
         "timezone": "Europe/Amsterdam",
@@ -47,6 +48,10 @@ def signup(client: httpx.Client, **overrides: str) -> Shop:
         "full_name": "Rosa Owner",
         **overrides,
     }
+
+
+def signup(client: httpx.Client, **overrides: str) -> Shop:
+    body = signup_body(**overrides)
     response = client.post("/api/auth/signup", json=body)
     assert response.status_code == 201, response.text
     data = response.json()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,3 +137,41 @@ def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
     yield factory
     for server in servers:
         server.stop()
+
+
+@contextmanager
+def crash_app_server(environ: dict[str, str], log_dir: Path) -> Iterator[str]:
+    """The production app plus a route that raises (tests/e2e/crash_app.py) under uvicorn, with
+    ``environ`` added to the base environment; its base URL while the block runs."""
+    port = free_port()
+    with (log_dir / "server.log").open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "tests.e2e.crash_app:create",
+                "--factory",
+                "--port",
+                str(port),
+                "--no-server-header",
+                "--no-access-log",
+            ],
+            env={**base_environ(), **environ},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health/live").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

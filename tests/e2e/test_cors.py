@@ -12,10 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +23,7 @@ import httpx
 import pytest
 
 from tests.e2e.api_helpers import add_staff, bearer, login, signup
-from tests.e2e.conftest import ServerProcess, base_environ, free_port
+from tests.e2e.conftest import ServerProcess, crash_app_server
 
 pytestmark = pytest.mark.e2e
 
@@ -349,27 +346,8 @@ def test_the_front_doors_refusals_carry_the_cors_headers(cors: Cors, case: str) 
 @pytest.fixture(scope="module")
 def crash_server(production_environ: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The production app plus a route that raises (tests/e2e/crash_app.py), with CORS configured."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("crash") / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "tests.e2e.crash_app:create", "--factory", "--port", str(port)],
-            env={**base_environ(), **production_environ, "CORS_ORIGINS": SHOP},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health/live").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=15)
+    with crash_app_server({**production_environ, "CORS_ORIGINS": SHOP}, tmp_path_factory.mktemp("crash")) as base:
+        yield base
 
 
 def test_the_last_resort_500_carries_the_cors_headers(crash_server: str) -> None:

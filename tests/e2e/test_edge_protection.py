@@ -4,19 +4,16 @@ through real server processes and real Redis."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import brotli
 import httpx
 import pytest
 
 from tests.e2e.api_helpers import SECURITY_HEADERS, add_staff, bearer, login, signup
-from tests.e2e.conftest import ServerProcess, base_environ, free_port
+from tests.e2e.conftest import ServerProcess, crash_app_server
 from tests.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.e2e
@@ -142,37 +139,10 @@ def test_redis_stopping_keeps_limiting_and_then_returns(
 
 @pytest.fixture(scope="module")
 def crash_server(production_environ: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("crash") / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "tests.e2e.crash_app:create",
-                "--factory",
-                "--port",
-                str(port),
-                "--no-server-header",
-                "--no-access-log",
-            ],
-            env={**base_environ(), **_limited_env(production_environ, MAX_REQUEST_BODY_BYTES="2048")},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health/live").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=15)
+    with crash_app_server(
+        _limited_env(production_environ, MAX_REQUEST_BODY_BYTES="2048"), tmp_path_factory.mktemp("crash")
+    ) as base:
+        yield base
 
 
 def test_security_headers_on_200_404_413_429_and_500(crash_server: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.api_helpers import PASSWORD, bearer, login, signup, unique
+from tests.e2e.api_helpers import PASSWORD, bearer, login, signup, signup_body
 from tests.e2e.conftest import ServerProcess
 
 pytestmark = pytest.mark.e2e
@@ -55,18 +55,7 @@ def _errors(response: httpx.Response, code: str = "VALIDATION_ERROR") -> dict[st
 
 
 def _signup_body(**overrides: Any) -> dict[str, Any]:
-    slug = unique("form")
-    return {
-        "vendor_name": "Rosa Bloemen",
-        "vendor_slug": slug,
-        "timezone": "Europe/Amsterdam",
-        "currency": "EUR",
-        "country": "NL",
-        "email": f"{slug}@example.com",
-        "password": PASSWORD,
-        "full_name": "Rosa Owner",
-        **overrides,
-    }
+    return signup_body("form", **overrides)
 
 
 # --- missing and unknown fields -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.api_helpers import PASSWORD, add_staff, bearer, login, signup, unique
+from tests.e2e.api_helpers import PASSWORD, add_staff, bearer, login, signup, signup_body, unique
 from tests.e2e.conftest import ServerProcess
 
 pytestmark = pytest.mark.e2e
@@ -32,19 +32,8 @@ def client(server: ServerProcess) -> httpx.Client:
     return server.client
 
 
-def _signup_body(**overrides: str) -> dict[str, str]:
-    slug = unique("shop")
-    return {
-        "vendor_name": "Rosa Bloemen",
-        "vendor_slug": slug,
-        "timezone": "Europe/Amsterdam",
-        "currency": "EUR",
-        "country": "NL",
-        "email": f"{slug}@example.com",
-        "password": PASSWORD,
-        "full_name": "Rosa Owner",
-        **overrides,
-    }
+def _signup_body(**overrides: Any) -> dict[str, Any]:
+    return signup_body("shop", **overrides)
 
 
 def _problem(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
