@@ -17,11 +17,12 @@ from typing import Protocol
 
 import pytest
 
-from application.accounts.ports import RotationOutcome, SessionRecord, SessionStore
+from application.accounts.ports import ReuseGrace, RotationOutcome, SessionRecord, SessionStore
 from infrastructure.accounts.refresh_tokens import OpaqueRefreshTokens
 
 WEEK = timedelta(days=7)
 SHORT = timedelta(seconds=1)
+GRACE = timedelta(seconds=10)
 _tokens = OpaqueRefreshTokens()
 
 
@@ -156,6 +157,82 @@ class SessionStoreContract:
             await store.rotate(family.current, other.current, WEEK)
         assert await store.find(family.current) == family.record
         assert await store.find(other.current) == other.record
+
+    # -- reuse grace -------------------------------------------------------------------------
+
+    async def test_within_the_grace_the_spent_token_repeats_its_successor(self, harness: Harness) -> None:
+        store = harness.store
+        family = await start(store)
+        successor = new_hash()
+        grace = ReuseGrace(GRACE, "sealed-successor")
+        assert (await store.rotate(family.current, successor, WEEK, grace=grace)).outcome is RotationOutcome.ROTATED
+        for _ in range(3):  # a second and a third tab
+            unused = new_hash()
+            repeated = await store.rotate(family.current, unused, WEEK, grace=ReuseGrace(GRACE, "other"))
+            assert repeated.outcome is RotationOutcome.REPEATED
+            assert repeated.session == family.record
+            assert (repeated.successor_hash, repeated.sealed_successor) == (successor, "sealed-successor")
+            assert await store.find(unused) is None  # nothing new was made
+        assert await store.find(successor) == family.record  # still the one current token
+        assert (await store.rotate(successor, new_hash(), WEEK)).outcome is RotationOutcome.ROTATED
+
+    async def test_after_the_grace_the_spent_token_is_reuse(self, harness: Harness) -> None:
+        store = harness.store
+        family = await start(store)
+        successor = new_hash()
+        grace = ReuseGrace(timedelta(milliseconds=500), "sealed")
+        assert (await store.rotate(family.current, successor, WEEK, grace=grace)).outcome is RotationOutcome.ROTATED
+        await harness.elapse(0.8)
+        assert (await store.rotate(family.current, new_hash(), WEEK, grace=grace)).outcome is RotationOutcome.REUSED
+        await assert_dead(store, family, successor)
+
+    async def test_once_the_family_moved_on_the_grace_is_over(self, harness: Harness) -> None:
+        store = harness.store
+        family = await start(store)
+        first, second = new_hash(), new_hash()
+        grace = ReuseGrace(GRACE, "sealed")
+        assert (await store.rotate(family.current, first, WEEK, grace=grace)).outcome is RotationOutcome.ROTATED
+        assert (await store.rotate(first, second, WEEK, grace=grace)).outcome is RotationOutcome.ROTATED
+        # Two steps behind: the successor it would repeat is spent too.
+        assert (await store.rotate(family.current, new_hash(), WEEK, grace=grace)).outcome is RotationOutcome.REUSED
+        await assert_dead(store, family, first, second)
+
+    async def test_a_rotation_without_grace_stays_strict(self, harness: Harness) -> None:
+        store = harness.store
+        family = await start(store)
+        successor = new_hash()
+        assert (await store.rotate(family.current, successor, WEEK)).outcome is RotationOutcome.ROTATED
+        # A grace asked for by the second presentation does not reach back to the first rotation.
+        replay = await store.rotate(family.current, new_hash(), WEEK, grace=ReuseGrace(GRACE, "sealed"))
+        assert replay.outcome is RotationOutcome.REUSED
+        await assert_dead(store, family, successor)
+
+    async def test_a_revoked_session_repeats_nothing(self, harness: Harness) -> None:
+        store = harness.store
+        family = await start(store)
+        successor = new_hash()
+        grace = ReuseGrace(GRACE, "sealed")
+        assert (await store.rotate(family.current, successor, WEEK, grace=grace)).outcome is RotationOutcome.ROTATED
+        await store.revoke(family.record.session_id)
+        replay = await store.rotate(family.current, new_hash(), WEEK, grace=grace)
+        assert replay.outcome in (RotationOutcome.UNKNOWN, RotationOutcome.REUSED)
+        await assert_dead(store, family, successor)
+
+    async def test_concurrent_rotations_with_grace_share_one_successor(self, harness: Harness) -> None:
+        store = harness.store
+        family = await start(store)
+        successors = [new_hash() for _ in range(30)]
+        rotations = await asyncio.gather(
+            *(store.rotate(family.current, s, WEEK, grace=ReuseGrace(GRACE, f"sealed-{s}")) for s in successors)
+        )
+        outcomes = Counter(rotation.outcome for rotation in rotations)
+        assert outcomes == Counter({RotationOutcome.ROTATED: 1, RotationOutcome.REPEATED: 29})
+        winner = successors[next(i for i, r in enumerate(rotations) if r.outcome is RotationOutcome.ROTATED)]
+        for rotation in rotations:
+            assert rotation.session == family.record
+            if rotation.outcome is RotationOutcome.REPEATED:
+                assert (rotation.successor_hash, rotation.sealed_successor) == (winner, f"sealed-{winner}")
+        assert await store.find(winner) == family.record
 
     # -- revocation --------------------------------------------------------------------------
 

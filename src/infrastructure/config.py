@@ -264,11 +264,11 @@ def _any_origin(origins: tuple[str, ...], earlier: Earlier) -> str | None:
     return None
 
 
-def _credentials_with_any_origin(allow: bool, earlier: Earlier) -> str | None:
-    # Credentials are for exact origins only: '*' with credentials would hand any site the user's session.
-    return (
-        "true is refused while CORS_ORIGINS contains '*'" if allow and "*" in earlier.get("cors_origins", ()) else None
-    )
+def _cookies_without_exact_origins(enabled: bool, earlier: Earlier) -> str | None:
+    # Cookie mode answers only requests whose Origin is listed exactly (never '*'): without one, no
+    # browser could use it.
+    exact = [origin for origin in earlier.get("cors_origins", ()) if origin != "*"]
+    return "true needs the browser origins listed exactly in CORS_ORIGINS" if enabled and not exact else None
 
 
 def _any_host(hosts: tuple[str, ...], earlier: Earlier) -> str | None:
@@ -307,13 +307,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper"):
     cors_origins: Annotated[
         tuple[str, ...], Rule(item=_origin, refuse=_any_origin, development_default=DEV_CORS_ORIGINS)
     ] = ()
-    cors_allow_credentials: Annotated[bool, Rule(refuse=_credentials_with_any_origin)] = False
+    # Cookie mode for browsers (README, "Browser sessions"): the refresh token in an HttpOnly cookie,
+    # CSRF checks, and CORS credentials for the exact CORS_ORIGINS. Off unless asked for, on under dev.
+    auth_cookies: Annotated[bool, Rule(refuse=_cookies_without_exact_origins, development_default=True)] = False
     allowed_hosts: Annotated[tuple[str, ...], Rule(item=_host, refuse=_any_host)] = ("localhost", "127.0.0.1")
     trusted_proxies: Annotated[tuple[str, ...], Rule(item=_cidr, refuse=_everyone_a_proxy)] = ()
     redis_key_prefix: str = "fv:"
     redis_socket_timeout: Annotated[float, Meta(ge=0.01, le=10)] = 0.2
     access_token_expire_minutes: Annotated[int, Meta(ge=1, le=60)] = 15
     refresh_token_expire_days: Annotated[int, Meta(ge=1, le=90)] = 7
+    # Seconds a just-spent refresh token may be presented again and get the same new one (two tabs
+    # refreshing at once); 0: any second presentation revokes the session.
+    refresh_reuse_grace_seconds: Annotated[int, Meta(ge=0, le=60)] = 10
     auth_rate_limit: Annotated[int, Meta(ge=1, le=1_000_000)] = 100
     api_rate_limit: Annotated[int, Meta(ge=1, le=1_000_000)] = 300
     authenticated_rate_limit: Annotated[int, Meta(ge=1, le=1_000_000)] = 1000

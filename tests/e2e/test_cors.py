@@ -395,10 +395,10 @@ def test_the_503_of_load_shedding_carries_the_cors_headers(
 # --- credentials --------------------------------------------------------------------------------
 
 
-def test_credentials_are_announced_only_when_configured(
+def test_credentials_are_announced_only_in_cookie_mode(
     server_factory: Callable[..., ServerProcess], production_environ: dict[str, str], cors: Cors
 ) -> None:
-    server = server_factory(["serve"], {**production_environ, "CORS_ORIGINS": SHOP, "CORS_ALLOW_CREDENTIALS": "true"})
+    server = server_factory(["serve"], {**production_environ, "CORS_ORIGINS": SHOP, "AUTH_COOKIES": "true"})
     preflight = {"Origin": SHOP, "Access-Control-Request-Method": "POST"}
     with_credentials = [
         server.client.get("/api/auth/me", headers={"Origin": SHOP}),

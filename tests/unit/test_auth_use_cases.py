@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import timedelta
 
 import pytest
 
@@ -13,6 +14,7 @@ from application.accounts.logout import Logout, NothingToLogOut
 from application.accounts.logout_everywhere import LogoutEverywhere
 from application.accounts.refresh import Refresh
 from application.accounts.revoke_sessions import RevokeUserSessions
+from application.accounts.sessions import TokenLifetimes
 from application.accounts.update_staff import UpdateStaff, UpdateStaffCommand
 from application.accounts.who_am_i import WhoAmI
 from application.shared.context import RequestMeta
@@ -371,6 +373,65 @@ async def test_reusing_a_spent_refresh_token_revokes_the_family(world: World) ->
         await world.run(Refresh, newer.refresh_token)
     # Only that family: the user's other session goes on.
     assert await world.is_live(other_session)
+
+
+def graced_world(seconds: float = 10) -> World:
+    return World(
+        lifetimes=TokenLifetimes(
+            access=timedelta(minutes=15), refresh=timedelta(days=7), refresh_reuse_grace=timedelta(seconds=seconds)
+        )
+    )
+
+
+async def test_two_tabs_refreshing_at_once_both_get_the_same_new_refresh_token() -> None:
+    world = graced_world()
+    owner = await world.owner()
+    first, second = await asyncio.gather(
+        world.run(Refresh, owner.tokens.refresh_token), world.run(Refresh, owner.tokens.refresh_token)
+    )
+    assert first.refresh_token == second.refresh_token != owner.tokens.refresh_token
+    assert first.access_token != second.access_token  # each tab its own access token, same session
+    for pair in (first, second):
+        principal = await world.authenticate(pair.access_token)
+        assert principal.session_id == owner.principal.session_id
+    assert Kind.REFRESH_TOKEN_REUSED not in [event.kind for event in world.events.events]
+    # Both tabs go on with the one token they now share.
+    third = await world.run(Refresh, first.refresh_token)
+    assert await world.is_live(owner)
+    assert await world.authenticate(third.access_token)
+
+
+async def test_a_reuse_after_the_grace_still_revokes_the_family() -> None:
+    world = graced_world(seconds=5)
+    owner = await world.owner()
+    newer = await world.run(Refresh, owner.tokens.refresh_token)
+    world.clock.advance(6)
+    with pytest.raises(InvalidRefreshToken):
+        await world.run(Refresh, owner.tokens.refresh_token)
+    assert world.events.last().kind is Kind.REFRESH_TOKEN_REUSED
+    assert not await world.is_live(owner)
+    with pytest.raises(InvalidRefreshToken):
+        await world.run(Refresh, newer.refresh_token)
+
+
+async def test_within_the_grace_a_deactivated_user_gets_nothing() -> None:
+    world = graced_world()
+    owner = await world.owner()
+    await world.run(Refresh, owner.tokens.refresh_token)
+    await deactivate(world, owner)
+    with pytest.raises(InvalidRefreshToken):
+        await world.run(Refresh, owner.tokens.refresh_token)
+
+
+async def test_a_tampered_sealed_successor_is_refused() -> None:
+    world = graced_world()
+    owner = await world.owner()
+    successor = await world.run(Refresh, owner.tokens.refresh_token)
+    token = world.sessions._tokens[world.refresh_tokens.hash(owner.tokens.refresh_token)]
+    token.sealed = world.refresh_tokens.seal(world.refresh_tokens.new().token, owner.tokens.refresh_token)
+    with pytest.raises(InvalidRefreshToken):
+        await world.run(Refresh, owner.tokens.refresh_token)
+    assert await world.run(Refresh, successor.refresh_token)  # the real successor is untouched
 
 
 async def test_unknown_refresh_token_is_refused_quietly(world: World) -> None:

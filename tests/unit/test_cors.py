@@ -67,12 +67,13 @@ def test_no_origin_gets_nothing() -> None:
     assert POLICY.response_headers(None) == ()
 
 
-def test_credentials_only_when_configured_and_never_with_any_origin() -> None:
-    with_credentials = CorsPolicy(allow_origins=(SHOP,), allow_credentials=True)
+def test_credentials_only_when_configured_and_only_for_exact_origins() -> None:
+    with_credentials = CorsPolicy(allow_origins=(SHOP, "*"), allow_credentials=True)
     assert (b"access-control-allow-credentials", b"true") in with_credentials.response_headers(SHOP.encode())
-    assert with_credentials.response_headers(EVIL.encode()) == ()
-    with pytest.raises(ValueError, match="never"):
-        CorsPolicy(allow_origins=("*",), allow_credentials=True)
+    anyone = with_credentials.response_headers(EVIL.encode())
+    assert dict(anyone)[b"access-control-allow-origin"] == b"*"
+    assert b"access-control-allow-credentials" not in dict(anyone)
+    assert b"access-control-allow-credentials" not in dict(POLICY.response_headers(SHOP.encode()))
 
 
 def test_the_any_origin_answers_star_without_credentials() -> None:
@@ -91,7 +92,7 @@ def test_preflight_lists_methods_and_headers_and_refuses_others() -> None:
     headers = dict(answer.headers)
     assert headers[b"access-control-allow-origin"] == SHOP.encode()
     assert headers[b"access-control-allow-methods"] == b"GET, POST, PATCH, PUT, DELETE, OPTIONS"
-    assert headers[b"access-control-allow-headers"] == b"Authorization, Content-Type, X-Request-ID"
+    assert headers[b"access-control-allow-headers"] == b"Authorization, Content-Type, X-Request-ID, X-Session-Mode"
     assert headers[b"access-control-max-age"] == b"600"
     assert POLICY.preflight(SHOP.encode(), b"TRACE", None).code == "CORS_METHOD_NOT_ALLOWED"
     refused = POLICY.preflight(SHOP.encode(), b"POST", b"content-type, x-evil")
@@ -126,21 +127,22 @@ def test_dev_allows_the_usual_frontend_dev_servers_unless_cors_origins_says_othe
 def test_outside_development_there_are_no_origins_by_default(environment: str) -> None:
     settings = load_settings(env(ENVIRONMENT=environment))
     assert settings.cors_origins == ()
-    assert settings.cors_allow_credentials is False
+    assert settings.auth_cookies is False
 
 
-def test_credentials_are_refused_with_the_any_origin() -> None:
-    messages = only_problems_of(
-        env(ENVIRONMENT="staging", CORS_ORIGINS="*", CORS_ALLOW_CREDENTIALS="true"), "CORS_ALLOW_CREDENTIALS"
-    )
-    assert any("*" in message for message in messages)
+def test_cookie_mode_is_refused_without_an_exact_origin() -> None:
+    for origins in ("*", ""):
+        environ = env(ENVIRONMENT="staging", CORS_ORIGINS=origins, AUTH_COOKIES="true")
+        messages = only_problems_of(environ, "AUTH_COOKIES")
+        assert any("exactly" in message for message in messages)
     with pytest.raises(ConfigurationError):
-        load_settings({"ENVIRONMENT": "development", "CORS_ORIGINS": "*", "CORS_ALLOW_CREDENTIALS": "true"})
+        load_settings({"ENVIRONMENT": "development", "CORS_ORIGINS": "*", "AUTH_COOKIES": "true"})
 
 
-def test_credentials_may_be_allowed_for_exact_origins() -> None:
-    settings = load_settings(env(CORS_ORIGINS=SHOP, CORS_ALLOW_CREDENTIALS="true"))
-    assert settings.cors_allow_credentials is True
+def test_cookie_mode_may_be_enabled_for_exact_origins_and_is_on_under_dev() -> None:
+    assert load_settings(env(CORS_ORIGINS=SHOP, AUTH_COOKIES="true")).auth_cookies is True
+    assert load_settings({"ENVIRONMENT": "development"}).auth_cookies is True
+    assert load_settings({"ENVIRONMENT": "development", "AUTH_COOKIES": "false"}).auth_cookies is False
 
 
 # --- the edge ----------------------------------------------------------------------------------

@@ -97,6 +97,15 @@ class RefreshTokens(Protocol):
 
     def hash(self, token: str) -> str: ...
 
+    def seal(self, token: str, key: str) -> str:
+        """``token`` made unreadable to anyone without the token ``key`` (the one it succeeds): what
+        the session store keeps for the reuse grace, so a copy of the store holds no usable token."""
+        ...
+
+    def unseal(self, sealed: str, key: str) -> str | None:
+        """The token ``seal`` hid, or None when ``sealed`` is not something it made."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
@@ -112,14 +121,31 @@ MAX_SESSION_LIFETIME = timedelta(days=30)
 
 class RotationOutcome(enum.Enum):
     ROTATED = "rotated"
+    # The token just spent, presented again within the reuse grace while its successor is still
+    # the family's current token (two tabs refreshing at once): answered with that successor.
+    REPEATED = "repeated"
     REUSED = "reused"  # a spent token was presented: the whole family is now revoked
     UNKNOWN = "unknown"  # never issued, expired, or its session was revoked
+
+
+@dataclass(frozen=True, slots=True)
+class ReuseGrace:
+    """How a rotation lets its presented token be presented again: for ``period`` after it, and
+    only while ``sealed_successor``'s token is still current, the presented token is answered with
+    that successor (sealed with the presented token, ``RefreshTokens.seal``) instead of counting as
+    reuse. Later, or once the family has moved on, it is reuse as always."""
+
+    period: timedelta
+    sealed_successor: str
 
 
 @dataclass(frozen=True, slots=True)
 class Rotation:
     outcome: RotationOutcome
     session: SessionRecord | None
+    # REPEATED only: the current token's hash and the token sealed with the presented one.
+    successor_hash: str | None = None
+    sealed_successor: str | None = None
 
 
 class SessionStore(SessionLiveness, Protocol):
@@ -128,9 +154,12 @@ class SessionStore(SessionLiveness, Protocol):
 
     async def create(self, session: SessionRecord, refresh_hash: str, ttl: timedelta) -> None: ...
 
-    async def rotate(self, presented_hash: str, new_hash: str, ttl: timedelta) -> Rotation:
+    async def rotate(
+        self, presented_hash: str, new_hash: str, ttl: timedelta, *, grace: ReuseGrace | None = None
+    ) -> Rotation:
         """Atomically: the presented token becomes spent and ``new_hash`` current. Of many
-        concurrent rotations with one token exactly one gets ROTATED."""
+        concurrent rotations with one token exactly one gets ROTATED; with a ``grace``, the others
+        (and any presentation of it within the grace) get REPEATED, else REUSED."""
         ...
 
     async def find(self, refresh_hash: str) -> SessionRecord | None:

@@ -1,9 +1,21 @@
 """Trade a refresh token for a new pair. The presented token is spent; presenting it again
-revokes its whole session family. The user's role and active flag are read afresh."""
+revokes its whole session family, except within the reuse grace: two tabs that refresh with the
+same token at the same moment both get a pair, with the same new refresh token (the one the first
+rotation made, unsealed with the presented token), so neither logs the user out. The user's role
+and active flag are read afresh."""
 
 from __future__ import annotations
 
-from application.accounts.ports import RefreshTokens, RotationOutcome, SessionStore, StaffRepository, VendorRepository
+from datetime import timedelta
+
+from application.accounts.ports import (
+    RefreshTokens,
+    ReuseGrace,
+    RotationOutcome,
+    SessionStore,
+    StaffRepository,
+    VendorRepository,
+)
 from application.accounts.sessions import SessionStarter, TokenLifetimes, TokenPair
 from application.shared.audit import SecurityRecorder
 from application.shared.errors import InvalidRefreshToken
@@ -34,7 +46,11 @@ class Refresh:
 
     async def execute(self, refresh_token: str) -> TokenPair:
         new = self._refresh.new()
-        rotation = await self._store.rotate(self._refresh.hash(refresh_token), new.token_hash, self._lifetimes.refresh)
+        period = self._lifetimes.refresh_reuse_grace
+        grace = ReuseGrace(period, self._refresh.seal(new.token, refresh_token)) if period > timedelta(0) else None
+        rotation = await self._store.rotate(
+            self._refresh.hash(refresh_token), new.token_hash, self._lifetimes.refresh, grace=grace
+        )
         if rotation.outcome is RotationOutcome.REUSED and rotation.session is not None:
             await self._record(
                 SecurityEventKind.REFRESH_TOKEN_REUSED,
@@ -44,7 +60,15 @@ class Refresh:
             )
             await self._uow.commit()
             raise InvalidRefreshToken
-        if rotation.outcome is not RotationOutcome.ROTATED or rotation.session is None:
+        successor = new.token
+        if rotation.outcome is RotationOutcome.REPEATED and rotation.sealed_successor is not None:
+            repeated = self._refresh.unseal(rotation.sealed_successor, refresh_token)
+            if repeated is None or self._refresh.hash(repeated) != rotation.successor_hash:
+                raise InvalidRefreshToken
+            successor = repeated
+        elif rotation.outcome is not RotationOutcome.ROTATED:
+            raise InvalidRefreshToken
+        if rotation.session is None:
             raise InvalidRefreshToken
 
         session = rotation.session
@@ -53,4 +77,4 @@ class Refresh:
         if user is None or not user.active or vendor is None or not vendor.active:
             await self._store.revoke(session.session_id)
             raise InvalidRefreshToken
-        return self._sessions.pair(user, session.session_id, new.token)
+        return self._sessions.pair(user, session.session_id, successor)

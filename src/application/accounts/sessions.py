@@ -17,6 +17,9 @@ from domain.accounts.staff_user import StaffUser
 class TokenLifetimes:
     access: timedelta
     refresh: timedelta
+    # How long a refresh token just spent may be presented again and get the same successor (two
+    # tabs refreshing at once); zero: strict, any second presentation revokes the family.
+    refresh_reuse_grace: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True, slots=True)

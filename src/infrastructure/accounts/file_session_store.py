@@ -19,7 +19,7 @@ from uuid import UUID
 
 import msgspec
 
-from application.accounts.ports import MAX_SESSION_LIFETIME, Rotation, SessionRecord
+from application.accounts.ports import MAX_SESSION_LIFETIME, ReuseGrace, Rotation, RotationOutcome, SessionRecord
 from infrastructure.accounts.memory_session_store import InMemorySessionStore, _Family, _Session, _Token
 from infrastructure.logging import get_logger
 from infrastructure.security.private_files import read_private, write_private
@@ -77,9 +77,12 @@ class FileSessionStore(InMemorySessionStore):
         await super().create(session, refresh_hash, ttl)
         self._save()
 
-    async def rotate(self, presented_hash: str, new_hash: str, ttl: timedelta) -> Rotation:
-        rotation = await super().rotate(presented_hash, new_hash, ttl)
-        self._save()
+    async def rotate(
+        self, presented_hash: str, new_hash: str, ttl: timedelta, *, grace: ReuseGrace | None = None
+    ) -> Rotation:
+        rotation = await super().rotate(presented_hash, new_hash, ttl, grace=grace)
+        if rotation.outcome is not RotationOutcome.REPEATED:  # changes nothing
+            self._save()
         return rotation
 
     async def revoke(self, session_id: UUID) -> None:

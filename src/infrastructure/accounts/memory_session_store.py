@@ -2,9 +2,10 @@
 
 Same semantics (held to the same contract tests): a token is current or spent, a spent token is
 kept until the family's expiry at the time it was spent so its reuse is detected, reuse kills the
-whole family. Entries expire by an injectable clock (``time.monotonic`` by default); expired
-entries are ignored at once and swept out periodically. One ``asyncio.Lock`` serialises every
-operation, so concurrent rotations of one token produce exactly one ROTATED.
+whole family (except within a rotation's reuse grace). Entries expire by an injectable clock
+(``time.monotonic`` by default); expired entries are ignored at once and swept out periodically.
+One ``asyncio.Lock`` serialises every operation, so concurrent rotations of one token produce
+exactly one ROTATED.
 
 Not for more than one process: each worker would have its own sessions.
 """
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
 
-from application.accounts.ports import MAX_SESSION_LIFETIME, Rotation, RotationOutcome, SessionRecord
+from application.accounts.ports import MAX_SESSION_LIFETIME, ReuseGrace, Rotation, RotationOutcome, SessionRecord
 
 SWEEP_INTERVAL_SECONDS = 60.0
 
@@ -39,6 +40,10 @@ class _Token:
     vendor_id: UUID
     spent: bool
     expires_at: float
+    # Set when spent with a reuse grace: the successor's hash, the successor sealed, the grace's end.
+    successor: str = ""
+    sealed: str = ""
+    grace_until: float = 0.0
 
 
 @dataclass(slots=True)
@@ -134,8 +139,11 @@ class InMemorySessionStore:
             session_ids.intersection_update([sid for sid in session_ids if self._session(sid, now) is not None])
             session_ids.add(session.session_id)
 
-    async def rotate(self, presented_hash: str, new_hash: str, ttl: timedelta) -> Rotation:
+    async def rotate(
+        self, presented_hash: str, new_hash: str, ttl: timedelta, *, grace: ReuseGrace | None = None
+    ) -> Rotation:
         seconds = _seconds(ttl)
+        grace_seconds = 0.0 if grace is None else _seconds(grace.period)
         async with self._lock:
             now = self._now()
             self._sweep(now)
@@ -145,6 +153,20 @@ class InMemorySessionStore:
             record = SessionRecord(token.session_id, token.user_id, token.vendor_id)
             session = self._session(token.session_id, now)
             if token.spent or (session is not None and session.current != presented_hash):
+                if (
+                    token.spent
+                    and token.sealed
+                    and session is not None
+                    and session.current == token.successor
+                    and token.grace_until >= now
+                    and session.ends_at > now
+                ):
+                    return Rotation(
+                        RotationOutcome.REPEATED,
+                        SessionRecord(token.session_id, session.user_id, session.vendor_id),
+                        successor_hash=token.successor,
+                        sealed_successor=token.sealed,
+                    )
                 self._kill(token.session_id, token.user_id, now)
                 self._tokens.pop(presented_hash, None)
                 return Rotation(RotationOutcome.REUSED, record)
@@ -160,6 +182,9 @@ class InMemorySessionStore:
             expires_at = min(now + seconds, session.ends_at)
             token.spent = True
             token.expires_at = expires_at
+            if grace is not None and grace.sealed_successor:
+                token.successor, token.sealed = new_hash, grace.sealed_successor
+                token.grace_until = now + grace_seconds
             self._tokens[new_hash] = _Token(
                 token.session_id, session.user_id, session.vendor_id, spent=False, expires_at=expires_at
             )

@@ -93,6 +93,7 @@ class AccountsAdapters(Provider):
         return TokenLifetimes(
             access=timedelta(minutes=settings.access_token_expire_minutes),
             refresh=timedelta(days=settings.refresh_token_expire_days),
+            refresh_reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_seconds),
         )
 
     @provide

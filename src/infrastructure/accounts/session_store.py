@@ -7,7 +7,9 @@ key below lives in one slot and each Lua script may touch all of them atomically
                         refresh token); expires with the family.
 ``P{auth}:rt:<hash>``   hash ``s`` (session id), ``u``, ``v``, ``st`` (``current`` | ``spent``).
                         A spent token is kept until the family's expiry at the time it was spent,
-                        so presenting it again is recognised as reuse.
+                        so presenting it again is recognised as reuse. With a reuse grace, a spent
+                        token also holds ``nx`` (its successor's hash), ``sl`` (that successor
+                        sealed with the spent token) and ``gu`` (the grace's end, ms, Redis clock).
 ``P{auth}:fam:<sid>``   sorted set of every token hash of the family, scored by the token's expiry
                         (ms, Redis clock); expired members are pruned on rotation.
 ``P{auth}:user:<uid>``  set of the user's session ids (stale ids pruned on create, ignored by
@@ -31,7 +33,7 @@ from uuid import UUID
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from application.accounts.ports import MAX_SESSION_LIFETIME, Rotation, RotationOutcome, SessionRecord
+from application.accounts.ports import MAX_SESSION_LIFETIME, ReuseGrace, Rotation, RotationOutcome, SessionRecord
 from application.shared.errors import DependencyUnavailable
 from infrastructure.logging import get_logger
 from infrastructure.redis.keys import session_key
@@ -97,13 +99,15 @@ return 1
 """
 )
 
-# KEYS: rt:<presented>, rt:<new>   ARGV: base, presented hash, new hash, ttl_ms
+# KEYS: rt:<presented>, rt:<new>   ARGV: base, presented hash, new hash, ttl_ms, grace_ms, sealed
 # Replies: {'unknown'} | {'conflict'} | {'reused', sid, uid, vid} | {'rotated', sid, uid, vid}
+#          | {'repeated', sid, uid, vid, sealed successor, successor hash}
 _ROTATE = (
     _KILL
     + """
 local base, old, new, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local rt = redis.call('HMGET', KEYS[1], 's', 'u', 'v', 'st')
+local grace, sealed = tonumber(ARGV[5]), ARGV[6]
+local rt = redis.call('HMGET', KEYS[1], 's', 'u', 'v', 'st', 'nx', 'sl', 'gu')
 local sid, uid, vid, state = rt[1], rt[2], rt[3], rt[4]
 if not sid then
   return {'unknown'}
@@ -111,6 +115,13 @@ end
 local sess_key = base .. 'sess:' .. sid
 local sess = redis.call('HMGET', sess_key, 'u', 'v', 'rt', 'end')
 if state ~= 'current' or (sess[3] and sess[3] ~= old) then
+  -- Within the reuse grace, and while its successor is still current: the same successor again.
+  if state == 'spent' and rt[7] and sess[1] and sess[3] == rt[5] then
+    local now = now_ms()
+    if tonumber(rt[7]) >= now and (not sess[4] or tonumber(sess[4]) > now) then
+      return {'repeated', sid, sess[1], sess[2], rt[6], rt[5]}
+    end
+  end
   kill(base, sid, uid)
   redis.call('DEL', KEYS[1])
   return {'reused', sid, uid, vid}
@@ -134,6 +145,9 @@ if sess[4] then
 end
 local expiry = now_ms() + ttl
 redis.call('HSET', KEYS[1], 'st', 'spent')
+if grace > 0 and sealed ~= '' then
+  redis.call('HSET', KEYS[1], 'nx', new, 'sl', sealed, 'gu', now_ms() + grace)
+end
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('HSET', KEYS[2], 's', sid, 'u', sess[1], 'v', sess[2], 'st', 'current')
 redis.call('PEXPIRE', KEYS[2], ttl)
@@ -260,16 +274,26 @@ class RedisSessionStore:
         if int(created) != 1:
             raise ValueError("the session or its refresh token hash already exists")
 
-    async def rotate(self, presented_hash: str, new_hash: str, ttl: timedelta) -> Rotation:
+    async def rotate(
+        self, presented_hash: str, new_hash: str, ttl: timedelta, *, grace: ReuseGrace | None = None
+    ) -> Rotation:
         ttl_ms = _ttl_ms(ttl)
+        grace_ms, sealed = (0, "") if grace is None else (_ttl_ms(grace.period), grace.sealed_successor)
         with _redis_errors("rotate"):
             reply = await self._rotate(
                 keys=[self._token_key(presented_hash), self._token_key(new_hash)],
-                args=[self._base, presented_hash, new_hash, ttl_ms],
+                args=[self._base, presented_hash, new_hash, ttl_ms, grace_ms, sealed],
             )
         outcome = _text(reply[0])
         if outcome == "rotated":
             return Rotation(RotationOutcome.ROTATED, _record(reply[1:4]))
+        if outcome == "repeated":
+            return Rotation(
+                RotationOutcome.REPEATED,
+                _record(reply[1:4]),
+                sealed_successor=_text(reply[4]),
+                successor_hash=_text(reply[5]),
+            )
         if outcome == "reused":
             return Rotation(RotationOutcome.REUSED, _record(reply[1:4]))
         if outcome == "conflict":

@@ -112,7 +112,7 @@ def rate_limit_gate(settings: Settings, container: AsyncContainer) -> RateLimitG
 
 
 def cors_policy(settings: Settings) -> CorsPolicy:
-    return CorsPolicy(allow_origins=settings.cors_origins, allow_credentials=settings.cors_allow_credentials)
+    return CorsPolicy(allow_origins=settings.cors_origins, allow_credentials=settings.auth_cookies)
 
 
 def edge_policy(settings: Settings) -> EdgePolicy:

@@ -7,8 +7,8 @@ This policy is applied in one place that sees every response (the edge, and the 
 raw refusals), and the Litestar one is not configured, so no header is ever added twice.
 
 - A request whose ``Origin`` is allowed gets ``Access-Control-Allow-Origin: <that origin>`` (``*``
-  when ``*`` is configured, which is refused in production and with credentials),
-  ``Access-Control-Expose-Headers``, ``Access-Control-Allow-Credentials`` when configured, and
+  when ``*`` is configured, which is refused in production), ``Access-Control-Expose-Headers``,
+  ``Access-Control-Allow-Credentials`` in cookie mode and only for an exactly listed origin, and
   ``Vary: Origin`` merged into any ``Vary`` already set (compression's ``Accept-Encoding`` stays).
 - A disallowed or absent ``Origin`` gets no ``Access-Control-*`` header at all; ``Vary: Origin`` is
   still added, so that a cache never hands one origin's answer to another.
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 ALLOW_METHODS: tuple[str, ...] = ("GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS")
 # Only what the API handles today; Idempotency-Key, If-Match and ETag come with orders.
-ALLOW_HEADERS: tuple[str, ...] = ("Authorization", "Content-Type", "X-Request-ID")
+ALLOW_HEADERS: tuple[str, ...] = ("Authorization", "Content-Type", "X-Request-ID", "X-Session-Mode")
 EXPOSE_HEADERS: tuple[str, ...] = ("X-Request-ID", "Retry-After", "RateLimit", "RateLimit-Policy")
 # Headers a browser may send without listing them, besides ALLOW_HEADERS (CORS-safelisted).
 _SAFELISTED = frozenset({"accept", "accept-language", "content-language"})
@@ -57,16 +57,14 @@ class CorsPolicy:
     _preflight: tuple[Header, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.allow_credentials and "*" in self.allow_origins:
-            raise ValueError("CORS credentials are never allowed with the '*' origin")
         common: list[Header] = []
-        if self.allow_credentials:
-            common.append((b"access-control-allow-credentials", b"true"))
         if self.expose_headers:
             common.append((b"access-control-expose-headers", ", ".join(self.expose_headers).encode()))
+        # Credentials only ever for an origin listed exactly: '*' would hand any site the session.
+        credentials = ((b"access-control-allow-credentials", b"true"),) if self.allow_credentials else ()
         # Built once: the headers each allowed origin gets, so a request pays one dict lookup.
         exact = {
-            origin.lower().encode(): ((b"access-control-allow-origin", origin.lower().encode()), *common)
+            origin.lower().encode(): ((b"access-control-allow-origin", origin.lower().encode()), *common, *credentials)
             for origin in self.allow_origins
             if origin != "*"
         }
