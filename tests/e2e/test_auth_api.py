@@ -21,7 +21,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def server(server_factory: Callable[..., ServerProcess], production_environ: dict[str, str]) -> ServerProcess:
-    return server_factory(["serve"], production_environ)
+    # A one-second reuse grace, so the reuse test can outwait it.
+    return server_factory(["serve"], {**production_environ, "REFRESH_REUSE_GRACE_SECONDS": "1"})
 
 
 @pytest.fixture
@@ -188,6 +189,7 @@ def test_refresh_rotates_and_reuse_revokes_the_family(client: httpx.Client) -> N
     assert pair["refresh_token"] != first["refresh_token"]
     assert client.get("/api/auth/me", headers=bearer(pair["access_token"])).status_code == 200
 
+    time.sleep(1.3)  # past the reuse grace
     reuse = client.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
     _problem(reuse, 401, "INVALID_REFRESH_TOKEN")
     # The whole family is gone: the newest refresh token and every access token of the session.

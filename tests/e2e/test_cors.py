@@ -57,11 +57,14 @@ def cors_headers(response: httpx.Response) -> dict[str, str]:
     return {name: value for name, value in response.headers.items() if name.lower().startswith("access-control-")}
 
 
-def assert_cors_problem(response: httpx.Response, status: int, origin: str) -> dict[str, Any]:
+def assert_cors_problem(
+    response: httpx.Response, status: int, origin: str, *, credentials: bool = False
+) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["access-control-allow-origin"] == origin
     assert response.headers["access-control-expose-headers"] == EXPOSED
-    assert "access-control-allow-credentials" not in response.headers
+    # Credentials only in cookie mode (on under dev), for the origins listed exactly.
+    assert response.headers.get("access-control-allow-credentials") == ("true" if credentials else None)
     assert "origin" in [part.strip().lower() for part in response.headers["vary"].split(",")]
     assert response.headers["content-type"].startswith("application/problem+json")
     body = dict(response.json())
@@ -447,12 +450,12 @@ def test_dev_allows_the_usual_frontend_dev_servers_on_every_route_and_error(
             )
             assert answer.status_code == 204, (origin, method, path, answer.text)
             assert answer.headers["access-control-allow-origin"] == origin
-        assert_cors_problem(client.get("/api/auth/me", headers={"Origin": origin}), 401, origin)
-        assert_cors_problem(client.post("/api/auth/login", json={}, headers={"Origin": origin}), 400, origin)
-        assert_cors_problem(client.get("/api/nowhere", headers={"Origin": origin}), 404, origin)
-        assert_cors_problem(
-            client.post("/api/auth/login", content=b"x" * (2 * 1024 * 1024), headers={"Origin": origin}), 413, origin
-        )
+        dev = {"credentials": True}  # cookie mode is on under dev
+        assert_cors_problem(client.get("/api/auth/me", headers={"Origin": origin}), 401, origin, **dev)
+        assert_cors_problem(client.post("/api/auth/login", json={}, headers={"Origin": origin}), 400, origin, **dev)
+        assert_cors_problem(client.get("/api/nowhere", headers={"Origin": origin}), 404, origin, **dev)
+        too_big = client.post("/api/auth/login", content=b"x" * (2 * 1024 * 1024), headers={"Origin": origin})
+        assert_cors_problem(too_big, 413, origin, **dev)
     for foreign in (EVIL, "http://localhost:4200", "http://localhost:5174", "https://localhost:5173"):
         assert cors_headers(client.get("/api/auth/me", headers={"Origin": foreign})) == {}
         refused = client.options(
@@ -467,6 +470,6 @@ def test_dev_takes_cors_origins_instead_of_its_defaults(
 ) -> None:
     server = server_factory(["dev"], {"CORS_ORIGINS": "http://localhost:4200"}, cwd=tmp_path)
     chosen = server.client.get("/api/auth/me", headers={"Origin": "http://localhost:4200"})
-    assert_cors_problem(chosen, 401, "http://localhost:4200")
+    assert_cors_problem(chosen, 401, "http://localhost:4200", credentials=True)
     default = server.client.get("/api/auth/me", headers={"Origin": "http://localhost:5173"})
     assert cors_headers(default) == {}

@@ -24,7 +24,10 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def server(server_factory: Callable[..., ServerProcess], production_environ: dict[str, str]) -> ServerProcess:
     # Many sign-ups and logins from one address: the auth tier is not what these tests are about.
-    return server_factory(["serve"], {**production_environ, "AUTH_RATE_LIMIT": "10000"})
+    # No reuse grace: a spent refresh token is reuse at once (the strict setting).
+    return server_factory(
+        ["serve"], {**production_environ, "AUTH_RATE_LIMIT": "10000", "REFRESH_REUSE_GRACE_SECONDS": "0"}
+    )
 
 
 @pytest.fixture

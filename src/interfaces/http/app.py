@@ -22,6 +22,7 @@ from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
 from interfaces.http import accounts
 from interfaces.http.auth import AUTH_EXEMPT_PATHS, BearerAuthMiddleware, SessionCheck
+from interfaces.http.browser_sessions import BrowserSessions, attach_browser_sessions
 from interfaces.http.context import HttpContext
 from interfaces.http.cors import CorsPolicy
 from interfaces.http.di import attach_container, http_providers
@@ -96,6 +97,7 @@ def build_litestar(
         on_shutdown=[container.close],
     )
     attach_container(container, app)  # no per-request scope: handlers open one only when they write
+    attach_browser_sessions(app.state, browser_sessions(settings))
     if settings.docs_enabled:
         complete_document(app)
     return app
@@ -108,6 +110,13 @@ def rate_limit_gate(settings: Settings, container: AsyncContainer) -> RateLimitG
         ),
         limiter=partial(container.get, RateLimiter),
         tokens=partial(container.get, AccessTokens),
+    )
+
+
+def browser_sessions(settings: Settings) -> BrowserSessions:
+    # Secure cookies everywhere but `dev`, which serves plain http (a browser would drop them there).
+    return BrowserSessions.of(
+        enabled=settings.auth_cookies, origins=settings.cors_origins, secure=not settings.is_development
     )
 
 

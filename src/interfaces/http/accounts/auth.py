@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from dishka import FromDishka
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -18,6 +20,8 @@ from application.accounts.update_profile import UpdateProfile, UpdateProfileComm
 from application.accounts.views import MeOut, UserOut, VendorOut
 from application.accounts.who_am_i import WhoAmI
 from application.shared.context import Principal
+from application.shared.errors import InvalidRefreshToken
+from domain.shared.errors import InvalidValue
 from interfaces.http.accounts.schemas import (
     ChangePasswordIn,
     LoginIn,
@@ -29,17 +33,38 @@ from interfaces.http.accounts.schemas import (
     TokensOut,
 )
 from interfaces.http.auth import OPTIONAL_AUTH, PUBLIC, AnyRequest, optional_principal_of, principal_of
+from interfaces.http.browser_sessions import browser_sessions_of, cookie_mode_guard
 from interfaces.http.di import inject, inject_app
 
+T = TypeVar("T")
 
-def _tokens(pair: TokenPair) -> TokensOut:
+
+def _tokens(pair: TokenPair, *, cookie_mode: bool) -> TokensOut:
     return TokensOut(
         access_token=pair.access_token,
-        refresh_token=pair.refresh_token,
+        refresh_token=None if cookie_mode else pair.refresh_token,
         token_type=pair.token_type,
         expires_in=pair.expires_in,
         refresh_expires_in=pair.refresh_expires_in,
     )
+
+
+def _answer(request: AnyRequest, body: T, pair: TokenPair, *, cookie_mode: bool, status_code: int) -> Response[T]:
+    if cookie_mode:
+        return browser_sessions_of(request).keep(
+            body, pair.refresh_token, pair.refresh_expires_in, status_code=status_code
+        )
+    return Response(body, status_code=status_code)
+
+
+def _cookie_mode(request: AnyRequest, *, reads_cookie: bool) -> bool:
+    return browser_sessions_of(request).cookie_mode(request, reads_cookie=reads_cookie)
+
+
+_COOKIE_MODE_NOTE = (
+    " With `X-Session-Mode: cookie` (browsers, cookie mode) the refresh token is set in an HttpOnly"
+    " cookie and the body's `refresh_token` is null; the `Origin` must be one of the configured origins."
+)
 
 
 class AuthController(Controller):
@@ -50,10 +75,15 @@ class AuthController(Controller):
         "/signup",
         status_code=HTTP_201_CREATED,
         opt={**PUBLIC, "problems": (409,)},
+        guards=[cookie_mode_guard(reads_cookie=False)],
         summary="Sign up a shop and its owner, logged in",
+        description="The owner is logged in: `tokens` is the pair a login answers." + _COOKIE_MODE_NOTE,
     )
     @inject
-    async def signup(self, data: JSONBody[SignupIn], use_case: FromDishka[SignUpAndLogIn]) -> SignupOut:
+    async def signup(
+        self, request: AnyRequest, data: JSONBody[SignupIn], use_case: FromDishka[SignUpAndLogIn]
+    ) -> Response[SignupOut]:
+        cookie_mode = _cookie_mode(request, reads_cookie=False)
         result = await use_case.execute(
             SignUpCommand(
                 vendor_name=data.vendor_name,
@@ -66,42 +96,89 @@ class AuthController(Controller):
                 full_name=data.full_name,
             )
         )
-        return SignupOut(
-            vendor=VendorOut.of(result.vendor), user=UserOut.of(result.user), tokens=_tokens(result.tokens)
+        body = SignupOut(
+            vendor=VendorOut.of(result.vendor),
+            user=UserOut.of(result.user),
+            tokens=_tokens(result.tokens, cookie_mode=cookie_mode),
         )
+        return _answer(request, body, result.tokens, cookie_mode=cookie_mode, status_code=HTTP_201_CREATED)
 
     @post(
         "/login",
         status_code=HTTP_200_OK,
         opt={**PUBLIC, "problems": (401,)},
+        guards=[cookie_mode_guard(reads_cookie=False)],
         summary="Exchange email and password for tokens",
+        description="A wrong email or password: 401 `INVALID_CREDENTIALS`." + _COOKIE_MODE_NOTE,
     )
     @inject
-    async def login(self, data: JSONBody[LoginIn], use_case: FromDishka[Login]) -> TokensOut:
-        return _tokens(await use_case.execute(LoginCommand(email=data.email, password=data.password)))
+    async def login(
+        self, request: AnyRequest, data: JSONBody[LoginIn], use_case: FromDishka[Login]
+    ) -> Response[TokensOut]:
+        cookie_mode = _cookie_mode(request, reads_cookie=False)
+        pair = await use_case.execute(LoginCommand(email=data.email, password=data.password))
+        return _answer(
+            request, _tokens(pair, cookie_mode=cookie_mode), pair, cookie_mode=cookie_mode, status_code=HTTP_200_OK
+        )
 
-    @post("/refresh", status_code=HTTP_200_OK, opt={**PUBLIC, "problems": (401,)}, summary="Rotate a refresh token")
+    @post(
+        "/refresh",
+        status_code=HTTP_200_OK,
+        opt={**PUBLIC, "problems": (401,)},
+        guards=[cookie_mode_guard(reads_cookie=True)],
+        summary="Rotate a refresh token",
+        description=(
+            "JSON-token mode: the body's `refresh_token`. Cookie mode (`X-Session-Mode: cookie`): no body;"
+            " the HttpOnly cookie is read and replaced, the `Origin` must be a configured one, and a request"
+            " that carries the cookie without the header is 403 `CSRF_REJECTED`. The token just spent may be"
+            " presented again for a few seconds (`REFRESH_REUSE_GRACE_SECONDS`) and gets the same new one, so"
+            " two tabs refreshing at once stay logged in; a later reuse ends the session (401)."
+        ),
+    )
     @inject
-    async def refresh(self, data: JSONBody[RefreshIn], use_case: FromDishka[Refresh]) -> TokensOut:
-        return _tokens(await use_case.execute(data.refresh_token))
+    async def refresh(
+        self, request: AnyRequest, use_case: FromDishka[Refresh], data: JSONBody[RefreshIn | None] = None
+    ) -> Response[TokensOut]:
+        if _cookie_mode(request, reads_cookie=True):
+            if data is not None:
+                raise InvalidValue("refresh_token", "must be left out in cookie mode: the cookie carries it")
+            token = browser_sessions_of(request).refresh_cookie(request)
+            if token is None:
+                raise InvalidRefreshToken
+            pair = await use_case.execute(token)
+            return _answer(request, _tokens(pair, cookie_mode=True), pair, cookie_mode=True, status_code=HTTP_200_OK)
+        if data is None:
+            raise InvalidValue("refresh_token", "is required")
+        pair = await use_case.execute(data.refresh_token)
+        return Response(_tokens(pair, cookie_mode=False), status_code=HTTP_200_OK)
 
     @post(
         "/logout",
         status_code=HTTP_204_NO_CONTENT,
         opt=OPTIONAL_AUTH,
+        guards=[cookie_mode_guard(reads_cookie=True)],
         summary="End this session",
         description=(
             "Ends the session of the Bearer access token, if it is still live, and the one the body's"
             " `refresh_token` names (the caller's own). Without a live access token (expired or absent)"
             " the refresh token alone says which session ends. A refresh token that opens nothing"
             " (unknown, spent, already revoked) also answers 204; with neither credential: 401."
+            " Cookie mode (`X-Session-Mode: cookie`): the cookie's refresh token instead of the body's,"
+            " and the answer deletes the cookie."
         ),
     )
     @inject
     async def logout(
         self, request: AnyRequest, use_case: FromDishka[Logout], data: JSONBody[LogoutIn | None] = None
-    ) -> None:
+    ) -> Response[None]:
+        if _cookie_mode(request, reads_cookie=True):
+            if data is not None and data.refresh_token is not None:
+                raise InvalidValue("refresh_token", "must be left out in cookie mode: the cookie carries it")
+            sessions = browser_sessions_of(request)
+            await use_case.execute(optional_principal_of(request), sessions.refresh_cookie(request))
+            return sessions.forget(HTTP_204_NO_CONTENT)
         await use_case.execute(optional_principal_of(request), data.refresh_token if data else None)
+        return Response(None, status_code=HTTP_204_NO_CONTENT)
 
     @post("/logout-all", status_code=HTTP_204_NO_CONTENT, summary="End every session of the caller")
     @inject

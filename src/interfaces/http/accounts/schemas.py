@@ -31,6 +31,8 @@ class LoginIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class RefreshIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The JSON-token mode's body; cookie mode sends none (the cookie carries the token)."""
+
     refresh_token: Secret
 
 
@@ -67,7 +69,13 @@ class VendorPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 class TokensOut(msgspec.Struct, frozen=True):
     access_token: Annotated[str, msgspec.Meta(examples=["eyJhbGciOiJIUzI1NiIsImtpZCI6IjFjN2Q0In0.eyJzdWIiOi..."])]
-    refresh_token: Annotated[str, msgspec.Meta(examples=["3q9Zk8VvH0Yp5bqk6y4W2mJr1cT7xL0aQe9uN8sDfGo"])]
+    refresh_token: Annotated[
+        str | None,
+        msgspec.Meta(
+            examples=["fvr_3q9Zk8VvH0Yp5bqk6y4W2mJr1cT7xL0aQe9uN8sDfGo"],
+            description="null in cookie mode (`X-Session-Mode: cookie`): the HttpOnly cookie carries it",
+        ),
+    ]
     token_type: Annotated[str, msgspec.Meta(examples=["Bearer"])]
     expires_in: Annotated[int, msgspec.Meta(examples=[900], description="seconds the access token is good for")]
     refresh_expires_in: Annotated[
