@@ -1,5 +1,6 @@
 """Domain rules in the field-error walk (issue 11, item 2): a body refused for its shape also lists
-what the domain checks named by its schema (``Rule``) refuse of its present, well-typed values."""
+what the domain checks named by its schema (``Rule``) refuse of its present, well-typed values, and
+the real schemas name the very checks their use cases run, with the same answers."""
 
 from __future__ import annotations
 
@@ -13,10 +14,17 @@ from litestar import post
 from litestar.params import JSONBody, Parameter
 from litestar.testing import TestClient, create_test_client
 
+from application.accounts.change_password import ChangePassword, ChangePasswordCommand
+from application.accounts.create_staff import CreateStaff, CreateStaffCommand
+from application.accounts.signup import SignUp, SignUpCommand
+from application.accounts.update_profile import UpdateProfile, UpdateProfileCommand
+from application.accounts.update_vendor import UpdateVendor, UpdateVendorCommand
 from domain.shared.errors import InvalidValue, InvalidValues
+from interfaces.http.accounts.schemas import ChangePasswordIn, ProfilePatchIn, SignupIn, StaffIn, VendorPatchIn
 from interfaces.http.errors import exception_handlers
 from interfaces.http.field_errors import MAX_PROBLEMS, MISSING, UNKNOWN, Rule, body_problems
 from interfaces.http.strict_input import strict_input
+from tests.fakes import OWNER_PASSWORD, World
 
 # -- a small schema with rules of its own ---------------------------------------------------------
 
@@ -228,3 +236,102 @@ def test_query_problems_come_with_the_rules_of_a_well_typed_body(client: TestCli
         "query.limit": "must be a whole number written in digits",
         "count": "must be even",
     }
+
+
+# -- the real schemas name the checks their use cases run -----------------------------------------
+
+
+def _refused(error: InvalidValue) -> dict[str, str]:
+    problems = error.problems if isinstance(error, InvalidValues) else (error,)
+    return {problem.field: problem.reason for problem in problems}
+
+
+def _walked(schema: type[msgspec.Struct], body: dict[str, Any]) -> dict[str, str]:
+    """The field errors of ``body`` plus an unknown field (a shape problem), that field left out."""
+    raw = json.dumps({**body, "not_a_field": True}).encode()
+    with pytest.raises(msgspec.ValidationError) as refused:
+        msgspec.json.decode(raw, type=schema, strict=True)
+    problems = dict(body_problems(raw, schema, refused.value))
+    assert problems.pop("not_a_field") == UNKNOWN
+    return problems
+
+
+SIGNUP_REFUSED = {
+    "vendor_name": "\u200b \u200b",
+    "vendor_slug": "Not A Slug",
+    "timezone": "Mars/Olympus",
+    "currency": "EURO",
+    "country": "XX",
+    "email": "not-an-email",
+    "password": "zzzzzzzzzzzzzzz",
+    "full_name": "  ",
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fields"),
+    [
+        (SIGNUP_REFUSED, set(SIGNUP_REFUSED)),
+        ({"password": "Rosa-Bloom-forever"}, {"password"}),  # the shop's name, from the body's own fields
+        ({"email": "peony.garden@rosa-bloom.example", "password": "my peony garden!"}, {"password"}),  # the email
+        ({"password": "short", "country": "nl"}, {"password", "country"}),
+    ],
+    ids=["all", "shop-name", "email", "length"],
+)
+async def test_signup_schema_refuses_what_the_use_case_refuses(overrides: dict[str, str], fields: set[str]) -> None:
+    body = {
+        "vendor_name": "Rosa Bloom",
+        "vendor_slug": "rosa-bloom",
+        "timezone": "Europe/Amsterdam",
+        "currency": "EUR",
+        "country": "NL",
+        "email": "owner@rosa-bloom.example",
+        "password": OWNER_PASSWORD,
+        "full_name": "Rosa Florist",
+        **overrides,
+    }
+    with pytest.raises(InvalidValue) as refused:
+        await World().run(SignUp, SignUpCommand(**body))
+    expected = _refused(refused.value)
+    assert set(expected) == fields
+    assert _walked(SignupIn, body) == expected
+
+
+async def test_staff_schema_refuses_what_the_use_case_refuses() -> None:
+    world = World()
+    owner = await world.owner()
+    body = {"email": "mila@", "full_name": "\u200b", "role": "STAFF", "password": "abcabcabcabc"}
+    data = msgspec.convert(body, StaffIn, strict=True)  # well typed: the handler would call the use case
+    command = CreateStaffCommand(email=data.email, full_name=data.full_name, role=data.role, password=data.password)
+    with pytest.raises(InvalidValue) as refused:
+        await world.run(CreateStaff, owner.principal, command)
+    assert set(_refused(refused.value)) == {"email", "full_name", "password"}
+    assert _walked(StaffIn, body) == _refused(refused.value)
+
+
+async def test_vendor_and_profile_schemas_refuse_what_their_use_cases_refuse() -> None:
+    world = World()
+    owner = await world.owner()
+    vendor = {"name": " ", "timezone": "Europe/Nowhere", "card_message_max": 5000}
+    data = msgspec.convert(vendor, VendorPatchIn, strict=True)
+    command = UpdateVendorCommand(name=data.name, timezone=data.timezone, card_message_max=data.card_message_max)
+    with pytest.raises(InvalidValue) as refused:
+        await world.run(UpdateVendor, owner.principal, command)
+    assert set(_refused(refused.value)) == set(vendor)
+    assert _walked(VendorPatchIn, vendor) == _refused(refused.value)
+    assert _walked(VendorPatchIn, {"name": None, "timezone": None, "card_message_max": None}) == {}
+
+    profile = {"full_name": "Za\u0301\u0302\u0303\u0304\u0305\u0306lgo"}
+    with pytest.raises(InvalidValue) as refused:
+        await world.run(UpdateProfile, owner.principal, UpdateProfileCommand(**profile))
+    assert _walked(ProfilePatchIn, profile) == _refused(refused.value)
+
+
+async def test_change_password_schema_refuses_a_new_password_like_the_use_case() -> None:
+    world = World()
+    owner = await world.owner()
+    body = {"current_password": OWNER_PASSWORD, "new_password": "    \u200b    \u200b"}
+    with pytest.raises(InvalidValue) as refused:
+        await world.run(ChangePassword, owner.principal, ChangePasswordCommand(**body))
+    assert set(_refused(refused.value)) == {"new_password"}
+    assert _walked(ChangePasswordIn, body) == _refused(refused.value)
