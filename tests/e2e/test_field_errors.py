@@ -228,6 +228,79 @@ def test_vendor_update_reports_every_refused_field(client: httpx.Client, owner: 
     assert client.get("/api/vendor", headers=bearer(owner)).json()["card_message_max"] == 200
 
 
+# --- shape and domain rules in one answer --------------------------------------------------------
+
+
+def test_signup_with_one_missing_field_and_six_bad_values_lists_seven(client: httpx.Client) -> None:
+    body = _signup_body(
+        vendor_name="\u200b \u200b",
+        vendor_slug="Not A Slug",
+        timezone="Mars/Olympus",
+        currency="EURO",
+        email="not-an-email",
+        password="short",
+    )
+    del body["country"]
+    response = client.post("/api/auth/signup", json=body)
+    assert len(response.json()["errors"]) == 7, response.text
+    assert _errors(response) == {
+        "vendor_name": "must not be empty",
+        "vendor_slug": "must be 3 to 63 lower-case letters, digits and single hyphens",
+        "timezone": "must be an IANA time zone such as Europe/Amsterdam",
+        "currency": "must be an ISO 4217 currency code such as EUR",
+        "country": MISSING,
+        "email": "is not a valid email address",
+        "password": "must be at least 12 characters long",
+    }
+
+
+def test_signup_shape_problems_and_a_password_that_names_the_shop(client: httpx.Client) -> None:
+    body = _signup_body(vendor_name="Rosa Bloemen", password="bloemen forever and ever", timezone=None)
+    assert _errors(client.post("/api/auth/signup", json=body)) == {
+        "timezone": "must be a string, not null",
+        "password": "must not contain the shop's name",
+    }
+
+
+def test_create_staff_lists_a_missing_role_beside_refused_values(client: httpx.Client, owner: str) -> None:
+    body = {"email": "mila@", "full_name": "\u200b", "password": "zzzzzzzzzzzz", "extra": 1}
+    assert _errors(client.post("/api/staff", json=body, headers=bearer(owner))) == {
+        "email": "is not a valid email address",
+        "full_name": "must not be empty",
+        "role": MISSING,
+        "password": "must use at least 5 different characters, not one or a few repeated",
+        "extra": UNKNOWN,
+    }
+
+
+def test_vendor_and_profile_patches_list_unknown_fields_beside_refused_values(client: httpx.Client, owner: str) -> None:
+    body = {"name": " ", "timezone": "Nowhere/Else", "card_message_max": 0, "colour": "red"}
+    assert _errors(client.patch("/api/vendor", json=body, headers=bearer(owner))) == {
+        "name": "must not be empty",
+        "timezone": "must be an IANA time zone such as Europe/Amsterdam",
+        "card_message_max": "must be between 1 and 1000",
+        "colour": UNKNOWN,
+    }
+    assert client.get("/api/vendor", headers=bearer(owner)).json()["card_message_max"] == 200
+    assert _errors(
+        client.patch("/api/auth/me", json={"full_name": "\u200b", "role": "OWNER"}, headers=bearer(owner))
+    ) == {
+        "full_name": "must not be empty",
+        "role": UNKNOWN,
+    }
+
+
+def test_change_password_lists_a_mistyped_current_password_beside_a_weak_new_one(client: httpx.Client) -> None:
+    shop = signup(client)
+    token = login(client, shop.email)["access_token"]
+    body = {"current_password": 12345, "new_password": "short"}
+    assert _errors(client.post("/api/auth/change-password", json=body, headers=bearer(token))) == {
+        "current_password": "must be a string, not a whole number",
+        "new_password": "must be at least 12 characters long",
+    }
+    assert client.get("/api/auth/me", headers=bearer(token)).status_code == 200
+
+
 # --- never a 500 --------------------------------------------------------------------------------
 
 

@@ -7,6 +7,15 @@ field by field, decoding each value with a strict typed decoder for that field's
 rules as the handler's decoder) and recursing into objects and arrays of objects, so a form learns about every
 missing, unknown, mistyped, too long, out-of-range or not-allowed value in one answer.
 
+The business rules of a value (a slug's format, a time zone, a password's policy) belong to the
+domain, and the use case checks them once the body decodes. So that a body refused for its shape
+also names the values the domain would refuse, a schema marks a field with the domain check that
+validates it, ``Annotated[str, msgspec.Meta(max_length=200), Rule(check_slug)]``: the walk runs
+that check on each present, well-typed value (never on a null) and lists what it refuses beside
+the shape problems, field by field in declaration order. The same functions the use cases call,
+never a copy of their rules; msgspec and the OpenAPI schema ignore the marker, and nothing of this
+runs for a body the handler's decoder accepts.
+
 The walk follows the declared type, never the body's own shape, so its depth is the type's depth;
 the number of problems reported is capped (``MAX_PROBLEMS``).
 """
@@ -16,11 +25,13 @@ from __future__ import annotations
 import enum
 import re
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
+
+from domain.shared.errors import InvalidValue, InvalidValues
 
 MAX_PROBLEMS = 100
 
@@ -43,6 +54,20 @@ _UNKNOWN = re.compile(r"Object contains unknown field `([^`]+)`")
 
 MISSING = "is missing: this field is required"
 UNKNOWN = "is an unknown field: this request does not take it"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """The domain check a field's well-typed value must also pass: ``check(value, field)`` returns
+    or raises ``InvalidValue`` (``InvalidValues``), ``field`` being the value's path in the body.
+
+    With ``context``, the check is ``check(value, field, context(siblings))``, ``siblings`` being
+    the other present, well-typed fields of the same object by name (decoded): for a rule that
+    looks at its neighbours, such as a password that must not contain the account's email."""
+
+    check: Callable[..., object]
+    context: Callable[[Mapping[str, Any]], object] | None = None
+
 
 _UNITS = {"str": "characters long", "array": "items", "object": "entries"}
 _BOUNDS = {"<=": "at most", ">=": "at least", "<": "less than", ">": "greater than"}
@@ -137,16 +162,40 @@ def _decoder(annotation: Any) -> msgspec.json.Decoder[Any]:
         return msgspec.json.Decoder(annotation, strict=True)
 
 
-def _convert_error(value: Any, annotation: Any) -> tuple[str, str] | None:
-    """(path suffix, message) of the first problem msgspec finds, or None when the value decodes.
-    The value came from JSON, so encoding it again and decoding it with the strict typed decoder
-    applies exactly the rules the handler's own decoder applied to the body."""
+def _convert(value: Any, annotation: Any) -> tuple[Any, tuple[str, str] | None]:
+    """(the decoded value, None), or (None, (path suffix, message) of the first problem msgspec
+    finds). The value came from JSON, so encoding it again and decoding it with the strict typed
+    decoder applies exactly the rules the handler's own decoder applied to the body."""
     try:
-        _decoder(annotation).decode(_encoder.encode(value))
+        return _decoder(annotation).decode(_encoder.encode(value)), None
     except msgspec.ValidationError as exc:
         message, _, where = str(exc).partition(" - at `")
-        return where.rstrip("`").removeprefix("$"), message
-    return None
+        return None, (where.rstrip("`").removeprefix("$"), message)
+
+
+def _rules_of(annotation: Any) -> tuple[Rule, ...]:
+    """The ``Rule`` markers of an annotation: its ``Annotated`` metadata, through ``| None``."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        base, *metadata = get_args(annotation)
+        return (*_rules_of(base), *(item for item in metadata if isinstance(item, Rule)))
+    if origin in (Union, types.UnionType):
+        return tuple(rule for arg in get_args(annotation) for rule in _rules_of(arg))
+    return ()
+
+
+def _carries_rules(annotation: Any, seen: frozenset[type] = frozenset()) -> bool:
+    """Whether a well-typed value of this type can still be refused by a ``Rule``: its own, or one
+    of a field or an item inside it (a struct met again on the way is not looked into twice)."""
+    if _rules_of(annotation):
+        return True
+    struct = _struct_of(annotation)
+    if struct is not None and struct not in seen:
+        inner = seen | {struct}
+        if any(_carries_rules(field.type, inner) for field in msgspec.structs.fields(struct)):
+            return True
+    item_type = _item_type_of(annotation)
+    return item_type is not None and _carries_rules(item_type, seen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +208,8 @@ class _Shape:
     names: frozenset[str]
     forbid_unknown: bool
     item_type: Any
+    rules: tuple[Rule, ...]  # the domain checks of the value itself
+    ruled: bool  # a well-typed value may still be refused by a rule (its own or one inside it)
 
 
 _shapes: dict[Any, _Shape] = {}
@@ -184,56 +235,112 @@ def _make_shape(annotation: Any) -> _Shape:
         names=frozenset(field.encode_name for field in fields),
         forbid_unknown=struct is not None and struct.__struct_config__.forbid_unknown_fields,
         item_type=_item_type_of(annotation),
+        rules=_rules_of(annotation),
+        ruled=_carries_rules(annotation),
     )
 
 
-def _walk(
-    value: Any, annotation: Any, path: str, out: list[tuple[str, str]], problem: tuple[str, str] | None = None
-) -> None:
+Problems = list[tuple[str, str]]
+
+
+def _walk(value: Any, annotation: Any, path: str, out: Problems, problem: tuple[str, str] | None = None) -> bool:
     """Every problem of ``value`` against ``annotation`` into ``out``; ``problem``: the first one,
-    when already known (the whole body's, from the handler's decoder)."""
+    when already known (the whole body's, from the handler's decoder). True when the value does not
+    decode (a shape problem); a well-typed value is checked against its rules instead."""
     if len(out) >= MAX_PROBLEMS:
-        return
+        return True
     if problem is None:
-        problem = _convert_error(value, annotation)
+        decoded, problem = _convert(value, annotation)
         if problem is None:
-            return
+            _check(value, decoded, annotation, path, out, {})
+            return False
     shape = _shape(annotation)
     if shape.struct is not None and isinstance(value, dict):
         _walk_struct(value, shape, path, out)
-        return
+        return True
     item_type = shape.item_type
     if item_type is not None and isinstance(value, list):
         before = len(out)
+        mistyped = False
         for index, item in enumerate(value):
-            _walk(item, item_type, f"{path}[{index}]", out)
+            mistyped = _walk(item, item_type, f"{path}[{index}]", out) or mistyped
             if len(out) >= MAX_PROBLEMS:
-                return
-        if len(out) > before:
-            return
-        # every item is fine: the problem is the array itself (its length)
-    suffix, message = problem
-    _add(out, path, suffix, message, annotation)
+                return True
+        if mistyped:
+            return True
+        # every item is well typed: the problem is the array itself (its length), named before
+        # whatever the items' rules refused
+        out.insert(before, _entry(path, *problem, annotation))
+        del out[MAX_PROBLEMS:]
+        return True
+    out.append(_entry(path, *problem, annotation))
+    return True
 
 
-def _add(out: list[tuple[str, str]], path: str, suffix: str, message: str, annotation: Any) -> None:
+def _entry(path: str, suffix: str, message: str, annotation: Any) -> tuple[str, str]:
     named = _MISSING.fullmatch(message) or _UNKNOWN.fullmatch(message)
     if named is not None:  # the field itself, not the object holding it
         suffix = f"{suffix}.{named.group(1)}"
     elif suffix:  # a problem inside a value: the annotation named is not the leaf's
         annotation = None
-    out.append((_join(path, suffix) or "body", friendly(message, annotation)))
+    return (_join(path, suffix) or "body", friendly(message, annotation))
 
 
-def _walk_struct(value: dict[str, Any], shape: _Shape, path: str, out: list[tuple[str, str]]) -> None:
+def _check(value: Any, decoded: Any, annotation: Any, path: str, out: Problems, siblings: Mapping[str, Any]) -> None:
+    """A well-typed value against its domain rules (the first refusal only), then the fields or
+    items inside it that carry rules of their own. A null is an absent value: never checked."""
+    shape = _shape(annotation)
+    if not shape.ruled or decoded is None:
+        return
+    for rule in shape.rules:
+        if _refused(rule, decoded, path or "body", out, siblings):
+            break
+    if shape.struct is not None and isinstance(value, dict):
+        _walk_struct(value, shape, path, out)
+    elif shape.item_type is not None and isinstance(value, list):
+        for index, item in enumerate(value):
+            if len(out) >= MAX_PROBLEMS:
+                return
+            _walk(item, shape.item_type, f"{path}[{index}]", out)
+
+
+def _refused(rule: Rule, decoded: Any, field: str, out: Problems, siblings: Mapping[str, Any]) -> bool:
+    """Runs one rule; what it refuses goes into ``out`` under the field the check names (the path
+    it was given), every problem of an ``InvalidValues``."""
+    try:
+        if rule.context is None:
+            rule.check(decoded, field)
+        else:
+            rule.check(decoded, field, rule.context(siblings))
+    except InvalidValue as refused:
+        problems = refused.problems if isinstance(refused, InvalidValues) else (refused,)
+        out.extend((problem.field, problem.reason) for problem in problems[: max(0, MAX_PROBLEMS - len(out))])
+        return True
+    return False
+
+
+def _walk_struct(value: dict[str, Any], shape: _Shape, path: str, out: Problems) -> None:
+    # First what each present field decodes to, so that a rule can look at its well-typed neighbours.
+    present: dict[str, tuple[str, str] | None] = {}
+    siblings: dict[str, Any] = {}
+    for field in shape.fields:
+        if field.encode_name in value:
+            decoded, problem = _convert(value[field.encode_name], field.type)
+            present[field.encode_name] = problem
+            if problem is None:
+                siblings[field.encode_name] = decoded
     for field in shape.fields:
         if len(out) >= MAX_PROBLEMS:
             return
-        where = _join(path, f".{field.encode_name}")
-        if field.encode_name in value:
-            _walk(value[field.encode_name], field.type, where, out)
-        elif field.required:
-            out.append((where, MISSING))
+        name = field.encode_name
+        where = _join(path, f".{name}")
+        if name not in present:
+            if field.required:
+                out.append((where, MISSING))
+        elif (problem := present[name]) is None:
+            _check(value[name], siblings[name], field.type, where, out, siblings)
+        else:
+            _walk(value[name], field.type, where, out, problem)
     if shape.forbid_unknown:
         for key in value:
             if len(out) >= MAX_PROBLEMS:
@@ -242,16 +349,21 @@ def _walk_struct(value: dict[str, Any], shape: _Shape, path: str, out: list[tupl
                 out.append((_join(path, f".{key}"), UNKNOWN))
 
 
-def body_problems(raw: bytes, annotation: Any, fallback: msgspec.ValidationError) -> list[tuple[str, str]]:
-    """Every problem of a JSON body the typed strict decoder refused, as (path, message) pairs,
-    ``fallback`` (that decoder's own error) when the walk finds nothing to say."""
+def body_problems(raw: bytes, annotation: Any, fallback: msgspec.ValidationError | None = None) -> Problems:
+    """Every problem of a JSON body, as (path, message) pairs: its shape problems and what the
+    domain rules of its well-typed values refuse. ``fallback``: the typed strict decoder's own
+    error when it refused the body (its word when the walk finds nothing to say); None for a body
+    it accepted (a request refused for its query), whose rules alone are then checked."""
     value = msgspec.json.decode(raw)
+    out: Problems = []
+    if fallback is None:
+        _walk(value, annotation, "", out)
+        return out
     message, _, where = str(fallback).partition(" - at `")
     first = (where.rstrip("`").removeprefix("$"), message)
-    out: list[tuple[str, str]] = []
     _walk(value, annotation, "", out, first)
     if not out:  # cannot happen while the walk applies the decoder's rules; the decoder's word then
-        _add(out, "", *first, annotation)
+        out.append(_entry("", *first, annotation))
     return out
 
 

@@ -10,14 +10,16 @@ that conversion (Litestar's ``before_request``) and refuses what the lax rules w
   strict=True)``; when that refuses it, the body is walked field by field (``field_errors``) and
   the 400 lists every problem, each named by its path (``lines[2].quantity``); a body that is not
   UTF-8 or not JSON is 400 (never the 500 an undecodable body used to cause); a required body
-  sent empty lists every required field as missing;
+  sent empty lists every required field as missing; beside the shape problems, the walk lists what
+  the domain rules a schema names for its fields (``field_errors.Rule``) refuse of the present,
+  well-typed values, so one 400 names a missing field and a malformed slug together;
 - an integer query parameter must be ASCII digits with an optional leading minus (no ``10.0``,
   ``1e1``, `` 10``, ``+10``), a boolean one ``true`` or ``false``, an enum or ``Literal`` one
   exactly one of its values, and each may appear once;
 - under ``/api/``, a query parameter the handler does not take is refused like an unknown body
   field (contract section 3);
 - query and body problems of one request are answered together in one 400 (``query.<name>``
-  beside the body's paths).
+  beside the body's paths), the rules of a well-typed body's values included.
 
 What passes is exactly what Litestar's own parsing then accepts unchanged, so handlers keep their
 typed signatures and the OpenAPI schema stays as declared.
@@ -218,7 +220,6 @@ def _body_errors(
     else:
         try:
             plan.body.decode(raw)
-            return []  # the common case: one typed, strict decode, as before
         except UnicodeDecodeError:
             unreadable = ClientException("The request body is not valid UTF-8.")
         except msgspec.ValidationError as exc:
@@ -234,6 +235,11 @@ def _body_errors(
                 return [{"key": path, "source": "body", "message": message} for path, message in problems]
         except msgspec.DecodeError:
             unreadable = ClientException("The request body is not valid JSON.")
+        else:  # well typed, in a request refused for its query: what its values' rules refuse too
+            return [
+                {"key": path, "source": "body", "message": message}
+                for path, message in body_problems(raw, plan.body_type)
+            ]
     if not query_refused:
         raise unreadable
     return [{"key": "body", "source": "body", "message": str(unreadable.detail)}]

@@ -1,28 +1,63 @@
 """Request and response bodies. Inputs refuse unknown fields; limits here stop oversized values
-before any work, the domain's rules give the precise message."""
+before any work, the domain's rules give the precise message.
+
+``Rule`` names the domain check the use case runs on a field (the same function, not a copy), so
+that a body refused for its shape also lists what those checks refuse of its well-typed values
+(``interfaces.http.field_errors``). A body that decodes is checked by the use case alone. Only
+checks that are pure and cheap are named: the common-password list, the shop's name and slug of a
+new staff member's or a password change's context, and uniqueness are the use case's alone."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 import msgspec
 
 from application.accounts.views import SecurityEventOut, UserOut, VendorOut
+from domain.accounts.password import PasswordContext, check_password_policy
+from domain.accounts.staff_user import check_full_name
+from domain.accounts.vendor import (
+    check_card_message_max,
+    check_country,
+    check_currency,
+    check_slug,
+    check_timezone,
+    check_vendor_name,
+)
+from domain.shared.email import Email
 from domain.shared.role import Role
+from interfaces.http.field_errors import Rule
 
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 Secret = Annotated[str, msgspec.Meta(max_length=1024)]
 
 
+def _signup_password_context(fields: Mapping[str, Any]) -> PasswordContext:
+    """What sign-up gives the password policy: the owner's email and the new shop's name and slug."""
+    return PasswordContext(
+        email=fields.get("email"), shop_name=fields.get("vendor_name"), shop_slug=fields.get("vendor_slug")
+    )
+
+
+def _staff_password_context(fields: Mapping[str, Any]) -> PasswordContext:
+    """A new staff member's email (the shop's name and slug are the use case's to add)."""
+    return PasswordContext(email=fields.get("email"))
+
+
 class SignupIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    vendor_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Rosa Bloom"])]
-    vendor_slug: Annotated[str, msgspec.Meta(max_length=200, examples=["rosa-bloom"])]
-    timezone: Annotated[str, msgspec.Meta(max_length=200, examples=["Europe/Amsterdam"])]
-    currency: Annotated[str, msgspec.Meta(max_length=200, examples=["EUR"])]
-    country: Annotated[str, msgspec.Meta(max_length=200, examples=["NL"])]
-    email: Annotated[str, msgspec.Meta(max_length=320, examples=["owner@rosa-bloom.example"])]
-    password: Annotated[str, msgspec.Meta(max_length=1024, examples=["peonies and lilacs in may"])]
-    full_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Rosa Florist"])]
+    vendor_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Rosa Bloom"]), Rule(check_vendor_name)]
+    vendor_slug: Annotated[str, msgspec.Meta(max_length=200, examples=["rosa-bloom"]), Rule(check_slug)]
+    timezone: Annotated[str, msgspec.Meta(max_length=200, examples=["Europe/Amsterdam"]), Rule(check_timezone)]
+    currency: Annotated[str, msgspec.Meta(max_length=200, examples=["EUR"]), Rule(check_currency)]
+    country: Annotated[str, msgspec.Meta(max_length=200, examples=["NL"]), Rule(check_country)]
+    email: Annotated[str, msgspec.Meta(max_length=320, examples=["owner@rosa-bloom.example"]), Rule(Email.parse)]
+    password: Annotated[
+        str,
+        msgspec.Meta(max_length=1024, examples=["peonies and lilacs in may"]),
+        Rule(check_password_policy, context=_signup_password_context),
+    ]
+    full_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Rosa Florist"]), Rule(check_full_name)]
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -42,18 +77,24 @@ class LogoutIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 class ChangePasswordIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     current_password: Annotated[str, msgspec.Meta(max_length=1024, examples=["peonies and lilacs in may"])]
-    new_password: Annotated[str, msgspec.Meta(max_length=1024, examples=["tulips after the frost"])]
+    new_password: Annotated[
+        str, msgspec.Meta(max_length=1024, examples=["tulips after the frost"]), Rule(check_password_policy)
+    ]
 
 
 class ProfilePatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    full_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Rosa de Vries"])]
+    full_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Rosa de Vries"]), Rule(check_full_name)]
 
 
 class StaffIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    email: Annotated[str, msgspec.Meta(max_length=320, examples=["mila@rosa-bloom.example"])]
-    full_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Mila Jansen"])]
+    email: Annotated[str, msgspec.Meta(max_length=320, examples=["mila@rosa-bloom.example"]), Rule(Email.parse)]
+    full_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Mila Jansen"]), Rule(check_full_name)]
     role: Role
-    password: Annotated[str, msgspec.Meta(max_length=1024, examples=["sunflowers by the door"])]
+    password: Annotated[
+        str,
+        msgspec.Meta(max_length=1024, examples=["sunflowers by the door"]),
+        Rule(check_password_policy, context=_staff_password_context),
+    ]
 
 
 class StaffPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -62,9 +103,9 @@ class StaffPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class VendorPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    name: ShortText | None = None
-    timezone: ShortText | None = None
-    card_message_max: int | None = None
+    name: Annotated[ShortText, Rule(check_vendor_name)] | None = None
+    timezone: Annotated[ShortText, Rule(check_timezone)] | None = None
+    card_message_max: Annotated[int, Rule(check_card_message_max)] | None = None
 
 
 class TokensOut(msgspec.Struct, frozen=True):
