@@ -27,7 +27,7 @@ from uuid import UUID
 from application.accounts.ports import RefreshTokens, SessionStore
 from application.shared.audit import SecurityRecorder
 from application.shared.context import Principal
-from application.shared.errors import AuthenticationFailed
+from application.shared.errors import AuthenticationFailed, RuleRefused
 from application.shared.security_events import DeferredSecurityEvents, SecurityEventKind
 from application.shared.unit_of_work import UnitOfWork
 
@@ -39,6 +39,18 @@ class NothingToLogOut(AuthenticationFailed):
 
     def __init__(self) -> None:
         super().__init__("A live access token or a refresh token (body `refresh_token`) is required to log out.")
+
+
+class NoSessionOfItsOwn(RuleRefused):
+    """A script's principal (``SCRIPT_SESSION_ID``) has no session to end."""
+
+    code = "NO_SESSION"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A script acts without a session, so it has none to log out; LogoutEverywhere (or"
+            " `flower-vendor sessions revoke`) ends every session of the member."
+        )
 
 
 class Logout:
@@ -60,6 +72,8 @@ class Logout:
         if principal is None:
             await self._by_refresh_token(refresh_token)
             return
+        if principal.is_script:
+            raise NoSessionOfItsOwn
         revoked = [principal.session_id]
         if refresh_token:
             # The refresh token may name another of the caller's sessions (another tab): end it too.

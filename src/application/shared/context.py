@@ -5,21 +5,32 @@ from __future__ import annotations
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Final, Protocol
 from uuid import UUID
 
 from application.shared.errors import PermissionDenied
 from domain.shared.role import Role
 
+SCRIPT_SESSION_ID: Final = UUID(int=0)
+"""The session id of a principal that has no session: a local operator script acting as a named
+staff member (``ActAs``). The nil UUID, which ``uuid4`` never makes, so no session ever has it: no
+access token may carry it (verification refuses one that does) and no session store ever holds it."""
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """A verified staff member, taken from a live session's access token."""
+    """A verified staff member: taken from a live session's access token, or, with
+    ``SCRIPT_SESSION_ID`` for its session, named by an operator's script (``ActAs``)."""
 
     user_id: UUID
     vendor_id: UUID
     role: Role
     session_id: UUID
+
+    @property
+    def is_script(self) -> bool:
+        """A local operator script, not a session: there is no session of its own to end or keep."""
+        return self.session_id == SCRIPT_SESSION_ID
 
     def require(self, role: Role) -> None:
         if not self.role.includes(role):

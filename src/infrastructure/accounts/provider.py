@@ -10,6 +10,7 @@ from dishka import Provider, Scope, alias, provide, provide_all
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from application.accounts.act_as import ActAs
 from application.accounts.change_password import ChangePassword
 from application.accounts.create_staff import CreateStaff
 from application.accounts.demo import SeedDemoShop
@@ -156,6 +157,7 @@ class AccountsUseCases(Provider):
         RestoreSecurityEvents,
         ReplaySecurityEvents,
         SeedDemoShop,
+        ActAs,
     )
 
 

@@ -21,7 +21,8 @@ Verification is deliberately narrow:
   strings; ``null``, ``true``, ``1.5`` or ``NaN`` are not NumericDates); ``iss`` and ``aud`` must
   match exactly; ``exp``, ``nbf`` and ``iat`` are checked against the injected clock with a small
   leeway;
-* ``sub``, ``vid`` and ``sid`` must be canonical UUIDs.
+* ``sub``, ``vid`` and ``sid`` must be canonical UUIDs, and ``sid`` never ``SCRIPT_SESSION_ID`` (the
+  nil UUID a local operator script acts with: it is no session, and none is ever issued for it).
 
 Every failure is reported as ``InvalidToken``, whatever went wrong underneath.
 """
@@ -43,6 +44,7 @@ import jwt
 import msgspec
 
 from application.shared.access import AccessClaims, InvalidToken, IssuedAccessToken
+from application.shared.context import SCRIPT_SESSION_ID
 
 if TYPE_CHECKING:
     from infrastructure.config import Settings
@@ -196,6 +198,8 @@ class JwtAccessTokens:
         return f"JwtAccessTokens(kid={self._current_kid!r}, verifying_keys={len(self._keys)})"
 
     def issue(self, *, user_id: UUID, vendor_id: UUID, role: str, session_id: UUID) -> IssuedAccessToken:
+        if session_id == SCRIPT_SESSION_ID:
+            raise ValueError("a script's principal has no session: no access token is issued for it")
         issued_at = int(self._now().timestamp())
         expires_in = int(self._lifetime.total_seconds())
         payload = {
@@ -267,11 +271,14 @@ class JwtAccessTokens:
             expires = datetime.fromtimestamp(payload.exp, UTC)
         except (ValueError, OverflowError, OSError):
             raise InvalidToken("timestamp out of range") from None
+        session_id = msgspec.convert(payload.sid, UUID)
+        if session_id == SCRIPT_SESSION_ID:
+            raise InvalidToken("no session")  # a script's, which no access token may speak for
         return AccessClaims(
             user_id=msgspec.convert(payload.sub, UUID),  # a third of UUID(str)'s cost
             vendor_id=msgspec.convert(payload.vid, UUID),
             role=payload.role,
-            session_id=msgspec.convert(payload.sid, UUID),
+            session_id=session_id,
             token_id=payload.jti,
             issued_at=issued,
             expires_at=expires,

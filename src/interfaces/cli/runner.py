@@ -66,6 +66,16 @@ def upgrade_database(settings: Settings) -> None:
 def run_use_case(action: Callable[[AsyncContainer], Awaitable[R]], settings: Settings | None = None) -> R:
     """Open the container, run ``action`` in one request scope, close everything; errors the
     operator can act on become one line on stderr."""
+
+    async def in_one_scope(container: AsyncContainer) -> R:
+        async with container() as scope:
+            return await action(scope)
+
+    return run_in_container(in_one_scope, settings)
+
+
+def run_in_container(body: Callable[[AsyncContainer], Awaitable[R]], settings: Settings | None = None) -> R:
+    """``run_use_case`` for what opens its own request scopes: ``body`` gets the container itself."""
     if settings is None:
         settings = settings_from_env()
         configure_logging(level="WARNING", json=settings.log_format == "json")
@@ -73,8 +83,7 @@ def run_use_case(action: Callable[[AsyncContainer], Awaitable[R]], settings: Set
     async def run() -> R:
         container = make_container(settings)
         try:
-            async with container() as scope:
-                return await action(scope)
+            return await body(container)
         finally:
             await container.close()
 
