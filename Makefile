@@ -6,13 +6,14 @@ PYTHON ?= python3
 # which also works where the system Python refuses pip installs (PEP 668).
 UV := $(shell command -v uv 2>/dev/null || { $(PYTHON) -m uv --version >/dev/null 2>&1 && echo "$(PYTHON) -m uv"; } || echo ".tools/bin/uv")
 
-.PHONY: help install dev serve test test-unit lint format bench clean
+.PHONY: help install dev serve test test-unit lint format bench client clean
 
 help:
 	@echo "make dev    - run the API on the embedded default (SQLite, in-memory adapters, docs at /schema)"
 	@echo "make test   - run the whole suite against real PostgreSQL and Redis"
 	@echo "make lint   - ruff (lint + format check), mypy --strict, import-linter"
 	@echo "make bench  - the project beside a lean reference and a FastAPI + ORM peer; writes docs/benchmarks.md"
+	@echo "make client - openapi.json and a typed Python client generated from it in client/ (openapi-python-client)"
 
 install:
 	@if [ "$(UV)" = ".tools/bin/uv" ] && [ ! -x .tools/bin/uv ]; then \
@@ -39,6 +40,12 @@ lint: install
 format: install
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
+
+# The OpenAPI document as `dev` serves it (no server started), then a typed client generated from it.
+client: install
+	$(UV) run python -m scripts.export_openapi openapi.json
+	$(UV) tool run --from "openapi-python-client>=0.29,<0.30" openapi-python-client generate \
+	  --path openapi.json --meta none --output-path client --overwrite
 
 # Loopback only, bounded (about 4 minutes; BENCH_SECONDS, BENCH_ROUNDS, BENCH_CALLGRIND_REQUESTS tune it).
 # Needs PostgreSQL and Redis as the tests do (BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL), wrk (installed

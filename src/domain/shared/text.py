@@ -1,5 +1,8 @@
 """Free text as the contract wants it kept: plain text, NFC-normalised, with nothing in it that a
-reader cannot see. Every context takes names and other single-line text through ``clean_line``.
+reader cannot see. Every context takes names and other single-line text through ``clean_line``, and
+free text that may hold markup (descriptions, notes, reasons) through ``plain_text``, which first
+turns HTML into its text (nh3: tags removed, script and style content with them, entities
+unescaped, so ``Roses & lilies <3`` comes back exactly so) and then cleans like ``clean_line``.
 
 Removed silently (they carry nothing a florist meant to type, and can make a name look empty,
 look like another name, or display unlike what is stored):
@@ -30,8 +33,12 @@ character newer than it (a recent emoji) is removed until Python knows it.
 
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
 from functools import lru_cache
+
+import nh3
 
 from domain.shared.errors import InvalidValue
 
@@ -174,6 +181,51 @@ def clean_line(raw: str, field: str, *, max_length: int) -> str:
     stacked combining marks refused, then length-checked (too long is refused, never truncated)."""
     text = " ".join(visible_text(raw).split())
     if not text:
+        raise InvalidValue(field, "must not be empty")
+    if most_stacked_marks(text) > MAX_COMBINING_MARKS:
+        raise InvalidValue(
+            field, f"must not stack more than {MAX_COMBINING_MARKS} combining marks (accents) on one character"
+        )
+    if len(text) > max_length:
+        raise InvalidValue(field, f"must be at most {max_length} characters long")
+    return text
+
+
+# Line-breaking elements become a line break, so "tulips<br>roses" keeps its two words apart.
+_BREAKING_TAGS = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.IGNORECASE)
+_MARKUP = re.compile(r"[<&]")
+_HTML_PASSES = 3  # text that still holds markup after it (``<textarea>`` content) is taken as it is
+
+
+def _html_to_text(raw: str) -> str:
+    text = raw
+    for _ in range(_HTML_PASSES):
+        if not _MARKUP.search(text):
+            break
+        cleaned = html.unescape(
+            nh3.clean(_BREAKING_TAGS.sub("\n", text), tags=set(), clean_content_tags={"script", "style"}, attributes={})
+        )
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+def plain_text(raw: str, field: str, *, max_length: int, multiline: bool = False, required: bool = True) -> str:
+    """Free text from a client as plain text (contract section 6): HTML turned into its text, then
+    invisible characters removed and NFC as ``visible_text``; one line has its whitespace folded to
+    single spaces, ``multiline`` text keeps its line breaks (at most one blank line in a row). Then
+    length-checked: too long is refused with ``field`` named, never truncated. ``required=False``
+    lets it come out empty."""
+    text = _html_to_text(raw)
+    if multiline:
+        lines = [
+            " ".join(visible_text(line).split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        ]
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    else:
+        text = " ".join(visible_text(text).split())
+    if not text and required:
         raise InvalidValue(field, "must not be empty")
     if most_stacked_marks(text) > MAX_COMBINING_MARKS:
         raise InvalidValue(

@@ -1,0 +1,1 @@
+"""The stock context's adapters: ORM models, repositories, query services, its dishka provider."""
