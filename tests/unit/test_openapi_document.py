@@ -93,3 +93,25 @@ def test_request_and_token_bodies_carry_examples(document: dict[str, Any], schem
         if "$ref" in definition or definition.get("oneOf"):
             continue  # an enum such as Role documents its values instead
         assert definition.get("examples"), (schema, name)
+
+
+def test_optional_parameters_are_never_documented_as_null(document: dict[str, Any]) -> None:
+    # A generator turns "X or null" into a union per null variant; an optional parameter is left out instead.
+    for path, method, op in _operations(document):
+        for parameter in op.get("parameters", []):
+            assert "null" not in repr(parameter["schema"]).lower(), (method, path, parameter)
+
+
+def test_the_cookie_mode_header_is_documented_where_it_is_taken(document: dict[str, Any]) -> None:
+    taking = set()
+    for _, _, op in _operations(document):
+        for parameter in op.get("parameters", []):
+            if parameter["name"] == "X-Session-Mode":
+                assert (parameter["in"], parameter["required"]) == ("header", False)
+                assert parameter["schema"]["enum"] == ["cookie"]
+                taking.add(op["operationId"])
+                # The CSRF refusal comes from a guard, so 403 is documented with it.
+                assert "403" in op["responses"]
+    assert taking == {"signup", "login", "refresh", "logout"}
+    tokens = document["components"]["schemas"]["TokensOut"]["properties"]["refresh_token"]
+    assert "null" in repr(tokens).lower()  # null in cookie mode

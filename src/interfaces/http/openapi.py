@@ -34,6 +34,7 @@ from litestar.openapi.spec import (
     OpenAPIResponse,
     OpenAPIType,
     Operation,
+    Parameter,
     Reference,
     Schema,
     SecurityScheme,
@@ -175,6 +176,25 @@ def _operations(app: Litestar) -> Iterable[tuple[str, str, HTTPRouteHandler, HTT
                 yield route.path_format, method, handler, route
 
 
+def _optional_not_null(parameter: Parameter | Reference) -> None:
+    """An optional parameter is left out, never sent as null: ``X | None`` in a handler's signature
+    is documented as ``X`` (generators otherwise make a union type of every null variant)."""
+    if not isinstance(parameter, Parameter) or parameter.required or not isinstance(parameter.schema, Schema):
+        return
+    schema = parameter.schema
+    if schema.one_of:
+        kept_schemas = [one for one in schema.one_of if not (isinstance(one, Schema) and one.type is OpenAPIType.NULL)]
+        if len(kept_schemas) == 1 and len(schema.one_of) == 2:
+            parameter.description = parameter.description or schema.description
+            parameter.schema = kept_schemas[0]
+            return
+    if isinstance(schema.type, list) and OpenAPIType.NULL in schema.type:
+        kept = [kind for kind in schema.type if kind is not OpenAPIType.NULL]
+        schema.type = kept[0] if len(kept) == 1 else kept
+    if schema.enum is not None:
+        schema.enum = [value for value in schema.enum if value is not None]
+
+
 def complete_document(app: Litestar) -> None:
     """Adds security requirements and problem responses to the generated document (once, at
     start-up, before the document is first served)."""
@@ -192,6 +212,8 @@ def complete_document(app: Litestar) -> None:
             operation.security = [{}, {BEARER: []}]  # with a bearer token, or without one
         elif not _public(path, handler):
             operation.security = [{BEARER: []}]
+        for parameter in operation.parameters or ():
+            _optional_not_null(parameter)
         responses = dict(operation.responses or {})
         for status in sorted(problem_statuses(path, method, handler, route)):
             responses[str(status)] = _problem(status)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from dishka import FromDishka
 from litestar import Controller, Response, get, patch, post
-from litestar.params import JSONBody
+from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from application.accounts.change_password import ChangePassword, ChangePasswordCommand
@@ -33,7 +33,7 @@ from interfaces.http.accounts.schemas import (
     TokensOut,
 )
 from interfaces.http.auth import OPTIONAL_AUTH, PUBLIC, AnyRequest, optional_principal_of, principal_of
-from interfaces.http.browser_sessions import browser_sessions_of, cookie_mode_guard
+from interfaces.http.browser_sessions import COOKIE_MODE, browser_sessions_of, cookie_mode_guard
 from interfaces.http.di import inject, inject_app
 
 T = TypeVar("T")
@@ -57,8 +57,19 @@ def _answer(request: AnyRequest, body: T, pair: TokenPair, *, cookie_mode: bool,
     return Response(body, status_code=status_code)
 
 
-def _cookie_mode(request: AnyRequest, *, reads_cookie: bool) -> bool:
-    return browser_sessions_of(request).cookie_mode(request, reads_cookie=reads_cookie)
+# The header that selects cookie mode, as the OpenAPI document shows it; the guard has already
+# refused any other value (and checked the Origin) before the handler runs.
+SessionMode = Annotated[
+    Literal["cookie"] | None,
+    HeaderParameter(
+        name="X-Session-Mode",
+        required=False,
+        description=(
+            "`cookie`: browser cookie mode (the refresh token in an HttpOnly cookie, `Origin` checked);"
+            " leave it out for tokens in the JSON body."
+        ),
+    ),
+]
 
 
 _COOKIE_MODE_NOTE = (
@@ -81,9 +92,13 @@ class AuthController(Controller):
     )
     @inject
     async def signup(
-        self, request: AnyRequest, data: JSONBody[SignupIn], use_case: FromDishka[SignUpAndLogIn]
+        self,
+        request: AnyRequest,
+        data: JSONBody[SignupIn],
+        use_case: FromDishka[SignUpAndLogIn],
+        session_mode: SessionMode = None,
     ) -> Response[SignupOut]:
-        cookie_mode = _cookie_mode(request, reads_cookie=False)
+        cookie_mode = session_mode == COOKIE_MODE
         result = await use_case.execute(
             SignUpCommand(
                 vendor_name=data.vendor_name,
@@ -113,9 +128,13 @@ class AuthController(Controller):
     )
     @inject
     async def login(
-        self, request: AnyRequest, data: JSONBody[LoginIn], use_case: FromDishka[Login]
+        self,
+        request: AnyRequest,
+        data: JSONBody[LoginIn],
+        use_case: FromDishka[Login],
+        session_mode: SessionMode = None,
     ) -> Response[TokensOut]:
-        cookie_mode = _cookie_mode(request, reads_cookie=False)
+        cookie_mode = session_mode == COOKIE_MODE
         pair = await use_case.execute(LoginCommand(email=data.email, password=data.password))
         return _answer(
             request, _tokens(pair, cookie_mode=cookie_mode), pair, cookie_mode=cookie_mode, status_code=HTTP_200_OK
@@ -137,9 +156,13 @@ class AuthController(Controller):
     )
     @inject
     async def refresh(
-        self, request: AnyRequest, use_case: FromDishka[Refresh], data: JSONBody[RefreshIn | None] = None
+        self,
+        request: AnyRequest,
+        use_case: FromDishka[Refresh],
+        data: JSONBody[RefreshIn | None] = None,
+        session_mode: SessionMode = None,
     ) -> Response[TokensOut]:
-        if _cookie_mode(request, reads_cookie=True):
+        if session_mode == COOKIE_MODE:
             if data is not None:
                 raise InvalidValue("refresh_token", "must be left out in cookie mode: the cookie carries it")
             token = browser_sessions_of(request).refresh_cookie(request)
@@ -169,9 +192,13 @@ class AuthController(Controller):
     )
     @inject
     async def logout(
-        self, request: AnyRequest, use_case: FromDishka[Logout], data: JSONBody[LogoutIn | None] = None
+        self,
+        request: AnyRequest,
+        use_case: FromDishka[Logout],
+        data: JSONBody[LogoutIn | None] = None,
+        session_mode: SessionMode = None,
     ) -> Response[None]:
-        if _cookie_mode(request, reads_cookie=True):
+        if session_mode == COOKIE_MODE:
             if data is not None and data.refresh_token is not None:
                 raise InvalidValue("refresh_token", "must be left out in cookie mode: the cookie carries it")
             sessions = browser_sessions_of(request)
