@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import stat
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from application.accounts.ports import RotationOutcome
+from application.accounts.ports import ReuseGrace, RotationOutcome
 from infrastructure.accounts.file_session_store import FileSessionStore
 from infrastructure.config import DEV_DATABASE_URL, development_environ, generate_secret_key, load_settings
 from infrastructure.db.database import sql_log_level
@@ -160,6 +161,20 @@ async def test_sessions_rotations_and_revocations_survive_a_restart(harness: Fil
     # A token spent before the restart is still known as spent: its reuse ends the family.
     assert (await store.rotate(spent, new_hash(), WEEK)).outcome is RotationOutcome.REUSED
     assert not await harness.restart().is_live(kept.record.session_id)
+
+
+async def test_a_reuse_grace_survives_a_restart(harness: FileHarness) -> None:
+    # A dev restart (or --reload) between two tabs' refreshes keeps the grace and its sealed successor.
+    family = await start(harness.store)
+    successor = new_hash()
+    grace = ReuseGrace(timedelta(seconds=10), "sealed-successor")
+    assert (await harness.store.rotate(family.current, successor, WEEK, grace=grace)).outcome is RotationOutcome.ROTATED
+    store = harness.restart()
+    repeated = await store.rotate(family.current, new_hash(), WEEK, grace=grace)
+    assert repeated.outcome is RotationOutcome.REPEATED
+    assert (repeated.successor_hash, repeated.sealed_successor) == (successor, "sealed-successor")
+    await harness.elapse(11)
+    assert (await harness.restart().rotate(family.current, new_hash(), WEEK)).outcome is RotationOutcome.REUSED
 
 
 async def test_expiry_counts_across_a_restart(harness: FileHarness) -> None:
