@@ -85,7 +85,7 @@ class VendorPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 class TokensOut(msgspec.Struct, frozen=True):
     access_token: Annotated[str, msgspec.Meta(examples=["eyJhbGciOiJIUzI1NiIsImtpZCI6IjFjN2Q0In0.eyJzdWIiOi..."])]
-    refresh_token: Annotated[str, msgspec.Meta(examples=["3q9Zk8VvH0Yp5bqk6y4W2mJr1cT7xL0aQe9uN8sDfGo"])]
+    refresh_token: Annotated[str, msgspec.Meta(examples=["fvr_3q9Zk8VvH0Yp5bqk6y4W2mJr1cT7xL0aQe9uN8sDfGo"])]
     token_type: Annotated[str, msgspec.Meta(examples=["Bearer"])]
     expires_in: Annotated[int, msgspec.Meta(examples=[900], description="seconds the access token is good for")]
     refresh_expires_in: Annotated[
