@@ -19,10 +19,21 @@ FLOWER_VENDOR = str(Path(sys.executable).with_name("flower-vendor"))
 # Every (method, path, status) a real server answered an e2e test through ``ServerProcess.client``:
 # test_documented_statuses.py (run last) checks the OpenAPI document lists each of them.
 OBSERVED: set[tuple[str, str, int]] = set()
+# And the ``code`` of each problem JSON among those answers: the document must show an example with
+# that code for that operation and status (test_documented_statuses.py too).
+OBSERVED_PROBLEMS: set[tuple[str, str, int, str]] = set()
 
 
 def _observe(response: httpx.Response) -> None:
     OBSERVED.add((response.request.method, response.request.url.path, response.status_code))
+    if response.headers.get("content-type", "").startswith("application/problem+json"):
+        response.read()
+        try:
+            code = response.json().get("code")
+        except ValueError:
+            return  # not JSON after all: the tests that sent it say what is wrong
+        if isinstance(code, str):
+            OBSERVED_PROBLEMS.add((response.request.method, response.request.url.path, response.status_code, code))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,6 +1,8 @@
 """Every status a real server answered the e2e tests on a documented operation is documented for
-that operation in the OpenAPI document (what a generated client can expect). Runs after every
-other test of the session (tests/e2e/conftest.py orders it last) and checks what they observed."""
+that operation in the OpenAPI document (what a generated client can expect), and every problem
+``code`` it answered is shown there as an example of that status (so the examples are what the
+server really says). Runs after every other test of the session (tests/e2e/conftest.py orders it
+last) and checks what they observed."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from infrastructure.config import load_settings
 from infrastructure.di.container import make_container
 from interfaces.http.app import build_litestar
 from interfaces.http.di import http_providers
-from tests.e2e.conftest import OBSERVED
+from tests.e2e.conftest import OBSERVED, OBSERVED_PROBLEMS
 
 pytestmark = pytest.mark.e2e
 
@@ -49,3 +51,23 @@ def test_every_observed_status_is_documented() -> None:
             missing.add((operation["operationId"], method, path, status))
     assert checked > 0
     assert not missing, "statuses observed but not documented: " + "; ".join(map(str, sorted(missing)))
+
+
+def test_every_observed_problem_code_is_shown_as_an_example() -> None:
+    if not OBSERVED_PROBLEMS:
+        pytest.skip("checks the problems the other e2e tests observed; run it with them")
+    document = _document()
+    missing: set[tuple[str, str, int, str]] = set()
+    checked = 0
+    for method, path, status, code in sorted(OBSERVED_PROBLEMS):
+        operation = _operation(document, method, path)
+        response = operation["responses"].get(str(status)) if operation is not None else None
+        if response is None or status in PROTOCOL_LEVEL:
+            continue  # not an operation or status of the document (the test above judges those)
+        checked += 1
+        media = response.get("content", {}).get("application/problem+json") or {}
+        examples = media.get("examples", {})
+        if code not in {example["value"]["code"] for example in examples.values()}:
+            missing.add((operation["operationId"], status, code))
+    assert checked > 0
+    assert not missing, "problem codes answered but not shown as examples: " + "; ".join(map(str, sorted(missing)))

@@ -1,19 +1,34 @@
 """The OpenAPI document a frontend generates its client from: valid OpenAPI 3.1, readable operation
 ids, the bearer scheme exactly where the auth middleware guards, the problem JSON on every error
-response the request path can give, enums as enums."""
+response the request path can give, enums as enums, and an example of every answer: each success
+body decodes into the struct the server sends, each problem is the problem JSON the server answers."""
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Any
+import uuid
+from datetime import datetime
+from http import HTTPStatus
+from typing import Annotated, Any
 
+import msgspec
 import pytest
+from litestar import Litestar, get, post
+from litestar.params import JSONBody
+from litestar.testing import TestClient, create_test_client
 from openapi_spec_validator import validate
 
+from application.accounts.errors import EmailTaken
 from infrastructure.config import load_settings
 from infrastructure.di.container import make_container
 from interfaces.http.app import build_litestar
 from interfaces.http.di import http_providers
+from interfaces.http.errors import exception_handlers
+from interfaces.http.health import Liveness
+from interfaces.http.openapi import complete_document, openapi_config, response_structs
+from interfaces.http.problems import Problem
+from interfaces.http.strict_input import strict_input
 
 PUBLIC_OPERATIONS = {"signup", "login", "refresh", "live", "ready"}
 # A bearer token if the client has a live one, else none (issue 11 item 3: logout by refresh token alone).
@@ -115,3 +130,179 @@ def test_the_cookie_mode_header_is_documented_where_it_is_taken(document: dict[s
     assert taking == {"signup", "login", "refresh", "logout"}
     tokens = document["components"]["schemas"]["TokensOut"]["properties"]["refresh_token"]
     assert "null" in repr(tokens).lower()  # null in cookie mode
+
+
+# -- examples: every answer of every operation, as the server sends it --------------------------------
+
+
+@pytest.fixture(scope="module")
+def app() -> Litestar:
+    settings = load_settings({"ENVIRONMENT": "development", "DATABASE_URL": "sqlite+aiosqlite:///:memory:"})
+    return build_litestar(settings, make_container(settings, *http_providers()))
+
+
+def _component(document: dict[str, Any], schema: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = schema["$ref"].removeprefix("#/components/schemas/")
+    component: dict[str, Any] = document["components"]["schemas"][name]
+    return name, component
+
+
+def _success_bodies(document: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(operation id, status, component name, component) of every 2xx body."""
+    bodies = []
+    for _, _, op in _operations(document):
+        for status, response in op["responses"].items():
+            if status.startswith("2") and "content" in response:
+                name, component = _component(document, response["content"]["application/json"]["schema"])
+                bodies.append((op["operationId"], status, name, component))
+    return bodies
+
+
+def _problem_examples(document: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(operation id, status, example name, example value) of every problem response."""
+    shown = []
+    for _, _, op in _operations(document):
+        for status, response in op["responses"].items():
+            media = response.get("content", {}).get("application/problem+json")
+            if media is None:
+                continue
+            assert media.get("examples"), (op["operationId"], status)
+            shown += [(op["operationId"], status, name, ex["value"]) for name, ex in media["examples"].items()]
+    return shown
+
+
+def test_every_success_body_has_an_example(document: dict[str, Any]) -> None:
+    bodies = _success_bodies(document)
+    assert len({op_id for op_id, *_ in bodies}) >= 12  # every operation but the 204 ones
+    missing = [(op_id, status, name) for op_id, status, name, component in bodies if not component.get("examples")]
+    assert not missing
+
+
+def test_every_problem_response_has_an_example(document: dict[str, Any]) -> None:
+    for _, _, op in _operations(document):
+        for status, response in op["responses"].items():
+            media = response.get("content", {}).get("application/problem+json")
+            if media is not None:
+                assert media.get("examples"), (op["operationId"], status)
+
+
+def test_response_examples_decode_into_their_types(app: Litestar, document: dict[str, Any]) -> None:
+    structs = response_structs(app)
+    bodies = _success_bodies(document)
+    assert {name for *_, name, _ in bodies} <= set(structs)
+    decoded = 0
+    for name, struct in structs.items():
+        for example in document["components"]["schemas"][name].get("examples", []):
+            # what a client decodes: strict JSON into the very struct the server encodes
+            value = msgspec.json.decode(json.dumps(example), type=struct, strict=True)
+            assert msgspec.to_builtins(value) == example, name  # no extra keys, the server's own spelling
+            decoded += 1
+    assert decoded >= len({name for *_, name, _ in bodies})
+    readiness = document["paths"]["/health/ready"]["get"]["responses"]["503"]["content"]["application/json"]
+    for example in readiness["examples"].values():
+        unavailable = msgspec.convert(example["value"], structs["Readiness"], strict=True)
+        assert unavailable.status == "unavailable"  # type: ignore[attr-defined]
+
+
+def test_examples_tell_one_story(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    me = schemas["MeOut"]["examples"][0]
+    vendor = schemas["VendorOut"]["examples"][0]
+    signup = schemas["SignupOut"]["examples"][0]
+    assert me["vendor_id"] == me["vendor"]["id"] == vendor["id"] == signup["user"]["vendor_id"]
+    assert signup["vendor"] == vendor
+    assert signup["tokens"] == schemas["TokensOut"]["examples"][0]
+    assert me["id"] == signup["user"]["id"]
+    assert signup["user"]["role"] == "OWNER"
+    for member in schemas["StaffPage"]["examples"][0]["items"]:
+        assert member["vendor_id"] == vendor["id"]
+    for event in schemas["SecurityEventPage"]["examples"][0]["items"]:
+        uuid.UUID(event["id"])
+        datetime.fromisoformat(event["at"])
+
+
+def test_problem_examples_are_the_problem_json(document: dict[str, Any]) -> None:
+    shown = _problem_examples(document)
+    assert len(shown) > 50
+    for op_id, status, name, example in shown:
+        where = (op_id, status, name)
+        problem = msgspec.convert(example, Problem, strict=True)
+        assert msgspec.to_builtins(problem) == example, where  # no field the server does not send
+        assert problem.status == int(status), where
+        assert problem.code == name.rsplit("_", 1)[0] if name[-1].isdigit() else problem.code == name, where
+        assert problem.type == "urn:flower-vendor:problem:" + problem.code.lower().replace("_", "-"), where
+        assert problem.title == HTTPStatus(problem.status).phrase, where
+        assert re.fullmatch(r"[0-9a-f]{32}", problem.request_id or ""), where
+        if problem.status == 400 and problem.code == "VALIDATION_ERROR":
+            assert problem.errors, where  # a 400 names the fields it refuses
+
+
+def test_each_operation_shows_its_own_refusals(document: dict[str, Any]) -> None:
+    codes: dict[tuple[str, str], set[str]] = {}
+    for op_id, status, _, example in _problem_examples(document):
+        codes.setdefault((op_id, status), set()).add(example["code"])
+    assert codes["signup", "409"] == {"EMAIL_TAKEN", "SLUG_TAKEN"}
+    assert codes["signup", "400"] == {"VALIDATION_ERROR", "WEAK_PASSWORD", "BAD_REQUEST"}  # shape, rules, not JSON
+    assert codes["login", "401"] == {"INVALID_CREDENTIALS"}  # never the bearer token's INVALID_TOKEN
+    assert codes["login", "429"] == {"RATE_LIMITED", "TOO_MANY_ATTEMPTS"}
+    assert codes["refresh", "401"] == {"INVALID_REFRESH_TOKEN"}
+    assert codes["me", "401"] == {"INVALID_TOKEN"}
+    assert codes["changePassword", "422"] == {"CURRENT_PASSWORD_INCORRECT"}
+    assert codes["updateStaff", "409"] == {"LAST_OWNER"}
+    assert codes["listEvents", "403"] == {"FORBIDDEN"}
+    for (op_id, status), shown in codes.items():
+        if status == "429":
+            assert "RATE_LIMITED" in shown, op_id
+    login_400 = next(ex for op_id, status, _, ex in _problem_examples(document) if (op_id, status) == ("login", "400"))
+    assert {error["field"] for error in login_400["errors"]} == {"email", "is_admin"}
+
+
+def test_an_example_for_a_status_the_operation_does_not_document_is_refused() -> None:
+    @get("/api/things", sync_to_thread=False)
+    def list_things() -> Liveness:
+        return Liveness(status="ok")
+
+    app = Litestar([list_things], openapi_config=openapi_config("1"))
+    with pytest.raises(ValueError, match="undocumented statuses \\[409\\]"):
+        complete_document(app, {"list_things": (EmailTaken(),)})
+
+
+# The edge's own examples against what the request path really answers.
+
+
+class _Body(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    email: Annotated[str, msgspec.Meta(examples=["owner@rosa-bloom.example"])]
+    password: str
+
+
+@post("/api/body", status_code=200)
+async def _takes_body(data: JSONBody[_Body]) -> str:
+    return "ok"
+
+
+@get("/api/nothing")
+async def _takes_nothing() -> str:
+    return "ok"
+
+
+def _answer(client: TestClient[Any], method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = client.request(method, path, **kwargs).json()
+    answer.pop("request_id", None)  # set by the edge, which this small app leaves out
+    return answer
+
+
+def _shown(document: dict[str, Any], op_id: str, status: str, name: str) -> dict[str, Any]:
+    example = next(ex for o, s, n, ex in _problem_examples(document) if (o, s, n) == (op_id, status, name))
+    return {key: value for key, value in example.items() if key != "request_id"}
+
+
+def test_the_edges_examples_are_what_the_server_answers(document: dict[str, Any]) -> None:
+    with create_test_client(
+        [_takes_body, _takes_nothing], before_request=strict_input, exception_handlers=exception_handlers()
+    ) as client:
+        assert _answer(client, "GET", "/api/nothing?page=2") == _shown(document, "me", "400", "VALIDATION_ERROR")
+        assert _answer(client, "POST", "/api/body", content=b"x", headers={"content-type": "text/plain"}) == _shown(
+            document, "login", "415", "UNSUPPORTED_MEDIA_TYPE"
+        )
+        refused = _answer(client, "POST", "/api/body", json={"email": 42, "password": "x", "is_admin": True})
+    assert refused["errors"] == _shown(document, "login", "400", "VALIDATION_ERROR")["errors"]

@@ -99,7 +99,7 @@ def build_litestar(
     attach_container(container, app)  # no per-request scope: handlers open one only when they write
     attach_browser_sessions(app.state, browser_sessions(settings))
     if settings.docs_enabled:
-        complete_document(app)
+        complete_document(app, {name: shown for c in CONTEXTS for name, shown in c.problem_examples.items()})
     return app
 
 

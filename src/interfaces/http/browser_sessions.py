@@ -46,6 +46,10 @@ class CsrfRejected(PermissionDenied):
     code = "CSRF_REJECTED"
 
 
+COOKIE_WITHOUT_HEADER = "This request carries the session cookie without the `X-Session-Mode: cookie` header."
+ORIGIN_NOT_LISTED = "Cookie mode answers only the configured browser origins (the `Origin` header)."
+
+
 class CookieModeDisabled(PermissionDenied):
     code = "COOKIE_MODE_DISABLED"
 
@@ -75,9 +79,7 @@ class BrowserSessions:
         requested = connection.headers.get(SESSION_MODE_HEADER)
         if requested is None:
             if reads_cookie and self.refresh_cookie(connection) is not None:
-                raise CsrfRejected(
-                    "This request carries the session cookie without the `X-Session-Mode: cookie` header."
-                )
+                raise CsrfRejected(COOKIE_WITHOUT_HEADER)
             return False
         if requested != COOKIE_MODE:
             raise InvalidValue(
@@ -87,7 +89,7 @@ class BrowserSessions:
             raise CookieModeDisabled
         origin = connection.headers.get("origin")
         if origin is None or origin.lower() not in self.origins:
-            raise CsrfRejected("Cookie mode answers only the configured browser origins (the `Origin` header).")
+            raise CsrfRejected(ORIGIN_NOT_LISTED)
         return True
 
     def refresh_cookie(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:

@@ -77,15 +77,19 @@ def _field_errors(extra: Any) -> list[FieldError]:
     return errors
 
 
-def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
-    problem = make_problem(
+def validation_problem(extra: Any, request_id: str | None) -> Problem:
+    """The 400 for refused input: ``extra`` is Litestar's ``[{key, source, message}]``."""
+    return make_problem(
         400,
         detail="The request is not valid.",
         code="VALIDATION_ERROR",
-        request_id=request_id_of(request.scope),
-        errors=_field_errors(exc.extra) or None,
+        request_id=request_id,
+        errors=_field_errors(extra) or None,
     )
-    return _problem_response(request, problem)
+
+
+def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
+    return _problem_response(request, validation_problem(exc.extra, request_id_of(request.scope)))
 
 
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
@@ -100,8 +104,15 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return _problem_response(request, problem, headers or None)
 
 
-def handle_application(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    status = next((code for kind, code in APPLICATION_STATUS if isinstance(exc, kind)), 422)
+def status_of(exc: Exception) -> int:
+    """The HTTP status of an application or domain error."""
+    return next((code for kind, code in APPLICATION_STATUS if isinstance(exc, kind)), 422)
+
+
+def application_problem(exc: Exception, request_id: str | None) -> Problem:
+    """The problem JSON an application or domain error is answered with (the OpenAPI document's
+    examples are made by this too)."""
+    status = status_of(exc)
     code = getattr(exc, "code", None)
     message = getattr(exc, "message", None) or "The request cannot be completed."
     errors = None
@@ -113,7 +124,11 @@ def handle_application(request: Request[Any, Any, Any], exc: Exception) -> Respo
         message = "The request is not valid."
     elif isinstance(exc, RuleRefused) and exc.field is not None:  # a form marks the input it names
         errors = [FieldError(field=exc.field, message=message)]
-    problem = make_problem(status, detail=message, code=code, request_id=request_id_of(request.scope), errors=errors)
+    return make_problem(status, detail=message, code=code, request_id=request_id, errors=errors)
+
+
+def handle_application(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    problem = application_problem(exc, request_id_of(request.scope))
     headers = None
     if isinstance(exc, DependencyUnavailable | TooManyAttempts):
         headers = {"Retry-After": str(exc.retry_after)}

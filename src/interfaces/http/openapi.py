@@ -11,7 +11,14 @@ what it cannot know, from the same facts the request path acts on:
   resource, 413 and 415 when it takes a body, 429 and 503 on every API route (400 everywhere:
   unknown query parameters are refused on every route), and what a handler declares
   in ``opt={"problems": (409,)}``;
-- readable operation ids: the handler's name in camelCase (``login``, ``listStaff``).
+- readable operation ids: the handler's name in camelCase (``login``, ``listStaff``);
+- examples: every response body's schema gets its struct's ``EXAMPLE`` (the body as sent), or one
+  made of its fields' examples (``TokensOut``); every problem response gets the problem JSON the
+  server sends for it, made by the server's own code: the edge's refusals (a 400 found by the
+  strict body walk on a refused body of that operation's type, a missing or expired token, 413,
+  415, 429, 503) and the refusals a context names for its operations (``HttpContext``'s
+  ``problem_examples``: ``EMAIL_TAKEN`` on sign-up, ``INVALID_CREDENTIALS`` on login, …), each
+  under the status the error handlers answer it with.
 
 The docs page (Swagger UI) loads its script and styles from this server (the swagger-ui-bundle
 package), never from a CDN.
@@ -20,16 +27,18 @@ package), never from a CDN.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
+import msgspec
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
+    Example,
     OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
@@ -44,8 +53,11 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
-from interfaces.http.auth import AUTH_EXEMPT_PATHS
-from interfaces.http.problems import PROBLEM_CONTENT_TYPE
+from application.shared.errors import DependencyUnavailable
+from interfaces.http.auth import AUTH_EXEMPT_PATHS, InvalidAccessToken
+from interfaces.http.errors import application_problem, validation_problem
+from interfaces.http.field_errors import body_problems
+from interfaces.http.problems import PROBLEM_CONTENT_TYPE, Problem, make_problem
 
 DOCS_PATH = "/schema"
 ASSETS_PATH = f"{DOCS_PATH}/assets"
@@ -55,6 +67,7 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # its dependencies. Health probes are neither rate-limited nor dependent on a token.
 _EVERYWHERE = (400,)
 _EVERY_API_ROUTE = (429, 503)
+EXAMPLE_REQUEST_ID = "3f2c9a7e1b6d4c58a0e9f7b2d1c4a6e8"  # as the server makes them: a uuid4 in hex
 
 
 def operation_id(handler: HTTPRouteHandler, *_: Any) -> str:
@@ -134,11 +147,103 @@ def _problem_schema() -> Schema:
     )
 
 
-def _problem(status: int) -> OpenAPIResponse:
+def _problem(status: int, problems: Sequence[Problem]) -> OpenAPIResponse:
+    examples: dict[str, Example | Reference] = {}
+    seen: dict[str, int] = {}
+    for problem in problems:  # named by code: INVALID_TOKEN, then INVALID_TOKEN_2 for a second one
+        seen[problem.code] = seen.get(problem.code, 0) + 1
+        name = problem.code if seen[problem.code] == 1 else f"{problem.code}_{seen[problem.code]}"
+        fields = f" ({', '.join(error.field for error in problem.errors)})" if problem.errors else ""
+        examples[name] = Example(summary=problem.detail + fields, value=msgspec.to_builtins(problem))
     return OpenAPIResponse(
         description=HTTPStatus(status).phrase,
-        content={PROBLEM_CONTENT_TYPE: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))},
+        content={
+            PROBLEM_CONTENT_TYPE: OpenAPIMediaType(
+                schema=Reference(ref="#/components/schemas/Problem"), examples=examples or None
+            )
+        },
     )
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    members = [arg for arg in get_args(annotation) if arg is not type(None)]
+    return members[0] if type(None) in get_args(annotation) and len(members) == 1 else annotation
+
+
+def _refused_body(annotation: Any) -> list[dict[str, str]]:
+    """The field problems the server finds in a typical refused body of this type: the fields'
+    own examples where they have one (the rest left out, so missing), the first field of the wrong
+    JSON type, and a field the body does not take; worked out by the server's own body walk."""
+    body: dict[str, Any] = {}
+    info = msgspec.inspect.type_info(_unwrap_optional(annotation))
+    fields = info.fields if isinstance(info, msgspec.inspect.StructType) else ()
+    for field in fields:
+        if isinstance(field.type, msgspec.inspect.Metadata) and (field.type.extra_json_schema or {}).get("examples"):
+            body[field.encode_name] = field.type.extra_json_schema["examples"][0]  # type: ignore[index]
+        elif isinstance(field.type, msgspec.inspect.EnumType):
+            body[field.encode_name] = next(iter(field.type.cls)).value
+    if fields:
+        first = fields[0]
+        body[first.encode_name] = "yes" if isinstance(_unwrap_inspected(first.type), msgspec.inspect.BoolType) else 42
+    body["is_admin"] = True
+    raw = msgspec.json.encode(body)
+    try:
+        msgspec.json.decode(raw, type=annotation, strict=True)
+    except msgspec.ValidationError as refused:
+        return [
+            {"key": path, "source": "body", "message": message}
+            for path, message in body_problems(raw, annotation, refused)
+        ]
+    raise RuntimeError(f"a body of {annotation!r} with an unknown field was accepted")
+
+
+def _unwrap_inspected(kind: msgspec.inspect.Type) -> msgspec.inspect.Type:
+    if isinstance(kind, msgspec.inspect.Metadata):
+        return _unwrap_inspected(kind.type)
+    if isinstance(kind, msgspec.inspect.UnionType):
+        members = [t for t in kind.types if not isinstance(t, msgspec.inspect.NoneType)]
+        return _unwrap_inspected(members[0]) if len(members) == 1 else kind
+    return kind
+
+
+def edge_problems(status: int, path: str, method: str, handler: HTTPRouteHandler) -> list[Problem]:
+    """The problems the request path itself answers with at ``status`` on this operation (the
+    ones a handler's use case answers come from its context's ``problem_examples``)."""
+    if status == 400:
+        if _takes_body(method, handler):
+            annotation = handler.parsed_fn_signature.parameters["data"].annotation
+            not_json = _edge(400, "BAD_REQUEST", "The request body is not valid JSON.")
+            return [validation_problem(_refused_body(annotation), EXAMPLE_REQUEST_ID), not_json]
+        if path.startswith("/api/"):  # strict_input refuses a query parameter the call does not take
+            refused = [{"key": "page", "source": "query", "message": "is not a parameter of this call"}]
+            return [validation_problem(refused, EXAMPLE_REQUEST_ID)]
+        return [_edge(400, "HOST_NOT_ALLOWED", "The Host header names a host this service does not serve.")]
+    if status == 401 and not _public(path, handler) and not handler.opt.get("optional_auth"):
+        missing = InvalidAccessToken("An `Authorization: Bearer <access token>` header is required.")
+        return [
+            application_problem(missing, EXAMPLE_REQUEST_ID),
+            application_problem(InvalidAccessToken(), EXAMPLE_REQUEST_ID),
+        ]
+    if status == 413:
+        limit = handler.resolve_request_max_body_size()
+        return [_edge(413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {limit} bytes.")]
+    if status == 415:
+        return [_edge(415, "UNSUPPORTED_MEDIA_TYPE", "The request body must be application/json.")]
+    if status == 429:
+        return [_edge(429, "RATE_LIMITED", "Too many requests; slow down and retry after the time in Retry-After.")]
+    if status == 503:
+        down = DependencyUnavailable("The database is unavailable.")
+        overloaded = _edge(503, "OVERLOADED", "The service is overloaded; retry after the time in Retry-After.")
+        return [application_problem(down, EXAMPLE_REQUEST_ID), overloaded]
+    return []
+
+
+def _edge(status: int, code: str, detail: str) -> Problem:
+    return make_problem(status, detail=detail, code=code, request_id=EXAMPLE_REQUEST_ID)
+
+
+def _takes_body(method: str, handler: HTTPRouteHandler) -> bool:
+    return method in _BODY_METHODS and "data" in handler.parsed_fn_signature.parameters
 
 
 def _public(path: str, handler: HTTPRouteHandler) -> bool:
@@ -150,8 +255,7 @@ def problem_statuses(path: str, method: str, handler: HTTPRouteHandler, route: H
     statuses = set(_EVERYWHERE)
     if not any(re.match(p, path) for p in AUTH_EXEMPT_PATHS):
         statuses |= set(_EVERY_API_ROUTE)
-    takes_body = method in _BODY_METHODS and "data" in handler.parsed_fn_signature.parameters
-    if takes_body:
+    if _takes_body(method, handler):
         statuses |= {400, 413, 415}
     if not _public(path, handler):
         statuses.add(401)
@@ -195,12 +299,53 @@ def _optional_not_null(parameter: Parameter | Reference) -> None:
         schema.enum = [value for value in schema.enum if value is not None]
 
 
-def complete_document(app: Litestar) -> None:
-    """Adds security requirements and problem responses to the generated document (once, at
-    start-up, before the document is first served)."""
+def _structs(annotation: Any, found: dict[str, type[msgspec.Struct]]) -> None:
+    """Every msgspec struct in an annotation, and in those structs' fields, by class name."""
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        if annotation.__name__ in found:
+            return
+        found[annotation.__name__] = annotation
+        for hint in get_type_hints(annotation).values():
+            _structs(hint, found)
+    for argument in get_args(annotation):
+        _structs(argument, found)
+
+
+def response_structs(app: Litestar) -> dict[str, type[msgspec.Struct]]:
+    """The structs the documented operations answer with (nested ones included), by name."""
+    found: dict[str, type[msgspec.Struct]] = {}
+    for _, _, handler, _ in _operations(app):
+        _structs(handler.parsed_fn_signature.return_type.annotation, found)
+        for response in (handler.responses or {}).values():
+            _structs(response.data_container, found)
+    return found
+
+
+def _add_body_examples(schemas: Mapping[str, Schema | Reference], structs: Mapping[str, type[msgspec.Struct]]) -> None:
+    """A response struct's ``EXAMPLE`` (the body as sent) on its schema; a schema whose every
+    property has examples (``TokensOut``) gets one made of them."""
+    for name, schema in schemas.items():
+        if name not in structs or not isinstance(schema, Schema) or schema.examples:
+            continue
+        example = getattr(structs[name], "EXAMPLE", None)
+        if example is not None:
+            schema.examples = [example]
+            continue
+        properties = schema.properties or {}
+        if properties and all(isinstance(p, Schema) and p.examples for p in properties.values()):
+            schema.examples = [{key: p.examples[0] for key, p in properties.items()}]  # type: ignore[union-attr,index]
+
+
+def complete_document(app: Litestar, problem_examples: Mapping[str, Sequence[Exception]] | None = None) -> None:
+    """Adds security requirements, problem responses and examples to the generated document
+    (once, at start-up, before the document is first served). ``problem_examples``: the refusals
+    of a handler's own use case, by handler name (each must fall under a status the operation
+    documents)."""
+    problem_examples = problem_examples or {}
     document = app.openapi_schema
     if document.components is not None:
         schemas = dict(document.components.schemas or {})
+        _add_body_examples(schemas, response_structs(app))
         schemas.update({"Problem": _problem_schema(), "FieldError": _field_error_schema()})
         document.components.schemas = schemas
     for path, method, handler, route in _operations(app):
@@ -214,7 +359,18 @@ def complete_document(app: Litestar) -> None:
             operation.security = [{BEARER: []}]
         for parameter in operation.parameters or ():
             _optional_not_null(parameter)
+        statuses = problem_statuses(path, method, handler, route)
+        own = [
+            application_problem(error, EXAMPLE_REQUEST_ID) for error in problem_examples.get(handler.handler_name, ())
+        ]
+        undocumented = {problem.status for problem in own} - statuses
+        if undocumented:
+            raise ValueError(f"{handler.handler_name}: examples for undocumented statuses {sorted(undocumented)}")
         responses = dict(operation.responses or {})
-        for status in sorted(problem_statuses(path, method, handler, route)):
-            responses[str(status)] = _problem(status)
+        no_content = responses.get("204")
+        if isinstance(no_content, OpenAPIResponse):
+            no_content.content = None  # a 204 has no body, even when the handler returns a Response
+        for status in sorted(statuses):
+            shown = edge_problems(status, path, method, handler) + [p for p in own if p.status == status]
+            responses[str(status)] = _problem(status, shown)
         operation.responses = responses

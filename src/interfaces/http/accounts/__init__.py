@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from application.accounts.ports import CommonPasswords, PasswordHasher
 from interfaces.http.accounts.auth import AuthController
+from interfaces.http.accounts.schemas import PROBLEM_EXAMPLES
 from interfaces.http.accounts.security_events import SecurityEventController
 from interfaces.http.accounts.staff import StaffController
 from interfaces.http.accounts.vendor import VendorController
@@ -13,4 +14,5 @@ CONTEXT = HttpContext(
     controllers=(AuthController, VendorController, StaffController, SecurityEventController),
     # The common-password list, and the dummy hash that keeps unknown-email logins as slow as real ones.
     warm_up=(CommonPasswords, PasswordHasher),
+    problem_examples=PROBLEM_EXAMPLES,
 )
