@@ -179,8 +179,11 @@ def most_stacked_marks(text: str) -> int:
 def clean_line(raw: str, field: str, *, max_length: int) -> str:
     """One line of plain text: invisible characters removed, whitespace runs folded to one space,
     stacked combining marks refused, then length-checked (too long is refused, never truncated)."""
-    text = " ".join(visible_text(raw).split())
-    if not text:
+    return _checked(" ".join(visible_text(raw).split()), field, max_length=max_length, required=True)
+
+
+def _checked(text: str, field: str, *, max_length: int, required: bool) -> str:
+    if not text and required:
         raise InvalidValue(field, "must not be empty")
     if most_stacked_marks(text) > MAX_COMBINING_MARKS:
         raise InvalidValue(
@@ -225,12 +228,4 @@ def plain_text(raw: str, field: str, *, max_length: int, multiline: bool = False
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
     else:
         text = " ".join(visible_text(text).split())
-    if not text and required:
-        raise InvalidValue(field, "must not be empty")
-    if most_stacked_marks(text) > MAX_COMBINING_MARKS:
-        raise InvalidValue(
-            field, f"must not stack more than {MAX_COMBINING_MARKS} combining marks (accents) on one character"
-        )
-    if len(text) > max_length:
-        raise InvalidValue(field, f"must be at most {max_length} characters long")
-    return text
+    return _checked(text, field, max_length=max_length, required=required)
