@@ -79,7 +79,9 @@ class UpdateStockItem:
         )
         if changed != item:
             await self._items.update_item(changed)
-            await self._uow.commit()
+        # Committed (or ended, when nothing changed) before the read below, which takes a
+        # connection of its own: one at a time per request, and on SQLite never waiting on our lock.
+        await self._uow.commit()
         view = await self._queries.get(principal.vendor_id, item.id)
         if view is None:  # cannot happen: items are never deleted
             raise StockItemNotFound()

@@ -68,8 +68,10 @@ class ReceiveLot:
             checks.add(problem)
         checks.raise_any()
         assert unit_cost is not None  # raise_any raised otherwise
-        item = await _item(self._items, principal.vendor_id, command.stock_item_id)
+        # The shop first, on a connection of its own returned before the unit of work takes one
+        # (one connection at a time per request; on SQLite a read must not wait on our own write).
         shop = await _shop(self._shops, principal.vendor_id)
+        item = await _item(self._items, principal.vendor_id, command.stock_item_id)
         if unit_cost.currency != shop.currency:
             raise CurrencyNotTheShops("unit_cost.currency", shop.currency)
         now = self._clock.now()
