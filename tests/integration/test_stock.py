@@ -13,6 +13,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from dishka import AsyncContainer
@@ -98,9 +99,8 @@ async def _receive(
 
 
 async def _today(container: AsyncContainer) -> date:
-    from zoneinfo import ZoneInfo
-
-    return (await container.get(Clock)).now().astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    clock: Clock = await container.get(Clock)
+    return clock.now().astimezone(ZoneInfo("Europe/Amsterdam")).date()
 
 
 async def _reserve(
