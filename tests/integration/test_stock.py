@@ -13,11 +13,13 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from dishka import AsyncContainer
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.accounts.signup import SignUp, SignUpCommand
@@ -37,15 +39,28 @@ from domain.shared.role import Role
 from domain.stock.item import StockKind, Tracking
 from domain.stock.ledger import Balance, Movement, MovementKind, NotEnoughStock, totals
 from infrastructure.config import load_settings
+from infrastructure.db import migrations
 from infrastructure.di.container import make_container
 from infrastructure.stock.models import StockItemModel, StockLotModel, StockMovementModel
+from tests.integration.test_query_services import Statements
 
 PASSWORD = "peonies and lilacs"
 
 
+@pytest.fixture(params=["postgresql", "sqlite"])
+def environ(request: pytest.FixtureRequest, service_environ: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """The run's PostgreSQL, or a migrated SQLite file like the one `flower-vendor dev` uses (where
+    BEGIN IMMEDIATE serialises writers instead of row locks)."""
+    if request.param == "postgresql":
+        return service_environ
+    url = f"sqlite+aiosqlite:///{tmp_path}/stock.db"
+    migrations.upgrade(migrations.alembic_config(url))
+    return {**service_environ, "ENVIRONMENT": "development", "DATABASE_URL": url}
+
+
 @pytest.fixture
-async def container(service_environ: dict[str, str]) -> AsyncIterator[AsyncContainer]:
-    container = make_container(load_settings(service_environ))
+async def container(environ: dict[str, str]) -> AsyncIterator[AsyncContainer]:
+    container = make_container(load_settings(environ))
     yield container
     await container.close()
 
@@ -353,3 +368,59 @@ async def test_totals_equal_the_ledger_after_a_mixed_concurrent_workload(contain
         view = await (await container.get(GetStockItem)).execute(owner, item.id)
         assert Balance(view.on_hand, view.reserved) == by_item[item.id]
         assert view.available == by_item[item.id].available >= 0
+
+
+@pytest.fixture
+async def statements(container: AsyncContainer) -> Statements:
+    """What reaches PostgreSQL (as ``test_query_services`` counts it): statements through
+    SQLAlchemy, and statements sent straight to asyncpg (its query logger), transactions apart."""
+    seen = Statements()
+    engine = await container.get(AsyncEngine)
+    watched: set[int] = set()
+
+    def on_driver(query: Any) -> None:
+        first = query.query.split(None, 1)[0].rstrip(";").upper()
+        if first == "BEGIN":
+            seen.transactions += 1
+        elif first not in ("COMMIT", "ROLLBACK"):
+            seen.sent.append(query.query)
+
+    def on_checkout(dbapi_connection: Any, *_: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        if id(driver) not in watched:
+            watched.add(id(driver))
+            driver.add_query_logger(on_driver)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: seen.sent.append(str(args[2])))
+    event.listen(engine.sync_engine, "checkout", on_checkout)
+    return seen
+
+
+async def test_each_stock_read_is_one_tenant_filtered_statement(
+    container: AsyncContainer, environ: dict[str, str], statements: Statements
+) -> None:
+    if not environ["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("statements are counted at the asyncpg driver")
+    owner = await _owner(container)
+    rose = await _item(container, owner)
+    await _receive(container, owner, rose.id, 20, expires_in=1)
+    await _receive(container, owner, rose.id, 5, expires_in=3)
+    queries = await container.get(StockQueries)
+    today = await _today(container)
+    reads = (
+        lambda: queries.get(owner.vendor_id, rose.id),
+        lambda: queries.page(owner.vendor_id, PageRequest(), StockFilter(q="rose")),
+        lambda: queries.movements(owner.vendor_id, rose.id, PageRequest()),
+        lambda: queries.expiring(owner.vendor_id, today + timedelta(days=7), today, PageRequest()),
+        lambda: queries.low(owner.vendor_id, PageRequest()),
+    )
+    for read in reads:
+        async with statements.counting():
+            answer = await read()
+        assert answer is not None
+        assert len(statements.sent) == 1, statements.sent
+        assert statements.transactions == 0
+        assert "vendor_id" in statements.sent[0]
+    item = await queries.get(owner.vendor_id, rose.id)
+    assert item is not None
+    assert [lot.on_hand for lot in item.lots] == [20, 5]

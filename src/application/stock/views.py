@@ -17,6 +17,10 @@ from domain.stock.lot import StockLot
 _ITEM_ID = msgspec.Meta(examples=["0192f0c4-6a1e-7c3d-9b7a-3f2d1c0b4a55"])
 _LOT_ID = msgspec.Meta(examples=["0192f0c5-1b2c-7d4e-8f90-a1b2c3d4e5f6"])
 _AT = msgspec.Meta(examples=["2026-12-01T09:30:00Z"])
+Kind = Annotated[StockKind, msgspec.Meta(examples=["STEM"])]
+TrackingOut = Annotated[
+    Tracking, msgspec.Meta(examples=["STRICT"], description="STRICT: reserved for orders lot by lot")
+]
 
 
 class MoneyOut(msgspec.Struct, frozen=True):
@@ -65,8 +69,8 @@ class StockItemRowOut(msgspec.Struct, frozen=True):
 
     id: Annotated[UUID, _ITEM_ID]
     name: Annotated[str, msgspec.Meta(examples=["Red rose 'Freedom' 60 cm"])]
-    kind: StockKind
-    tracking: Tracking
+    kind: Kind
+    tracking: TrackingOut
     shelf_life_days: Annotated[int | None, msgspec.Meta(examples=[7])]
     reorder_level: Annotated[int, msgspec.Meta(examples=[50])]
     on_hand: Annotated[int, msgspec.Meta(examples=[80])]
@@ -81,8 +85,8 @@ class StockItemOut(msgspec.Struct, frozen=True):
 
     id: Annotated[UUID, _ITEM_ID]
     name: Annotated[str, msgspec.Meta(examples=["Red rose 'Freedom' 60 cm"])]
-    kind: StockKind
-    tracking: Tracking
+    kind: Kind
+    tracking: TrackingOut
     shelf_life_days: Annotated[int | None, msgspec.Meta(examples=[7])]
     reorder_level: Annotated[int, msgspec.Meta(examples=[50])]
     on_hand: Annotated[int, msgspec.Meta(examples=[80])]
@@ -113,7 +117,7 @@ class MovementOut(msgspec.Struct, frozen=True):
     """One line of the ledger. ``quantity`` is a magnitude; an ADJUSTMENT's is signed."""
 
     id: Annotated[UUID, msgspec.Meta(examples=["0192f0c6-0000-7000-8000-000000000001"])]
-    kind: MovementKind
+    kind: Annotated[MovementKind, msgspec.Meta(examples=["WASTE"])]
     quantity: Annotated[int, msgspec.Meta(examples=[5])]
     stock_item_id: Annotated[UUID, _ITEM_ID]
     lot_id: Annotated[UUID | None, _LOT_ID]
@@ -141,7 +145,7 @@ class ExpiringLotOut(msgspec.Struct, frozen=True):
     lot_id: Annotated[UUID, _LOT_ID]
     stock_item_id: Annotated[UUID, _ITEM_ID]
     stock_item_name: Annotated[str, msgspec.Meta(examples=["Red rose 'Freedom' 60 cm"])]
-    kind: StockKind
+    kind: Kind
     on_hand: Annotated[int, msgspec.Meta(examples=[40])]
     reserved: Annotated[int, msgspec.Meta(examples=[10])]
     available: Annotated[int, msgspec.Meta(examples=[30])]
@@ -155,8 +159,8 @@ class LowStockOut(msgspec.Struct, frozen=True):
 
     id: Annotated[UUID, _ITEM_ID]
     name: Annotated[str, msgspec.Meta(examples=["Eucalyptus 'Cinerea'"])]
-    kind: StockKind
-    tracking: Tracking
+    kind: Kind
+    tracking: TrackingOut
     reorder_level: Annotated[int, msgspec.Meta(examples=[30])]
     on_hand: Annotated[int, msgspec.Meta(examples=[12])]
     reserved: Annotated[int, msgspec.Meta(examples=[4])]

@@ -208,7 +208,7 @@ class StockReportController(Controller):
         self,
         request: AnyRequest,
         use_case: FromDishka[ExpiringStock],
-        within_days: WithinDays = 3,
+        within_days: WithinDays = 7,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> ExpiringPage:

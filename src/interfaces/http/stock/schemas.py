@@ -38,8 +38,11 @@ Reason = Annotated[str, msgspec.Meta(max_length=2000, examples=["stems bent in t
 
 class StockItemIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     name: Name
-    kind: StockKind
-    tracking: Tracking
+    kind: Annotated[StockKind, msgspec.Meta(examples=["STEM"])]
+    tracking: Annotated[
+        Tracking,
+        msgspec.Meta(examples=["STRICT"], description="STRICT: reserved for orders lot by lot; NONE: only counted"),
+    ]
     shelf_life_days: ShelfLife | None = None
     reorder_level: ReorderLevel = 0
 
