@@ -268,6 +268,16 @@ async def test_reservation_is_first_expired_first_out_all_or_nothing(container: 
     await _settle(container, owner.vendor_id, second, consume=True)  # consumed once only
     by_item = await ledger_matches_totals(container, owner.vendor_id)
     assert by_item[rose.id] == Balance(16, 0)
+    for _ in range(2):  # cancelled after it was made up: written off once, on_hand untouched
+        async with container() as scope:
+            await (await scope.get(StockReservations)).write_off(owner.vendor_id, second, "order cancelled")
+            await (await scope.get(UnitOfWork)).commit()
+    by_item = await ledger_matches_totals(container, owner.vendor_id)
+    assert by_item[rose.id] == Balance(16, 0)
+    ledger = await (await container.get(ListMovements)).execute(owner, rose.id, PageRequest())
+    assert [(m.kind, m.quantity, m.order_id) for m in ledger.items if m.kind is MovementKind.WASTE] == [
+        (MovementKind.WASTE, 3, second)
+    ]
 
 
 async def test_concurrent_reservations_never_oversell(container: AsyncContainer) -> None:

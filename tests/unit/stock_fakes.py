@@ -17,7 +17,7 @@ from application.stock.ports import Holding, Shop
 from application.stock.reservations import StockReservations
 from domain.shared.role import Role
 from domain.stock.item import StockItem
-from domain.stock.ledger import Movement, apply, held_by_order
+from domain.stock.ledger import Movement, apply, consumed_by_order, held_by_order
 from domain.stock.lot import StockLot
 from tests.fakes import FakeClock, FakeSecurityEventLog, FakeUnitOfWork
 
@@ -81,11 +81,21 @@ class FakeStockRepository:
             for lot_id, quantity in sorted(held_by_order(mine, order_id).items())
         ]
 
+    async def lock_order_consumption(self, vendor_id: uuid.UUID, order_id: uuid.UUID) -> list[Holding]:
+        mine = [m for m in self.ledger if m.vendor_id == vendor_id]
+        return [
+            Holding(self.lots[lot_id].stock_item_id, lot_id, quantity)
+            for lot_id, quantity in sorted(consumed_by_order(mine, order_id).items())
+        ]
+
     async def record(self, movements: Sequence[Movement]) -> None:
         lots = dict(self.lots)
         for movement in movements:  # all or nothing, like the conditional UPDATEs in one transaction
             lot = lots[movement.lot_id]
-            lots[lot.id] = replace(lot, balance=apply(lot.balance, movement.kind, movement.quantity))
+            lots[lot.id] = replace(
+                lot,
+                balance=apply(lot.balance, movement.kind, movement.quantity, of_order=movement.order_id is not None),
+            )
         self.lots = lots
         self.ledger.extend(movements)
 

@@ -22,6 +22,7 @@ from domain.stock.ledger import (
     NotEnoughStock,
     apply,
     balances,
+    consumed_by_order,
     held_by_order,
     totals,
 )
@@ -73,7 +74,7 @@ class Shop:
     def record(self, movement: Movement) -> bool:
         before = self.lots.get(movement.lot_id, Balance())
         try:
-            after = apply(before, movement.kind, movement.quantity)
+            after = apply(before, movement.kind, movement.quantity, of_order=movement.order_id is not None)
         except NotEnoughStock:
             return False
         self.lots[movement.lot_id] = after
@@ -258,5 +259,14 @@ def test_what_an_order_holds_is_what_it_reserved_less_released_and_consumed(
             shop.record(_movement(kind, lot, quantity, order))
         elif kind is MovementKind.RECEIPT:
             shop.record(_movement(kind, lot, quantity))
+        elif kind is MovementKind.WASTE:
+            # An order's consumed units written off: recorded, no balance moves, and only once.
+            before = dict(shop.lots)
+            for lot_id, consumed in consumed_by_order(shop.ledger, ORDERS[order]).items():
+                index = next(n for n, (_, known) in enumerate(LOTS) if known == lot_id)
+                assert shop.record(_movement(kind, index, consumed, order))
+            assert shop.lots == before
+            assert consumed_by_order(shop.ledger, ORDERS[order]) == {}
     reserved = sum((held for order in ORDERS for held in held_by_order(shop.ledger, order).values()), 0)
     assert reserved == sum(balance.reserved for balance in shop.lots.values())
+    assert totals(shop.ledger) == shop.lots

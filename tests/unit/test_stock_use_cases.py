@@ -155,6 +155,14 @@ async def test_reservations_are_fefo_all_or_nothing_and_settled_once(world: Stoc
     assert await world.reservations.consume(manager.vendor_id, order) == []  # once
     assert await world.reservations.release(manager.vendor_id, order) == []
     assert (world.repo.lots[early].balance, world.repo.lots[late].balance) == (Balance(0, 0), Balance(8, 0))
+    # Cancelled after it was made up: the consumed stems are recorded as waste of the order,
+    # without lowering on_hand a second time, and only once.
+    written_off = await world.reservations.write_off(manager.vendor_id, order, "cancelled <b>after</b> design")
+    assert sorted(h.quantity for h in written_off) == [2, 3]
+    assert await world.reservations.write_off(manager.vendor_id, order, "again") == []
+    waste = [m for m in world.repo.ledger if m.kind is MovementKind.WASTE]
+    assert {(m.order_id, m.reason) for m in waste} == {(order, "cancelled after design")}
+    assert (world.repo.lots[early].balance, world.repo.lots[late].balance) == (Balance(0, 0), Balance(8, 0))
     assert totals(world.repo.ledger) == {lot_id: lot.balance for lot_id, lot in world.repo.lots.items()}
 
 

@@ -84,6 +84,10 @@ class StockRepository(Protocol):
         first (lot id order), so two releases of one order cannot both release it."""
         ...
 
+    async def lock_order_consumption(self, vendor_id: UUID, order_id: UUID) -> list[Holding]:
+        """What ``order_id`` consumed and has not written off yet, per lot, its lots locked first."""
+        ...
+
     async def record(self, movements: Sequence[Movement]) -> None:
         """Appends the movements and moves their lots' and items' running totals by their effect,
         or raises ``NotEnoughStock`` (then the caller's transaction must be rolled back)."""

@@ -11,6 +11,8 @@ case has). Under ``flower-vendor demo seed`` or a script, wrap a call in a unit 
 - ``release``: everything the order still holds goes back to available (cancelling before READY).
 - ``consume``: everything the order still holds leaves the shop (READY); a second call finds
   nothing held and records nothing, so it happens once.
+- ``write_off``: what the order consumed is recorded as WASTE naming the order (cancelled from
+  READY on), without lowering ``on_hand`` a second time; once, like ``consume``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from application.stock.ports import Holding, StockRepository
 from domain.shared.errors import Checks, InvalidValue
 from domain.stock.fefo import Shortage, Take, allocate
 from domain.stock.item import Tracking, check_quantity
-from domain.stock.ledger import Movement, MovementKind
+from domain.stock.ledger import Movement, MovementKind, check_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,18 @@ class StockReservations:
         """What was consumed (nothing when the order held nothing, e.g. consumed already)."""
         return await self._settle(MovementKind.CONSUME, vendor_id, order_id, actor_id)
 
+    async def write_off(
+        self, vendor_id: UUID, order_id: UUID, reason: str, *, actor_id: UUID | None = None
+    ) -> list[Holding]:
+        """What was written off (nothing when the order consumed nothing, or it was written off)."""
+        reason = check_reason(reason)
+        consumed = await self._items.lock_order_consumption(vendor_id, order_id)
+        takes = [Take(holding.stock_item_id, holding.lot_id, holding.quantity) for holding in consumed]
+        if takes:
+            movements = self._movements(MovementKind.WASTE, vendor_id, order_id, takes, actor_id, reason=reason)
+            await self._items.record(movements)
+        return consumed
+
     async def _settle(
         self, kind: MovementKind, vendor_id: UUID, order_id: UUID, actor_id: UUID | None
     ) -> list[Holding]:
@@ -93,7 +107,14 @@ class StockReservations:
         return held
 
     def _movements(
-        self, kind: MovementKind, vendor_id: UUID, order_id: UUID, takes: Sequence[Take], actor_id: UUID | None
+        self,
+        kind: MovementKind,
+        vendor_id: UUID,
+        order_id: UUID,
+        takes: Sequence[Take],
+        actor_id: UUID | None,
+        *,
+        reason: str | None = None,
     ) -> list[Movement]:
         at = self._clock.now()
         return [
@@ -106,6 +127,7 @@ class StockReservations:
                 order_id=order_id,
                 at=at,
                 actor_id=actor_id,
+                reason=reason,
             )
             for take in takes
         ]

@@ -15,6 +15,10 @@ WASTE q       - q                     (only unreserved units: reserved ones belo
 ADJUSTMENT d  + d                     (d signed: found or lost at a count)
 ============  ==========  ==========
 
+A WASTE that names an order writes off units that order consumed (an order cancelled after it was
+made up): they left ``on_hand`` when it consumed them, so it changes no balance and only records
+the loss, at most what the order consumed and has not written off yet (``consumed_by_order``).
+
 A balance is valid when ``0 <= reserved <= on_hand``; a movement that would leave it otherwise is
 refused (``apply``). The database keeps the same balances as running totals and checks the same
 rule, so the stored totals always equal ``balances`` over the stored ledger.
@@ -134,11 +138,14 @@ class Movement:
 
     @property
     def effect(self) -> Balance:
-        return effect(self.kind, self.quantity)
+        return effect(self.kind, self.quantity, of_order=self.order_id is not None)
 
 
-def effect(kind: MovementKind, quantity: int) -> Balance:
-    """How a movement of ``kind`` and ``quantity`` changes a lot's balance (the table above)."""
+def effect(kind: MovementKind, quantity: int, *, of_order: bool = False) -> Balance:
+    """How a movement of ``kind`` and ``quantity`` changes a lot's balance (the table above);
+    ``of_order``: the movement names an order (only a WASTE's effect depends on it)."""
+    if kind is MovementKind.WASTE and of_order:
+        return Balance()
     if kind is MovementKind.RECEIPT or kind is MovementKind.ADJUSTMENT:
         return Balance(on_hand=quantity)
     if kind is MovementKind.RESERVE:
@@ -150,9 +157,9 @@ def effect(kind: MovementKind, quantity: int) -> Balance:
     return Balance(on_hand=-quantity)  # WASTE
 
 
-def apply(balance: Balance, kind: MovementKind, quantity: int) -> Balance:
+def apply(balance: Balance, kind: MovementKind, quantity: int, *, of_order: bool = False) -> Balance:
     """The balance after the movement, or ``NotEnoughStock`` naming what is missing."""
-    after = balance + effect(kind, quantity)
+    after = balance + effect(kind, quantity, of_order=of_order)
     if after.valid:
         return after
     if kind is MovementKind.RELEASE or kind is MovementKind.CONSUME:
@@ -172,7 +179,12 @@ def balances(movements: Iterable[Movement]) -> dict[UUID, Balance]:
     """Each lot's balance from its movements, in order, refusing one that would break it."""
     result: dict[UUID, Balance] = {}
     for movement in movements:
-        result[movement.lot_id] = apply(result.get(movement.lot_id, Balance()), movement.kind, movement.quantity)
+        result[movement.lot_id] = apply(
+            result.get(movement.lot_id, Balance()),
+            movement.kind,
+            movement.quantity,
+            of_order=movement.order_id is not None,
+        )
     return result
 
 
@@ -199,3 +211,16 @@ def held_by_order(movements: Iterable[Movement], order_id: UUID) -> Mapping[UUID
             continue
         held[movement.lot_id] = held.get(movement.lot_id, 0) + movement.effect.reserved
     return {lot_id: quantity for lot_id, quantity in held.items() if quantity > 0}
+
+
+def consumed_by_order(movements: Iterable[Movement], order_id: UUID) -> Mapping[UUID, int]:
+    """Per lot, how many units ``order_id`` consumed and has not written off yet."""
+    consumed: dict[UUID, int] = {}
+    for movement in movements:
+        if movement.order_id != order_id:
+            continue
+        if movement.kind is MovementKind.CONSUME:
+            consumed[movement.lot_id] = consumed.get(movement.lot_id, 0) + movement.quantity
+        elif movement.kind is MovementKind.WASTE:
+            consumed[movement.lot_id] = consumed.get(movement.lot_id, 0) - movement.quantity
+    return {lot_id: quantity for lot_id, quantity in consumed.items() if quantity > 0}

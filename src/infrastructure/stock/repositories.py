@@ -82,8 +82,15 @@ def _moves(table: Table, vendor_id: UUID, key: UUID, delta: Balance, now: dateti
     )
 
 
+_SETTLING = (MovementKind.RELEASE, MovementKind.CONSUME)
+# What an order holds reserved: its RESERVEs less its RELEASEs and CONSUMEs.
 _HELD = case(
     (_movements.c.kind == MovementKind.RESERVE.value, _movements.c.quantity),
+    else_=-_movements.c.quantity,
+)
+# What an order consumed and has not written off: its CONSUMEs less its WASTEs.
+_CONSUMED = case(
+    (_movements.c.kind == MovementKind.CONSUME.value, _movements.c.quantity),
     else_=-_movements.c.quantity,
 )
 
@@ -179,6 +186,16 @@ class SqlStockRepository:
         return [_lot(row) for row in rows]
 
     async def lock_order_holdings(self, vendor_id: UUID, order_id: UUID) -> list[Holding]:
+        return await self._order_sums(vendor_id, order_id, _HELD, (MovementKind.RESERVE, *_SETTLING))
+
+    async def lock_order_consumption(self, vendor_id: UUID, order_id: UUID) -> list[Holding]:
+        return await self._order_sums(vendor_id, order_id, _CONSUMED, (MovementKind.CONSUME, MovementKind.WASTE))
+
+    async def _order_sums(
+        self, vendor_id: UUID, order_id: UUID, signed: Any, kinds: tuple[MovementKind, ...]
+    ) -> list[Holding]:
+        """Per lot, the sum of ``signed`` over the order's movements of ``kinds`` (positive ones),
+        the lots the order ever touched locked first, in lot id order."""
         of_order = (_movements.c.vendor_id == vendor_id, _movements.c.order_id == order_id)
         lock = (
             select(_lots.c.id)
@@ -187,22 +204,17 @@ class SqlStockRepository:
             .with_for_update()
         )
         # Read after the locks are held: under READ COMMITTED this statement sees whatever a
-        # concurrent release or consume of the same order committed while this one waited.
-        held = (
-            select(_movements.c.stock_item_id, _movements.c.lot_id, func.sum(_HELD).label("held"))
-            .where(
-                *of_order,
-                _movements.c.kind.in_(
-                    (MovementKind.RESERVE.value, MovementKind.RELEASE.value, MovementKind.CONSUME.value)
-                ),
-            )
+        # concurrent settlement of the same order committed while this one waited.
+        sums = (
+            select(_movements.c.stock_item_id, _movements.c.lot_id, func.sum(signed).label("units"))
+            .where(*of_order, _movements.c.kind.in_([kind.value for kind in kinds]))
             .group_by(_movements.c.stock_item_id, _movements.c.lot_id)
             .order_by(_movements.c.lot_id)
         )
         with application_errors():
             await self._session.execute(lock)
-            rows = (await self._session.execute(held)).all()
-        return [Holding(row.stock_item_id, row.lot_id, int(row.held)) for row in rows if row.held > 0]
+            rows = (await self._session.execute(sums)).all()
+        return [Holding(row.stock_item_id, row.lot_id, int(row.units)) for row in rows if row.units > 0]
 
     async def record(self, movements: Sequence[Movement]) -> None:
         if not movements:
