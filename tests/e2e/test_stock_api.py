@@ -301,6 +301,23 @@ def test_refused_bodies_name_every_field(client: httpx.Client) -> None:
             headers=owner,
         )
     ) == {"expires_on"}
+    euro = {"amount_minor": 1, "currency": "EUR"}
+    for hostile, field in (
+        ({"quantity": True, "unit_cost": euro}, "quantity"),
+        ({"quantity": "10", "unit_cost": euro}, "quantity"),
+        ({"quantity": 10**40, "unit_cost": euro}, "quantity"),
+        ({"quantity": 1_000_001, "unit_cost": euro}, "quantity"),
+        ({"quantity": 1, "unit_cost": "1.00 EUR"}, "unit_cost"),
+        ({"quantity": 1, "unit_cost": None}, "unit_cost"),
+        ({"quantity": 1, "unit_cost": {"amount_minor": 1.5, "currency": "EUR"}}, "unit_cost.amount_minor"),
+        ({"quantity": 1, "unit_cost": {"amount_minor": -1, "currency": "EUR"}}, "unit_cost.amount_minor"),
+        ({"quantity": 1, "unit_cost": {"amount_minor": 1, "currency": "EUR", "fx": 1}}, "unit_cost.fx"),
+        ({"quantity": 1, "unit_cost": euro, "expires_on": "2026-02-30"}, "expires_on"),
+        ({"quantity": 1, "unit_cost": euro, "received_on": "2000-01-01"}, "received_on"),
+        ({"quantity": 1, "unit_cost": euro, "on_hand": 5}, "on_hand"),
+    ):
+        assert field in _fields(client.post(lots, json=hostile, headers=owner)), hostile
+    assert _ok(client.get(f"/api/stock-items/{rose}/movements", headers=owner))["total"] == 0  # nothing written
     lot = _ok(
         client.post(lots, json={"quantity": 10, "unit_cost": {"amount_minor": 1, "currency": "EUR"}}, headers=owner),
         201,
