@@ -149,11 +149,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_movements")),
     )
     op.create_index("ix_stock_movements_item_at", "stock_movements", ["vendor_id", "stock_item_id", "at"], unique=False)
+    op.create_index(
+        "ix_stock_movements_order",
+        "stock_movements",
+        ["vendor_id", "order_id"],
+        unique=False,
+        postgresql_where=sa.text("order_id IS NOT NULL"),
+        sqlite_where=sa.text("order_id IS NOT NULL"),
+    )
     op.execute(STOCK_ITEM_COSTS)
 
 
 def downgrade() -> None:
     op.execute("DROP VIEW stock_item_costs")
+    op.drop_index("ix_stock_movements_order", table_name="stock_movements")
     op.drop_index("ix_stock_movements_item_at", table_name="stock_movements")
     op.drop_table("stock_movements")
     op.drop_index("ix_stock_lots_vendor_expiry", table_name="stock_lots")

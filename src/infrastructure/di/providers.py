@@ -31,6 +31,7 @@ from infrastructure.redis.probes import RedisProbe
 from infrastructure.redis.rate_limiter import FallbackRateLimiter, InMemoryRateLimiter, RedisRateLimiter
 from infrastructure.redis.round_trips import RoundTrips
 from infrastructure.security.jwt_tokens import JwtAccessTokens
+from infrastructure.stock.provider import stock_providers
 
 
 class ConfigProvider(Provider):
@@ -132,4 +133,4 @@ def platform_providers() -> list[Provider]:
 
 def default_providers() -> list[Provider]:
     """The platform's providers, then each context's: adding a context adds one line here."""
-    return [*platform_providers(), *accounts_providers()]
+    return [*platform_providers(), *accounts_providers(), *stock_providers()]

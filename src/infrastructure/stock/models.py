@@ -115,6 +115,14 @@ class StockMovementModel(UUIDv7Base):
         CheckConstraint("quantity > 0 OR (kind = 'ADJUSTMENT' AND quantity <> 0)", name="quantity_meaningful"),
         CheckConstraint("kind NOT IN ('WASTE', 'ADJUSTMENT') OR reason IS NOT NULL", name="reason_given"),
         Index("ix_stock_movements_item_at", "vendor_id", "stock_item_id", "at"),
+        # What an order holds (release and consume read it); only movements of an order.
+        Index(
+            "ix_stock_movements_order",
+            "vendor_id",
+            "order_id",
+            postgresql_where=text("order_id IS NOT NULL"),
+            sqlite_where=text("order_id IS NOT NULL"),
+        ),
     )
 
     vendor_id: Mapped[UUID] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"))
