@@ -17,6 +17,7 @@ import pytest
 from redis import Redis as SyncRedis
 from sqlalchemy.engine import make_url
 
+from application.stock.demo import DEMO_STOCK
 from infrastructure.config import generate_secret_key
 from infrastructure.db import migrations
 from interfaces.cli.main import SOURCE_DIR
@@ -300,3 +301,24 @@ def test_the_docs_page_needs_no_network(server_factory: Callable[..., ServerProc
     csp = page.headers["content-security-policy"]
     assert "http" not in csp
     assert "script-src 'self'" in csp
+
+
+def test_the_demo_shop_has_a_believable_floor(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> None:
+    server = server_factory(["dev"], {}, cwd=tmp_path)
+    headers = bearer(_owner_tokens(server, tmp_path)["access_token"])
+    items = server.client.get("/api/stock-items", params={"limit": 100}, headers=headers).json()
+    assert items["total"] == len(DEMO_STOCK) >= 20
+    names = {item["name"] for item in items["items"]}
+    assert "Peony 'Sarah Bernhardt'" in names
+    assert all(item["on_hand"] > 0 for item in items["items"])  # every item received in lots
+    expiring = server.client.get("/api/stock/expiring", params={"within_days": 7}, headers=headers).json()
+    assert expiring["total"] >= 5  # some lots wilt this week
+    low = server.client.get("/api/stock/low", headers=headers).json()
+    assert {"Gerbera mix", "Pittosporum", "Ceramic pot 12 cm"} <= {row["name"] for row in low["items"]}
+    server.stop()
+    # A restart finds the floor there and adds nothing.
+    again = server_factory(["dev"], {}, cwd=tmp_path)
+    headers = bearer(_owner_tokens(again, tmp_path)["access_token"])
+    assert again.client.get("/api/stock-items", params={"limit": 100}, headers=headers).json()["total"] == len(
+        DEMO_STOCK
+    )

@@ -1,6 +1,6 @@
 """The demo shop for `flower-vendor dev` and `flower-vendor demo seed`: a florist with one account
-per role, each with a random password shown once. Catalog, stock and orders join it as those
-features land."""
+per role, each with a random password shown once. Its stock and catalog are filled afterwards, as
+its owner, by the other contexts' demo seeds (``interfaces/cli/demo.py`` runs them in turn)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from domain.shared.role import Role
 
 DEMO_SLUG = "demo-florist"
 DEMO_NAME = "Demo Florist"
+DEMO_OWNER_EMAIL = "owner@demo-florist.example"
 DEMO_STAFF = (
     (Role.MANAGER, "manager@demo-florist.example", "Mara Manager"),
     (Role.STAFF, "staff@demo-florist.example", "Sam Staff"),
@@ -71,8 +72,7 @@ class SeedDemoShop:
         """The logins of a newly seeded demo shop; empty when it exists already."""
         if await self._vendors.get_by_slug(DEMO_SLUG) is not None:
             return []
-        owner_email = "owner@demo-florist.example"
-        owner = DemoLogin("OWNER", owner_email, self._fresh_password(owner_email))
+        owner = DemoLogin("OWNER", DEMO_OWNER_EMAIL, self._fresh_password(DEMO_OWNER_EMAIL))
         result = await self._signup.execute(
             SignUpCommand(
                 vendor_name=DEMO_NAME,

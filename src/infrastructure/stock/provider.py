@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dishka import Provider, Scope, provide, provide_all
 
+from application.stock.demo import SeedDemoStock
 from application.stock.items import CreateStockItem, UpdateStockItem
 from application.stock.movements import AdjustStock, ReceiveLot, RecordWaste
 from application.stock.ports import Shops, StockQueries, StockRepository
@@ -21,7 +22,9 @@ class StockUseCases(Provider):
     scope = Scope.REQUEST
 
     items = provide(SqlStockRepository, provides=StockRepository)
-    use_cases = provide_all(CreateStockItem, UpdateStockItem, ReceiveLot, RecordWaste, AdjustStock, StockReservations)
+    use_cases = provide_all(
+        CreateStockItem, UpdateStockItem, ReceiveLot, RecordWaste, AdjustStock, StockReservations, SeedDemoStock
+    )
 
 
 class StockReads(Provider):

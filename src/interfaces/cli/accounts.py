@@ -19,9 +19,8 @@ from application.accounts.signup import SignUp, SignUpCommand, SignUpResult
 from application.accounts.views import VendorOut
 from application.shared.pagination import MAX_LIMIT, PageRequest
 from infrastructure.config import DEV_DATABASE_URL, Settings
-from infrastructure.logging import configure_logging
 from infrastructure.security.private_files import write_private
-from interfaces.cli.runner import Refused, run_use_case, settings_from_env, upgrade_database
+from interfaces.cli.runner import Refused, run_use_case
 
 
 def _owner_password() -> str:
@@ -143,35 +142,6 @@ def show_demo_logins(logins: list[DemoLogin], data_dir: Path) -> None:
 
 
 @click.group()
-def demo() -> None:
-    """The demo shop."""
-
-
-@demo.command("seed")
-def demo_seed() -> None:
-    """Load the demo shop into the embedded development database (./.data/; refused elsewhere)."""
-    settings = settings_from_env()
-    if not settings.is_development:
-        raise Refused(
-            f"the demo shop is refused in {settings.environment.value}: it is seeded only into"
-            " `flower-vendor dev`'s embedded database (ENVIRONMENT=development)"
-        )
-    if not settings.uses_dev_database:
-        raise Refused(
-            "DATABASE_URL names another database: the demo shop is seeded only into"
-            " `flower-vendor dev`'s embedded database; unset DATABASE_URL"
-        )
-    configure_logging(level="WARNING", json=settings.log_format == "json")
-    upgrade_database(settings)
-    logins = seed_demo(settings)
-    if not logins:
-        click.echo("the demo shop exists already")
-    data_dir = settings.dev_data_dir
-    if data_dir is not None:
-        show_demo_logins(logins, data_dir)
-
-
-@click.group()
 def sessions() -> None:
     """Staff sessions."""
 
@@ -211,4 +181,4 @@ def security_events_replay(log_file: TextIO) -> None:
         sys.exit(1)
 
 
-COMMANDS: tuple[click.Command, ...] = (vendor, demo, sessions, security_events)
+COMMANDS: tuple[click.Command, ...] = (vendor, sessions, security_events)

@@ -22,7 +22,8 @@ from infrastructure.logging import configure_logging, get_logger
 from infrastructure.security.dev_key import dev_signing_key
 from infrastructure.security.private_files import UnsafeFile, read_private
 from interfaces.cli import accounts
-from interfaces.cli.accounts import seed_demo, show_demo_logins
+from interfaces.cli.accounts import show_demo_logins
+from interfaces.cli.demo import demo, seed_demo_shop
 from interfaces.cli.runner import Refused, database_errors, settings_from_env, upgrade_database
 
 APP_FACTORY = "interfaces.http.app:create_app"
@@ -75,7 +76,7 @@ def dev(host: str, port: int, reload: bool) -> None:
     settings = settings_from_env(environ)
     log.info("dev_signing_key", file=str(key_file), created=made, note="kept across restarts; used only by dev")
     upgrade_database(settings)
-    show_demo_logins(seed_demo(settings), data_dir)
+    show_demo_logins(seed_demo_shop(settings), data_dir)
     for name in DEV_IGNORED_VARIABLES:
         os.environ.pop(name, None)
     os.environ.update(environ)
@@ -174,7 +175,7 @@ def db_current() -> None:
 # Every bounded context's command groups: adding a context adds one line here.
 CONTEXT_COMMANDS: tuple[click.Command, ...] = (*accounts.COMMANDS,)
 
-for command in CONTEXT_COMMANDS:
+for command in (*CONTEXT_COMMANDS, demo):  # the demo shop spans the contexts (interfaces/cli/demo.py)
     cli.add_command(command)
 
 
