@@ -111,6 +111,8 @@ def handle_application(request: Request[Any, Any, Any], exc: Exception) -> Respo
         errors = [FieldError(field=exc.field, message=exc.reason)]
     if isinstance(exc, InvalidValue):
         message = "The request is not valid."
+    elif isinstance(exc, RuleRefused) and getattr(exc, "problems", None):  # several inputs refused at once
+        errors = [FieldError(field=field, message=reason) for field, reason in exc.problems]  # type: ignore[attr-defined]
     elif isinstance(exc, RuleRefused) and exc.field is not None:  # a form marks the input it names
         errors = [FieldError(field=exc.field, message=message)]
     problem = make_problem(status, detail=message, code=code, request_id=request_id_of(request.scope), errors=errors)
