@@ -23,8 +23,8 @@ from application.shared.pagination import PageRequest
 from domain.catalog.product import ProductKind, VariantDraft
 from domain.shared.errors import InvalidValues
 from domain.shared.role import Role
+from tests.catalog_stock import stock_item
 from tests.integration import test_query_services as reads
-from tests.integration.catalog_stock import stock_item
 from tests.integration.test_query_services import Statements, _shop
 
 # The read-pattern tests' fixtures: a container on the run's database, and the statement counter.
