@@ -17,6 +17,10 @@ class MoneyOut(msgspec.Struct, frozen=True):
     currency: Annotated[str, msgspec.Meta(examples=["EUR"], description="ISO 4217, the shop's currency")]
 
 
+_MONEY = {"amount_minor": 4500, "currency": "EUR"}
+_LINE = {"stock_item_id": "0193a5b2-7c1e-7d40-9a51-3f0c2b8e4d11", "quantity": 12}
+
+
 class RecipeLineOut(msgspec.Struct, frozen=True):
     stock_item_id: Annotated[UUID, msgspec.Meta(examples=["0193a5b2-7c1e-7d40-9a51-3f0c2b8e4d11"])]
     quantity: Annotated[int, msgspec.Meta(examples=[12], description="units of the stock item in one variant")]
@@ -32,23 +36,47 @@ class VariantOut(msgspec.Struct, frozen=True):
     id: Annotated[UUID, msgspec.Meta(examples=["0193a5b2-7c1e-7d40-9a51-3f0c2b8e4d12"])]
     name: Annotated[str, msgspec.Meta(examples=["Medium"])]
     sku: Annotated[str, msgspec.Meta(examples=["RB-M"])]
-    price: MoneyOut
-    recipe: list[RecipeLineOut]
-    cost: MoneyOut | None
+    price: Annotated[MoneyOut, msgspec.Meta(examples=[_MONEY])]
+    recipe: Annotated[list[RecipeLineOut], msgspec.Meta(examples=[[_LINE]])]
+    cost: Annotated[MoneyOut | None, msgspec.Meta(examples=[{"amount_minor": 1688, "currency": "EUR"}])]
     cost_complete: Annotated[bool, msgspec.Meta(examples=[True], description="false: some item has no stock")]
-    margin: MoneyOut | None
+    margin: Annotated[MoneyOut | None, msgspec.Meta(examples=[{"amount_minor": 2812, "currency": "EUR"}])]
     margin_percent: Annotated[
         float | None, msgspec.Meta(examples=[62.5], description="margin as a percent of the price, one decimal")
     ]
 
 
+_VARIANT = {
+    "id": "0193a5b2-7c1e-7d40-9a51-3f0c2b8e4d12",
+    "name": "Medium",
+    "sku": "RB-M",
+    "price": _MONEY,
+    "recipe": [_LINE],
+    "cost": {"amount_minor": 1688, "currency": "EUR"},
+    "cost_complete": True,
+    "margin": {"amount_minor": 2812, "currency": "EUR"},
+    "margin_percent": 62.5,
+}
+PRODUCT_EXAMPLE = {
+    "id": "0193a5b2-7c1e-7d40-9a51-3f0c2b8e4d10",
+    "name": "Rosa's Blush Bouquet",
+    "kind": "BOUQUET",
+    "description": "Blush roses & lilies, hand-tied.",
+    "occasions": ["Birthday", "Anniversary"],
+    "active": True,
+    "variants": [_VARIANT],
+    "created_at": "2026-12-01T14:11:05Z",
+    "updated_at": "2026-12-01T14:11:05Z",
+}
+
+
 class ProductOut(msgspec.Struct, frozen=True):
     id: Annotated[UUID, msgspec.Meta(examples=["0193a5b2-7c1e-7d40-9a51-3f0c2b8e4d10"])]
     name: Annotated[str, msgspec.Meta(examples=["Rosa's Blush Bouquet"])]
-    kind: ProductKind
+    kind: Annotated[ProductKind, msgspec.Meta(examples=["BOUQUET"])]
     description: Annotated[str, msgspec.Meta(examples=["Blush roses & lilies, hand-tied."])]
     occasions: Annotated[list[str], msgspec.Meta(examples=[["Birthday", "Anniversary"]])]
     active: Annotated[bool, msgspec.Meta(examples=[True])]
-    variants: list[VariantOut]
+    variants: Annotated[list[VariantOut], msgspec.Meta(examples=[[_VARIANT]])]
     created_at: Annotated[datetime | None, msgspec.Meta(examples=["2026-12-01T14:11:05Z"])]
     updated_at: Annotated[datetime | None, msgspec.Meta(examples=["2026-12-01T14:11:05Z"])]

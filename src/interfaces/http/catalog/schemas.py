@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from application.catalog.views import ProductOut
+from application.catalog.views import PRODUCT_EXAMPLE, ProductOut
 from domain.catalog.product import (
     MAX_RECIPE_LINES,
     MAX_RECIPE_QUANTITY,
@@ -28,6 +28,13 @@ from interfaces.http.field_errors import Rule
 
 _STOCK_ITEM = "0193a5b2-7c1e-7d40-9a51-3f0c2b8e4d11"
 _VARIANT = "0193a5b2-7c1e-7d40-9a51-3f0c2b8e4d12"
+_PRICE = {"amount_minor": 4500, "currency": "EUR"}
+_VARIANT_IN = {
+    "name": "Medium",
+    "sku": "RB-M",
+    "price": _PRICE,
+    "recipe": [{"stock_item_id": _STOCK_ITEM, "quantity": 12}],
+}
 
 ProductName = Annotated[str, msgspec.Meta(max_length=400, examples=["Rosa's Blush Bouquet"]), Rule(check_product_name)]
 Description = Annotated[
@@ -68,13 +75,16 @@ class RecipeLineIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     quantity: Annotated[int, msgspec.Meta(ge=1, le=MAX_RECIPE_QUANTITY, examples=[12])]
 
 
-Recipe = Annotated[list[RecipeLineIn], msgspec.Meta(max_length=MAX_RECIPE_LINES, examples=[[]])]
+Recipe = Annotated[
+    list[RecipeLineIn],
+    msgspec.Meta(max_length=MAX_RECIPE_LINES, examples=[[{"stock_item_id": _STOCK_ITEM, "quantity": 12}]]),
+]
 
 
 class VariantIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     name: VariantName
     sku: Sku
-    price: PriceIn
+    price: Annotated[PriceIn, msgspec.Meta(examples=[_PRICE])]
     recipe: Recipe = msgspec.field(default_factory=list)
 
     def draft(self) -> VariantDraft:
@@ -87,7 +97,7 @@ class VariantPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
     name: VariantName
     sku: Sku
-    price: PriceIn
+    price: Annotated[PriceIn, msgspec.Meta(examples=[_PRICE])]
     recipe: Recipe = msgspec.field(default_factory=list)
     id: Annotated[UUID | None, msgspec.Meta(examples=[_VARIANT], description="keep this variant")] = None
 
@@ -109,7 +119,7 @@ def _draft(variant: VariantIn | VariantPatchIn, variant_id: UUID | None) -> Vari
 class ProductIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     name: ProductName
     kind: Annotated[ProductKind, msgspec.Meta(examples=["BOUQUET"])]
-    variants: Annotated[list[VariantIn], msgspec.Meta(min_length=1, max_length=MAX_VARIANTS)]
+    variants: Annotated[list[VariantIn], msgspec.Meta(min_length=1, max_length=MAX_VARIANTS, examples=[[_VARIANT_IN]])]
     description: Description | None = None
     occasions: Occasions = msgspec.field(default_factory=list)
     active: Annotated[bool, msgspec.Meta(examples=[True])] = True
@@ -122,11 +132,17 @@ class ProductPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     description: Description | None = None
     occasions: Occasions | None = None
     active: Annotated[bool | None, msgspec.Meta(examples=[False])] = None
-    variants: Annotated[list[VariantPatchIn], msgspec.Meta(min_length=1, max_length=MAX_VARIANTS)] | None = None
+    variants: (
+        Annotated[
+            list[VariantPatchIn],
+            msgspec.Meta(min_length=1, max_length=MAX_VARIANTS, examples=[[{**_VARIANT_IN, "id": _VARIANT}]]),
+        ]
+        | None
+    ) = None
 
 
 class ProductPage(msgspec.Struct, frozen=True):
-    items: list[ProductOut]
+    items: Annotated[list[ProductOut], msgspec.Meta(examples=[[PRODUCT_EXAMPLE]])]
     total: Annotated[int, msgspec.Meta(examples=[42])]
     limit: Annotated[int, msgspec.Meta(examples=[50])]
     offset: Annotated[int, msgspec.Meta(examples=[0])]
