@@ -174,7 +174,7 @@ async def test_filters_search_and_tenancy(container: AsyncContainer) -> None:
         CreateProductCommand(
             name="Summer Sunflowers",
             kind=ProductKind.BOUQUET,
-            description="Bright and 100% cheerful",
+            description="Bright and 100% cheerful!",
             occasions=("Birthday",),
             variants=(_variant("SUN-S", 2000),),
         ),
@@ -209,6 +209,8 @@ async def test_filters_search_and_tenancy(container: AsyncContainer) -> None:
     assert await names(q="sun-s") == ["Summer Sunflowers"]  # a SKU
     assert await names(q="cheerful") == ["Summer Sunflowers"]  # the description
     assert await names(q="100%") == ["Summer Sunflowers"]  # % is literal
+    assert await names(q="cheerful!") == ["Summer Sunflowers"]  # so is the escape character
+    assert await names(q="!!") == []
     assert await names(q="e_l") == []  # so is _ ("peace lily" would match it as a wildcard)
     assert await names(q="plant_l") == ["Peace Lily"]
     assert await names(kind=ProductKind.BOUQUET, q="lily") == []

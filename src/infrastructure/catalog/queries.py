@@ -56,7 +56,8 @@ _0: ColumnElement[int] = literal_column("0")
 _1: ColumnElement[int] = literal_column("1")
 # Exact arithmetic where the database has it; SQLite (`dev`) has only floating point.
 _EXACT = Numeric().with_variant(Float(), "sqlite")
-LIKE_ESCAPE = "\\"
+# Not a backslash: how a backslash is quoted in SQL text depends on the server's settings.
+LIKE_ESCAPE = "!"
 
 _PRODUCT_COLUMNS = (
     _products.c.id,
@@ -210,8 +211,8 @@ def _page_statement(where: tuple[bool, bool, bool, bool], sort: ProductSort) -> 
 
 
 def like_pattern(text: str) -> str:
-    """``text`` anywhere, its own ``%``, ``_`` and ``\\`` taken literally."""
-    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
+    """``text`` anywhere, its own ``%``, ``_`` and ``!`` taken literally."""
+    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
     return f"%{escaped}%"
 
 
