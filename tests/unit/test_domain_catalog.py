@@ -170,3 +170,21 @@ def test_cost_is_the_exact_sum_rounded_once(lines: list[LineStock], price: int) 
     if price:
         assert result.margin_percent is not None
         assert abs(Fraction(result.margin_percent) - (price - exact) * 100 / price) <= Fraction(1, 20)
+
+
+def test_a_kind_by_name_for_seed_scripts() -> None:
+    product = Product.create(
+        vendor_id=uuid.uuid4(), name="Fern", kind="PLANT", description=None, occasions=(), variants=(_draft(),), at=AT
+    )
+    assert product.kind is ProductKind.PLANT
+    with pytest.raises(InvalidValue) as refused:
+        Product.create(
+            vendor_id=uuid.uuid4(),
+            name="Fern",
+            kind="TREE",
+            description=None,
+            occasions=(),
+            variants=(_draft(),),
+            at=AT,
+        )
+    assert refused.value.field == "kind"

@@ -21,7 +21,7 @@ from domain.shared.role import Role
 @dataclass(frozen=True, slots=True)
 class CreateProductCommand:
     name: str
-    kind: ProductKind
+    kind: ProductKind | str  # the enum or its name ("BOUQUET"), so a seed script passes plain data
     variants: Sequence[VariantDraft]
     description: str | None = None
     occasions: Sequence[str] = field(default_factory=tuple)

@@ -40,6 +40,14 @@ class ProductKind(enum.StrEnum):
     ADDON = "ADDON"
 
 
+def check_kind(raw: str, field: str = "kind") -> ProductKind:
+    """A kind given as the enum or its name (a seed script may pass ``"BOUQUET"``)."""
+    try:
+        return ProductKind(raw)
+    except ValueError:
+        raise InvalidValue(field, f"must be one of {', '.join(kind.value for kind in ProductKind)}") from None
+
+
 def check_product_name(raw: str, field: str = "name") -> str:
     """One line of plain text (contract section 6: markup removed, entities unescaped)."""
     return plain_text(raw, field, max_length=MAX_PRODUCT_NAME_LENGTH)
@@ -209,7 +217,7 @@ class Product:
         *,
         vendor_id: UUID,
         name: str,
-        kind: ProductKind,
+        kind: ProductKind | str,
         description: str | None,
         occasions: Sequence[str],
         variants: Sequence[VariantDraft],
@@ -219,6 +227,7 @@ class Product:
     ) -> Product:
         """A new product, every field checked and every problem reported together (``InvalidValues``)."""
         checks = Checks()
+        checked_kind = checks.run(check_kind, kind)
         name = checks.run(check_product_name, name)
         text = checks.run(check_description, description or "")
         tags = _checked_occasions(occasions, checks)
@@ -228,7 +237,7 @@ class Product:
             id=id or uuid4(),
             vendor_id=vendor_id,
             name=name,
-            kind=kind,
+            kind=ProductKind(checked_kind),
             description=text,
             occasions=tags,
             variants=checked,
