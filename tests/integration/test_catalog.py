@@ -4,6 +4,7 @@ across pages, the text search, and every refusal that needs stored state."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 
@@ -343,3 +344,23 @@ async def test_update_replaces_variants_keeping_ids_and_delete_removes(container
     await _create(
         container, owner, CreateProductCommand(name="Again", kind=ProductKind.BOUQUET, variants=(_variant("R-L", 5),))
     )
+
+
+async def test_two_products_racing_for_one_sku_one_wins_the_other_is_told(container: AsyncContainer) -> None:
+    _, owner = await _shop(container, _slug("race"))
+
+    async def attempt(name: str) -> ProductOut | SkuTaken:
+        try:
+            return await _create(
+                container,
+                owner,
+                CreateProductCommand(name=name, kind=ProductKind.BOUQUET, variants=(_variant("RACE", 100),)),
+            )
+        except SkuTaken as taken:
+            return taken
+
+    outcomes = await asyncio.gather(*(attempt(f"Racer {n}") for n in range(6)))
+    assert sum(isinstance(outcome, ProductOut) for outcome in outcomes) == 1
+    assert sum(isinstance(outcome, SkuTaken) for outcome in outcomes) == 5
+    products = await container.get(ProductQueries)
+    assert (await products.page(owner.vendor_id, PageRequest())).total == 1
