@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import pytest
 from dishka import AsyncContainer
@@ -15,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from application.catalog.create_product import CreateProduct, CreateProductCommand
 from application.catalog.delete_product import DeleteProduct
 from application.catalog.errors import ProductRefused, SkuTaken
-from application.catalog.ports import ProductFilter, ProductQueries, ProductSort
+from application.catalog.ports import ProductFilter, ProductQueries, ProductRepository, ProductSort
 from application.catalog.update_product import UpdateProduct, UpdateProductCommand
 from application.catalog.views import ProductOut
 from application.shared.context import Principal
 from application.shared.errors import NotFound, PermissionDenied
 from application.shared.pagination import PageRequest
-from domain.catalog.product import ProductKind, VariantDraft
+from domain.catalog.product import Product, ProductKind, VariantDraft
 from domain.shared.errors import InvalidValues
 from domain.shared.role import Role
 from tests.catalog_stock import stock_item
@@ -364,3 +365,22 @@ async def test_two_products_racing_for_one_sku_one_wins_the_other_is_told(contai
     assert sum(isinstance(outcome, SkuTaken) for outcome in outcomes) == 5
     products = await container.get(ProductQueries)
     assert (await products.page(owner.vendor_id, PageRequest())).total == 1
+
+
+async def test_the_database_refuses_a_recipe_of_a_stock_item_that_is_gone(container: AsyncContainer) -> None:
+    """The use case checks stock items through the view first; the foreign key is what holds when
+    an item disappears in between: a clear 422, never a 500."""
+    _, owner = await _shop(container, _slug("gone"))
+    product = Product.create(
+        vendor_id=owner.vendor_id,
+        name="Ghost",
+        kind=ProductKind.BOUQUET,
+        description=None,
+        occasions=(),
+        variants=(_variant("GHOST", 100, [(uuid.uuid4(), 1)]),),
+        at=datetime.now(UTC),
+    )
+    async with container() as scope:
+        with pytest.raises(ProductRefused):
+            await (await scope.get(ProductRepository)).add(product)
+    assert await (await container.get(ProductQueries)).get(owner.vendor_id, product.id) is None

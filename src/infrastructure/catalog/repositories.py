@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from application.catalog.errors import SkuTaken
+from application.catalog.errors import ProductRefused, SkuTaken
 from domain.catalog.product import Product, ProductKind, RecipeLine, Variant, occasion_key
 from domain.shared.money import Money
 from infrastructure.catalog.models import ProductModel, ProductOccasionModel, RecipeLineModel, VariantModel
@@ -115,6 +115,11 @@ class SqlProductRepository:
             except IntegrityError as error:
                 if _is_sku_conflict(error):
                     raise SkuTaken from None
+                if "fk_recipe_lines_stock_item" in str(error.orig):
+                    # Checked just before through the stock view; gone since (deleted meanwhile).
+                    raise ProductRefused(
+                        [("variants", "a recipe's stock item no longer exists; reload and retry")]
+                    ) from None
                 raise
 
     async def add(self, product: Product) -> None:
