@@ -6,10 +6,12 @@ Usage:
 
 It creates a throwaway database on the server named by ``BENCH_DATABASE_ADMIN_URL`` (default: the
 local PostgreSQL), migrates it to head, seeds one shop with ``--products`` products (flower names
-and words mixed, one variant each with its SKU) and a second shop with a tenth as many, ANALYZEs,
+and words mixed, one variant each with its SKU and a recipe of three of twenty stock items with
+lots) and a second shop with a tenth as many, ANALYZEs,
 then for a few searches prints ``EXPLAIN (ANALYZE, BUFFERS)`` of the statement the query service
 sends (``infrastructure.catalog.queries``, the `q` filter, sorted by name, first page of 20) and the
-median time of ``--runs`` executions (and, for comparison, with bitmap scans switched off). It
+median time of ``--runs`` executions (and, for comparison, with bitmap scans switched off); then
+the time of the first page sorted by margin, which computes every product's margin. It
 exits non-zero when a plan does not use ``ix_products_search_text_trgm``, and drops the database
 at the end.
 """
@@ -68,6 +70,46 @@ FROM rows JOIN products ON products.id = rows.id;
 """
 
 
+# Twenty stock items with two lots each, and three recipe lines per variant: what the margin sort costs.
+STOCK = """
+INSERT INTO stock_items (id, vendor_id, name, kind, tracking, shelf_life_days, reorder_level, on_hand, reserved,
+                         created_at, updated_at)
+SELECT gen_random_uuid(), $1, 'Item ' || n, 'STEM', 'STRICT', 7, 0, 300, 0, now(), now()
+FROM generate_series(1, 20) AS n;
+INSERT INTO stock_lots (id, vendor_id, stock_item_id, quantity, on_hand, reserved, unit_cost_minor, currency,
+                        received_on, expires_on, created_at, updated_at)
+SELECT gen_random_uuid(), i.vendor_id, i.id, 150, 150, 0, 50 + lot * 10, 'EUR', current_date, current_date + 7,
+       now(), now()
+FROM stock_items AS i, generate_series(1, 2) AS lot WHERE i.vendor_id = $1;
+"""
+RECIPES = """
+WITH items AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM stock_items WHERE vendor_id = $1),
+     variants AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM product_variants WHERE vendor_id = $1)
+INSERT INTO recipe_lines (id, vendor_id, product_id, variant_id, position, stock_item_id, quantity)
+SELECT gen_random_uuid(), $1, v.product_id, v.id, line, items.id, 1 + (variants.n + line) % 9
+FROM variants JOIN product_variants AS v ON v.id = variants.id, generate_series(0, 2) AS line
+JOIN items ON TRUE
+WHERE items.k = (variants.n * 3 + line) % 20;
+"""
+
+
+async def _margin_sort(connection: asyncpg.Connection, vendor: uuid.UUID, runs: int) -> None:
+    """Not part of the index check: how long the first page sorted by margin takes at this size."""
+    statement, _ = _page_statement((False, False, False, False), ProductSort.MARGIN)
+    compiled = statement.compile(dialect=asyncpg_dialect.dialect())
+    params: dict[str, Any] = {"vendor_id": vendor, "limit": 20, "offset": 0}
+    values = [params[name] for name in compiled.positiontup or ()]
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await connection.fetch(str(compiled), *values)
+        timings.append((time.perf_counter() - started) * 1000)
+    print(f"\n=== sort=margin, first page of 20: median {statistics.median(timings):.2f} ms over {runs} runs")
+    if os.environ.get("SHOW_MARGIN_PLAN"):
+        plan = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}", *values)
+        print("\n".join(row[0] for row in plan))
+
+
 def _dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
@@ -75,6 +117,9 @@ def _dsn(url: str) -> str:
 async def _seed(connection: asyncpg.Connection, vendor: uuid.UUID, slug: str, products: int) -> None:
     await connection.execute(SEED, vendor, slug.title(), slug)
     await connection.execute(PRODUCTS, vendor, products, FLOWERS, WORDS)
+    await connection.execute(STOCK.split(";", maxsplit=1)[0], vendor)
+    await connection.execute(STOCK.split(";")[1], vendor)
+    await connection.execute(RECIPES, vendor)
 
 
 async def _explain(connection: asyncpg.Connection, vendor: uuid.UUID, q: str, runs: int) -> bool:
@@ -124,6 +169,7 @@ async def main(products: int, runs: int) -> int:
             await connection.execute("ANALYZE")
             print(f"seeded {products} + {max(products // 10, 1)} products in {time.perf_counter() - started:.1f} s")
             used = [await _explain(connection, shop, q, runs) for q in SEARCHES]
+            await _margin_sort(connection, shop, runs)
         finally:
             await connection.close()
     finally:

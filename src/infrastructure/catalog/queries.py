@@ -187,9 +187,11 @@ def _page_statement(where: tuple[bool, bool, bool, bool], sort: ProductSort) -> 
         }
         order = orders[sort]
     clauses = _where(where)
+    # Only the id and the ranks are carried through the sort (narrow rows sort in memory); the
+    # page's products are joined back by id afterwards.
     page = (
         select(
-            *_PRODUCT_COLUMNS,
+            _products.c.id.label("id"),
             _products.c.vendor_id.label("vendor_id"),
             func.row_number().over(order_by=order).label("rank"),
             func.count().over().label("total"),
@@ -201,9 +203,10 @@ def _page_statement(where: tuple[bool, bool, bool, bool], sort: ProductSort) -> 
         .offset(bindparam("offset"))
         .cte("page")
     )
+    chosen = page.join(_products, and_(_products.c.vendor_id == page.c.vendor_id, _products.c.id == page.c.id))
     statement = (
-        select(*(page.c[column.name] for column in _PRODUCT_COLUMNS), *_DETAIL_COLUMNS, page.c.total)
-        .select_from(_with_variants(page, page.c.id, page.c.vendor_id))
+        select(*_PRODUCT_COLUMNS, *_DETAIL_COLUMNS, page.c.total)
+        .select_from(_with_variants(chosen, _products.c.id, _products.c.vendor_id))
         .order_by(page.c.rank, _variants.c.position, _lines.c.position)
     )
     count = select(func.count()).select_from(_products).where(*clauses)
