@@ -177,7 +177,7 @@ def _variants(drafts: Sequence[VariantDraft], checks: Checks) -> tuple[Variant, 
     first_at: dict[str, int] = {}
     ids: set[UUID] = set()
     for index, (draft, variant) in enumerate(zip(drafts, variants, strict=True)):
-        if variant.sku in first_at and not checks_refused_sku(variant.sku):
+        if variant.sku in first_at and not _sku_refused(variant.sku):
             checks.add(InvalidValue(f"variants[{index}].sku", f"repeats variants[{first_at[variant.sku]}].sku"))
         first_at.setdefault(variant.sku, index)
         if draft.id is not None:
@@ -187,7 +187,7 @@ def _variants(drafts: Sequence[VariantDraft], checks: Checks) -> tuple[Variant, 
     return variants
 
 
-def checks_refused_sku(sku: str) -> bool:
+def _sku_refused(sku: str) -> bool:
     """Whether ``sku`` is one ``check_sku`` refuses (then it is not compared for repeats)."""
     try:
         check_sku(sku)
