@@ -19,6 +19,7 @@ from application.shared.context import RequestMeta, RequestOrigin, current_reque
 from application.shared.rate_limit import RateLimiter
 from application.shared.unit_of_work import UnitOfWork
 from infrastructure.accounts.provider import accounts_providers
+from infrastructure.catalog.provider import catalog_providers
 from infrastructure.clock import SystemClock
 from infrastructure.config import Settings
 from infrastructure.db.database import create_engine, create_session_factory
@@ -133,4 +134,4 @@ def platform_providers() -> list[Provider]:
 
 def default_providers() -> list[Provider]:
     """The platform's providers, then each context's: adding a context adds one line here."""
-    return [*platform_providers(), *accounts_providers(), *stock_providers()]
+    return [*platform_providers(), *accounts_providers(), *catalog_providers(), *stock_providers()]

@@ -122,6 +122,8 @@ def application_problem(exc: Exception, request_id: str | None) -> Problem:
         errors = [FieldError(field=exc.field, message=exc.reason)]
     if isinstance(exc, InvalidValue):
         message = "The request is not valid."
+    elif isinstance(exc, RuleRefused) and getattr(exc, "problems", None):  # several inputs refused at once
+        errors = [FieldError(field=field, message=reason) for field, reason in exc.problems]  # type: ignore[attr-defined]
     elif isinstance(exc, RuleRefused) and exc.field is not None:  # a form marks the input it names
         errors = [FieldError(field=exc.field, message=message)]
     return make_problem(status, detail=message, code=code, request_id=request_id, errors=errors)

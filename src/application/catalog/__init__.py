@@ -1,0 +1,1 @@
+"""The catalog context's use cases, ports and read models."""

@@ -1,0 +1,78 @@
+"""Change a product (managers and owners): PATCH semantics, a field left out is unchanged.
+
+``variants``, when given, replaces the product's whole list of variants: an entry carrying the
+``id`` of one of the product's variants revises that variant and keeps its id, an entry without
+``id`` adds a variant, and a variant left out is removed. So a client sends back the variants it
+read, changed as it likes. An ``id`` the product does not have is refused (422, naming
+``variants[i].id``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.catalog.ports import ProductQueries, ProductRepository
+from application.catalog.shop_rules import ShopRules
+from application.catalog.views import ProductOut
+from application.shared.authorizer import Authorizer
+from application.shared.clock import Clock
+from application.shared.context import Principal
+from application.shared.errors import NotFound
+from application.shared.unit_of_work import UnitOfWork
+from domain.catalog.product import ProductRevision, VariantDraft
+from domain.shared.role import Role
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateProductCommand:
+    product_id: UUID
+    name: str | None = None
+    description: str | None = None
+    occasions: Sequence[str] | None = None
+    active: bool | None = None
+    variants: Sequence[VariantDraft] | None = None
+
+
+class UpdateProduct:
+    def __init__(
+        self,
+        products: ProductRepository,
+        rules: ShopRules,
+        queries: ProductQueries,
+        authorizer: Authorizer,
+        uow: UnitOfWork,
+        clock: Clock,
+    ) -> None:
+        self._products = products
+        self._rules = rules
+        self._queries = queries
+        self._authorizer = authorizer
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(self, principal: Principal, command: UpdateProductCommand) -> ProductOut:
+        await self._authorizer.require(principal, Role.MANAGER, "products.update")
+        revision = ProductRevision.check(
+            name=command.name,
+            description=command.description,
+            occasions=command.occasions,
+            active=command.active,
+            variants=command.variants,
+        )  # 400 before 404, as the contract orders them
+        product = await self._products.get(principal.vendor_id, command.product_id, lock=True)
+        if product is None:
+            raise NotFound("No product with this id.")
+        if revision.variants is not None:
+            unknown = [
+                (f"variants[{index}].id", "is not a variant of this product")
+                for index in product.unknown_variant_ids(revision)
+            ]
+            await self._rules.refuse(principal.vendor_id, revision.variants, also=unknown)
+        updated = product.revised(revision, at=self._clock.now())
+        await self._products.update(updated)
+        await self._uow.commit()
+        out = await self._queries.get(principal.vendor_id, product.id)
+        if out is None:
+            raise NotFound("No product with this id.")
+        return out

@@ -1,0 +1,8 @@
+"""The catalog context over HTTP: `/api/products`."""
+
+from __future__ import annotations
+
+from interfaces.http.catalog.products import ProductController
+from interfaces.http.context import HttpContext
+
+CONTEXT = HttpContext(controllers=(ProductController,))
