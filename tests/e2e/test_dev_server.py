@@ -17,6 +17,7 @@ import pytest
 from redis import Redis as SyncRedis
 from sqlalchemy.engine import make_url
 
+from application.catalog.demo import DEMO_CATALOG
 from application.stock.demo import DEMO_STOCK
 from infrastructure.config import generate_secret_key
 from infrastructure.db import migrations
@@ -315,6 +316,14 @@ def test_the_demo_shop_has_a_believable_floor(server_factory: Callable[..., Serv
     assert expiring["total"] >= 5  # some lots wilt this week
     low = server.client.get("/api/stock/low", headers=headers).json()
     assert {"Gerbera mix", "Pittosporum", "Ceramic pot 12 cm"} <= {row["name"] for row in low["items"]}
+    products = server.client.get("/api/products", params={"limit": 100}, headers=headers).json()
+    assert products["total"] == len(DEMO_CATALOG) >= 15
+    by_name = {product["name"]: product for product in products["items"]}
+    assert "Peonies & lilies <3" in by_name  # plain text, kept exactly
+    assert "<" not in by_name["Peonies & lilies <3"]["description"].replace("<3", "")  # markup removed
+    variants = [variant for product in products["items"] for variant in product["variants"]]
+    assert sum(len(product.variants) for product in DEMO_CATALOG) == len(variants)
+    assert all(variant["cost_complete"] and variant["margin"]["amount_minor"] > 0 for variant in variants)
     server.stop()
     # A restart finds the floor there and adds nothing.
     again = server_factory(["dev"], {}, cwd=tmp_path)

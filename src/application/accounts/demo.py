@@ -22,6 +22,7 @@ from domain.shared.role import Role
 DEMO_SLUG = "demo-florist"
 DEMO_NAME = "Demo Florist"
 DEMO_OWNER_EMAIL = "owner@demo-florist.example"
+DEMO_CURRENCY = "EUR"
 DEMO_STAFF = (
     (Role.MANAGER, "manager@demo-florist.example", "Mara Manager"),
     (Role.STAFF, "staff@demo-florist.example", "Sam Staff"),
@@ -78,7 +79,7 @@ class SeedDemoShop:
                 vendor_name=DEMO_NAME,
                 vendor_slug=DEMO_SLUG,
                 timezone="Europe/Amsterdam",
-                currency="EUR",
+                currency=DEMO_CURRENCY,
                 country="NL",
                 email=owner.email,
                 password=owner.password,

@@ -6,6 +6,7 @@ from dishka import Provider, Scope, provide, provide_all
 
 from application.catalog.create_product import CreateProduct
 from application.catalog.delete_product import DeleteProduct
+from application.catalog.demo import SeedDemoCatalog
 from application.catalog.ports import ProductQueries, ProductRepository, ProductUsage, ShopCurrency, StockItems
 from application.catalog.read_products import GetProduct, ListProducts
 from application.catalog.shop_rules import ShopRules
@@ -25,7 +26,7 @@ class CatalogUseCases(Provider):
     stock = provide(ViewStockItems, provides=StockItems)
     currency = provide(SqlShopCurrency, provides=ShopCurrency)
     rules = provide(ShopRules)
-    use_cases = provide_all(CreateProduct, UpdateProduct, DeleteProduct)
+    use_cases = provide_all(CreateProduct, UpdateProduct, DeleteProduct, SeedDemoCatalog)
 
 
 class CatalogReads(Provider):
