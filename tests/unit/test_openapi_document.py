@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -56,6 +56,19 @@ def test_operation_ids_are_readable_and_unique(document: dict[str, Any]) -> None
     assert len(ids) == len(set(ids))
     assert all(re.fullmatch(r"[a-z][A-Za-z]*", op_id) for op_id in ids), ids
     assert {"login", "signup", "listStaff", "createStaff", "getVendor", "me"} <= set(ids)
+    # Named for what they act on, so they still read well beside other contexts' (a catalog's products).
+    assert {
+        "listStockItems",
+        "getStockItem",
+        "createStockItem",
+        "updateStockItem",
+        "receiveLot",
+        "recordWaste",
+        "adjustStock",
+        "listStockMovements",
+        "listExpiringStock",
+        "listLowStock",
+    } <= set(ids)
 
 
 def test_the_bearer_scheme_is_on_every_guarded_operation_and_only_there(document: dict[str, Any]) -> None:
@@ -221,6 +234,53 @@ def test_examples_tell_one_story(document: dict[str, Any]) -> None:
         datetime.fromisoformat(event["at"])
 
 
+def test_the_stock_examples_tell_one_story(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    item = schemas["StockItemOut"]["examples"][0]
+    received = schemas["StockLotOut"]["examples"][0]
+    for total in ("on_hand", "reserved", "available"):
+        assert item[total] == sum(lot[total] for lot in item["lots"]), total
+    for lot in item["lots"]:
+        assert lot["stock_item_id"] == item["id"]
+        assert lot["available"] == lot["on_hand"] - lot["reserved"]
+        assert lot["unit_cost"]["currency"] == schemas["VendorOut"]["examples"][0]["currency"]
+    assert [lot["expires_on"] for lot in item["lots"]] == sorted(lot["expires_on"] for lot in item["lots"])
+    assert received in item["lots"]
+    # The lot receiving answers is the one LotIn's example sends, received on the story's today.
+    lot_in = {
+        name: field["examples"][0] for name, field in schemas["LotIn"]["properties"].items() if "examples" in field
+    }
+    money_in = {name: field["examples"][0] for name, field in schemas["MoneyIn"]["properties"].items()}
+    assert (received["quantity"], received["unit_cost"]) == (lot_in["quantity"], money_in)
+    assert (received["received_on"], received["expires_on"]) == (lot_in["received_on"], lot_in["expires_on"])
+    today = date.fromisoformat(received["received_on"])
+
+    rows = {row["id"]: row for row in schemas["StockItemPage"]["examples"][0]["items"]}
+    assert rows[item["id"]] == {key: value for key, value in item.items() if key != "lots"}
+    for low in schemas["LowStockPage"]["examples"][0]["items"]:
+        assert low["shortfall"] == low["reorder_level"] - low["available"] > 0
+        assert {key: rows[low["id"]][key] for key in low if key != "shortfall"} == {
+            key: value for key, value in low.items() if key != "shortfall"
+        }
+    lots = {lot["id"]: lot for lot in item["lots"]}
+    expiring = schemas["ExpiringPage"]["examples"][0]["items"]
+    assert [lot["expires_on"] for lot in expiring] == sorted(lot["expires_on"] for lot in expiring)
+    for lot in expiring:
+        assert lot["days_left"] == (date.fromisoformat(lot["expires_on"]) - today).days <= 7  # the default week
+        assert lot["stock_item_name"] == rows[lot["stock_item_id"]]["name"]
+        if lot["lot_id"] in lots:
+            assert all(lot[key] == lots[lot["lot_id"]][key] for key in ("on_hand", "reserved", "available"))
+
+    ledger = schemas["MovementPage"]["examples"][0]["items"]
+    assert ledger[0] == schemas["MovementOut"]["examples"][0]
+    assert [m["at"] for m in ledger] == sorted((m["at"] for m in ledger), reverse=True)  # newest first
+    assert all(m["stock_item_id"] == item["id"] and m["lot_id"] in lots for m in ledger)
+    waste = ledger[0]
+    assert waste["kind"] == "WASTE"
+    assert waste["order_id"] is None  # a null is sent, and shown
+    assert waste["lot_id"] == schemas["WasteIn"]["properties"]["lot_id"]["examples"][0]
+
+
 def test_problem_examples_are_the_problem_json(document: dict[str, Any]) -> None:
     shown = _problem_examples(document)
     assert len(shown) > 50
@@ -250,6 +310,12 @@ def test_each_operation_shows_its_own_refusals(document: dict[str, Any]) -> None
     assert codes["changePassword", "422"] == {"CURRENT_PASSWORD_INCORRECT"}
     assert codes["updateStaff", "409"] == {"LAST_OWNER"}
     assert codes["listEvents", "403"] == {"FORBIDDEN"}
+    assert codes["receiveLot", "422"] == {"CURRENCY_MISMATCH"}
+    assert codes["receiveLot", "404"] == {"NOT_FOUND"}
+    assert codes["recordWaste", "409"] == codes["adjustStock", "409"] == {"INSUFFICIENT_STOCK"}
+    assert codes["createStockItem", "403"] == codes["updateStockItem", "403"] == {"FORBIDDEN"}
+    assert codes["getStockItem", "404"] == codes["listStockMovements", "404"] == {"NOT_FOUND"}
+    assert ("listStockItems", "403") not in codes  # every role reads stock
     for (op_id, status), shown in codes.items():
         if status == "429":
             assert "RATE_LIMITED" in shown, op_id

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, get_args, get_type_hints
 
@@ -37,6 +38,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
+    BaseSchemaObject,
     Components,
     Example,
     OpenAPIMediaType,
@@ -321,6 +323,17 @@ def response_structs(app: Litestar) -> dict[str, type[msgspec.Struct]]:
     return found
 
 
+@dataclass
+class _Verbatim(BaseSchemaObject):
+    """A body example written into the document as it is: Litestar's serializer drops every
+    ``None`` of a dict, and a body's ``null`` (a movement's ``order_id``) is part of what is sent."""
+
+    body: Any
+
+    def to_schema(self) -> dict[str, Any]:
+        return msgspec.to_builtins(self.body)  # type: ignore[no-any-return]
+
+
 def _add_body_examples(schemas: Mapping[str, Schema | Reference], structs: Mapping[str, type[msgspec.Struct]]) -> None:
     """A response struct's ``EXAMPLE`` (the body as sent) on its schema; a schema whose every
     property has examples (``TokensOut``) gets one made of them."""
@@ -329,7 +342,7 @@ def _add_body_examples(schemas: Mapping[str, Schema | Reference], structs: Mappi
             continue
         example = getattr(structs[name], "EXAMPLE", None)
         if example is not None:
-            schema.examples = [example]
+            schema.examples = [_Verbatim(example)]
             continue
         properties = schema.properties or {}
         if properties and all(isinstance(p, Schema) and p.examples for p in properties.values()):

@@ -67,7 +67,7 @@ class StockItemController(Controller):
 
     @get("/", summary="The shop's stock items with their totals")
     @inject_app
-    async def list_items(
+    async def list_stock_items(
         self,
         request: AnyRequest,
         use_case: FromDishka[ListStockItems],
@@ -83,14 +83,14 @@ class StockItemController(Controller):
 
     @get("/{item_id:str}", summary="One stock item: on hand, reserved, available and its lots")
     @inject_app
-    async def get_item(
+    async def get_stock_item(
         self, request: AnyRequest, item_id: FromPath[str], use_case: FromDishka[GetStockItem]
     ) -> StockItemOut:
         return await use_case.execute(principal_of(request), _item_id(item_id))
 
     @post("/", status_code=HTTP_201_CREATED, guards=[_WRITE], summary="Add a stock item")
     @inject
-    async def create_item(
+    async def create_stock_item(
         self, data: JSONBody[StockItemIn], principal: FromDishka[Principal], use_case: FromDishka[CreateStockItem]
     ) -> StockItemOut:
         command = CreateStockItemCommand(
@@ -104,7 +104,7 @@ class StockItemController(Controller):
 
     @patch("/{item_id:str}", guards=[_WRITE], summary="Rename an item, change its reorder level or shelf life")
     @inject
-    async def update_item(
+    async def update_stock_item(
         self,
         item_id: FromPath[str],
         data: JSONBody[StockItemPatchIn],
@@ -172,7 +172,7 @@ class StockItemController(Controller):
         summary="Correct a lot's count: units found or missing",
     )
     @inject
-    async def adjust(
+    async def adjust_stock(
         self,
         item_id: FromPath[str],
         data: JSONBody[AdjustmentIn],
@@ -186,7 +186,7 @@ class StockItemController(Controller):
 
     @get("/{item_id:str}/movements", summary="An item's movement ledger, newest first")
     @inject_app
-    async def list_movements(
+    async def list_stock_movements(
         self,
         request: AnyRequest,
         item_id: FromPath[str],
@@ -202,9 +202,13 @@ class StockReportController(Controller):
     path = "/api/stock"
     tags = ["stock"]  # noqa: RUF012
 
-    @get("/expiring", summary="Lots with stock left that expire within N days (or have expired)")
+    @get(
+        "/expiring",
+        opt={"problems": (404,)},
+        summary="Lots with stock left that expire within N days (or have expired)",
+    )
     @inject_app
-    async def expiring(
+    async def list_expiring_stock(
         self,
         request: AnyRequest,
         use_case: FromDishka[ExpiringStock],
@@ -217,7 +221,7 @@ class StockReportController(Controller):
 
     @get("/low", summary="Items whose available quantity is below their reorder level")
     @inject_app
-    async def low(
+    async def list_low_stock(
         self, request: AnyRequest, use_case: FromDishka[LowStock], limit: Limit = 50, offset: Offset = 0
     ) -> LowStockPage:
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset))

@@ -1,25 +1,43 @@
 """Request and response bodies of the stock calls. Inputs refuse unknown fields; the bounds here
 stop oversized values before any work, ``Rule`` names the domain check a field's value must pass
-(``interfaces.http.field_errors``), the use case runs the same check once the body decodes."""
+(``interfaces.http.field_errors``), the use case runs the same check once the body decodes.
+
+Examples for the OpenAPI document: request fields carry ``Meta(examples=...)``; a response body's
+``EXAMPLE`` is the whole body as sent (the story of ``application.stock.views``);
+``PROBLEM_EXAMPLES`` names, per operation, the refusals of its own use case that the document shows
+as problem JSON, each made by the domain code that refuses it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
 
-from application.stock.views import ExpiringLotOut, LowStockOut, MovementOut, StockItemRowOut
-from domain.shared.money import MAX_AMOUNT_MINOR
+from application.shared.errors import NotFound, PermissionDenied
+from application.stock.errors import CurrencyNotTheShops, LotNotFound, StockItemNotFound
+from application.stock.reads import MAX_WITHIN_DAYS
+from application.stock.views import (
+    EXAMPLE_ROSE_LOT_ID,
+    ExpiringLotOut,
+    LowStockOut,
+    MovementOut,
+    StockItemRowOut,
+)
+from domain.shared.errors import InvalidValue
+from domain.shared.money import MAX_AMOUNT_MINOR, Money
 from domain.stock.item import (
     MAX_QUANTITY,
     MAX_SHELF_LIFE_DAYS,
+    StockItem,
     StockKind,
     Tracking,
     check_item_name,
 )
-from domain.stock.ledger import check_adjustment, check_reason
+from domain.stock.ledger import Balance, MovementKind, NotEnoughStock, apply, check_adjustment, check_reason
+from domain.stock.lot import StockLot
 from interfaces.http.field_errors import Rule
 
 Name = Annotated[str, msgspec.Meta(max_length=400, examples=["Red rose 'Freedom' 60 cm"]), Rule(check_item_name)]
@@ -77,13 +95,13 @@ class LotIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class WasteIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    lot_id: Annotated[UUID, msgspec.Meta(examples=["0192f0c5-1b2c-7d4e-8f90-a1b2c3d4e5f6"])]
+    lot_id: Annotated[UUID, msgspec.Meta(examples=[EXAMPLE_ROSE_LOT_ID])]
     quantity: Quantity
     reason: Reason
 
 
 class AdjustmentIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    lot_id: Annotated[UUID, msgspec.Meta(examples=["0192f0c5-1b2c-7d4e-8f90-a1b2c3d4e5f6"])]
+    lot_id: Annotated[UUID, msgspec.Meta(examples=[EXAMPLE_ROSE_LOT_ID])]
     quantity: Annotated[
         int,
         msgspec.Meta(
@@ -100,12 +118,26 @@ class StockItemPage(msgspec.Struct, frozen=True):
     limit: Annotated[int, msgspec.Meta(examples=[50])]
     offset: Annotated[int, msgspec.Meta(examples=[0])]
 
+    EXAMPLE: ClassVar[Mapping[str, Any]] = {
+        "items": [StockItemRowOut.EUCALYPTUS_EXAMPLE, StockItemRowOut.EXAMPLE],  # by name
+        "total": 2,
+        "limit": 50,
+        "offset": 0,
+    }
+
 
 class MovementPage(msgspec.Struct, frozen=True):
     items: list[MovementOut]
     total: Annotated[int, msgspec.Meta(examples=[1])]
     limit: Annotated[int, msgspec.Meta(examples=[50])]
     offset: Annotated[int, msgspec.Meta(examples=[0])]
+
+    EXAMPLE: ClassVar[Mapping[str, Any]] = {
+        "items": [MovementOut.EXAMPLE, *MovementOut.EARLIER_EXAMPLES],  # newest first
+        "total": 7,
+        "limit": 4,
+        "offset": 0,
+    }
 
 
 class ExpiringPage(msgspec.Struct, frozen=True):
@@ -114,9 +146,80 @@ class ExpiringPage(msgspec.Struct, frozen=True):
     limit: Annotated[int, msgspec.Meta(examples=[50])]
     offset: Annotated[int, msgspec.Meta(examples=[0])]
 
+    EXAMPLE: ClassVar[Mapping[str, Any]] = {
+        # within the default week: soonest to expire first
+        "items": [ExpiringLotOut.EUCALYPTUS_EXAMPLE, ExpiringLotOut.EXAMPLE, ExpiringLotOut.NEW_ROSE_EXAMPLE],
+        "total": 3,
+        "limit": 50,
+        "offset": 0,
+    }
+
 
 class LowStockPage(msgspec.Struct, frozen=True):
     items: list[LowStockOut]
     total: Annotated[int, msgspec.Meta(examples=[1])]
     limit: Annotated[int, msgspec.Meta(examples=[50])]
     offset: Annotated[int, msgspec.Meta(examples=[0])]
+
+    EXAMPLE: ClassVar[Mapping[str, Any]] = {"items": [LowStockOut.EXAMPLE], "total": 1, "limit": 50, "offset": 0}
+
+
+def _refused(check: Callable[[], object]) -> InvalidValue | NotEnoughStock:
+    """What the domain refuses ``check`` with (every field together, as a command finds them)."""
+    try:
+        check()
+    except (InvalidValue, NotEnoughStock) as refused:
+        return refused
+    raise ValueError("the check passed: not an example of a refusal")
+
+
+def _lot_with_impossible_dates() -> None:
+    """A lot received tomorrow that expired the day before (the example story's today: 2026-12-01)."""
+    rose = StockItem.create(
+        vendor_id=UUID(int=1), name="Red rose", kind=StockKind.STEM, tracking=Tracking.STRICT, shelf_life_days=7
+    )
+    StockLot.receive(
+        rose,
+        quantity=100,
+        unit_cost=Money(45, "EUR"),
+        received_on=date(2026, 12, 2),
+        expires_on=date(2026, 11, 30),
+        today=date(2026, 12, 1),
+    )
+
+
+# Refusals an operation's use case answers beyond those the request path gives every operation of
+# its kind, by handler name (the OpenAPI document shows each as the problem JSON the server sends).
+_MANAGERS_ONLY = PermissionDenied("This needs the MANAGER role or above.")
+_NO_SUCH_SHOP = NotFound("No such shop.")
+_NOTHING_LEFT = _refused(lambda: apply(Balance(on_hand=10), MovementKind.WASTE, 11))
+_NOTHING_LEFT_TO_REMOVE = _refused(lambda: apply(Balance(on_hand=10, reserved=4), MovementKind.ADJUSTMENT, -8))
+_EMPTY_NAME = _refused(lambda: check_item_name(" \u200b "))
+_EMPTY_REASON = _refused(lambda: check_reason("<script>x</script>"))
+
+PROBLEM_EXAMPLES: Mapping[str, Sequence[Exception]] = {
+    "get_stock_item": (StockItemNotFound(),),
+    "create_stock_item": (_EMPTY_NAME, _MANAGERS_ONLY),
+    "update_stock_item": (_EMPTY_NAME, _MANAGERS_ONLY, StockItemNotFound()),
+    "receive_lot": (
+        _refused(_lot_with_impossible_dates),
+        _refused(lambda: Money.of(45, "ZZZ", "unit_cost")),
+        _MANAGERS_ONLY,
+        StockItemNotFound(),
+        _NO_SUCH_SHOP,
+        CurrencyNotTheShops("unit_cost.currency", "EUR"),
+    ),
+    "record_waste": (_EMPTY_REASON, _MANAGERS_ONLY, StockItemNotFound(), LotNotFound(), _NOTHING_LEFT),
+    "adjust_stock": (
+        _refused(lambda: check_adjustment(0)),
+        _MANAGERS_ONLY,
+        StockItemNotFound(),
+        LotNotFound(),
+        _NOTHING_LEFT_TO_REMOVE,
+    ),
+    "list_stock_movements": (StockItemNotFound(),),
+    "list_expiring_stock": (
+        InvalidValue("query.within_days", f"must be between 0 and {MAX_WITHIN_DAYS}"),
+        _NO_SUCH_SHOP,
+    ),
+}
