@@ -172,6 +172,23 @@ def test_cost_is_the_exact_sum_rounded_once(lines: list[LineStock], price: int) 
         assert abs(Fraction(result.margin_percent) - (price - exact) * 100 / price) <= Fraction(1, 20)
 
 
+def _reference_costing(price: int, lines: list[LineStock]) -> tuple[int, int, float | None]:
+    """The costing rules spelled with Fraction, as the first version computed them."""
+    exact = sum((Fraction(line.quantity * line.value_on_hand_minor, line.units_on_hand) for line in lines), Fraction(0))
+    cost = int((exact + Fraction(1, 2)) // 1)
+    percent = None
+    if price > 0:
+        tenths = (Fraction(price) - exact) * 1000 / price
+        percent = float(Fraction(int((tenths + Fraction(1, 2)) // 1), 10))
+    return cost, price - cost, percent
+
+
+@given(st.lists(line_stock, max_size=8), st.integers(0, 10**9))
+def test_integer_costing_is_exactly_the_fraction_rules(lines: list[LineStock], price: int) -> None:
+    result = costing(price, lines)
+    assert (result.cost_minor, result.margin_minor, result.margin_percent) == _reference_costing(price, lines)
+
+
 def test_a_kind_by_name_for_seed_scripts() -> None:
     product = Product.create(
         vendor_id=uuid.uuid4(), name="Fern", kind="PLANT", description=None, occasions=(), variants=(_draft(),), at=AT

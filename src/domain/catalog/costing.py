@@ -33,29 +33,45 @@ class Costing:
     margin_percent: float | None
 
 
-def _half_up(value: Fraction) -> int:
-    return int((value + Fraction(1, 2)) // 1)
+def _exact_cost(lines: Iterable[LineStock]) -> tuple[int, int] | None:
+    """The exact cost of goods as a fraction ``(numerator, denominator)`` (denominator > 0), or
+    None when some line's item has nothing on hand. Plain integers: a page of products costs every
+    variant on every read, and ``Fraction`` (which reduces by a gcd at every step) was most of
+    that read's time."""
+    numerator, denominator = 0, 1
+    for line in lines:
+        if line.units_on_hand <= 0:
+            return None
+        if line.units_on_hand == denominator:
+            numerator += line.quantity * line.value_on_hand_minor
+        else:
+            numerator = numerator * line.units_on_hand + line.quantity * line.value_on_hand_minor * denominator
+            denominator *= line.units_on_hand
+    return numerator, denominator
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half up (towards +inf on a tie), denominator > 0."""
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def cost_of(lines: Iterable[LineStock]) -> Fraction | None:
     """The exact cost of goods of a recipe, or None when some line's item has nothing on hand."""
-    total = Fraction(0)
-    for line in lines:
-        if line.units_on_hand <= 0:
-            return None
-        total += Fraction(line.quantity * line.value_on_hand_minor, line.units_on_hand)
-    return total
+    exact = _exact_cost(lines)
+    return None if exact is None else Fraction(*exact)
 
 
 def costing(price_minor: int, lines: Iterable[LineStock]) -> Costing:
-    exact = cost_of(lines)
+    exact = _exact_cost(lines)
     if exact is None:
         return Costing(cost_minor=None, complete=False, margin_minor=None, margin_percent=None)
-    cost = _half_up(exact)
+    numerator, denominator = exact
+    cost = _half_up(numerator, denominator)
     margin = price_minor - cost
     percent = None
     if price_minor > 0:
-        # From the exact cost, so the percent agrees with the order the list sorts by.
-        tenths = (Fraction(price_minor) - exact) * 1000 / price_minor
-        percent = float(Fraction(_half_up(tenths), 10))
+        # From the exact cost, so the percent agrees with the order the list sorts by:
+        # (price - cost) / price in tenths of a percent, rounded half up.
+        tenths = _half_up((price_minor * denominator - numerator) * 1000, price_minor * denominator)
+        percent = tenths / 10
     return Costing(cost_minor=cost, complete=True, margin_minor=margin, margin_percent=percent)

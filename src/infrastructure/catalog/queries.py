@@ -49,7 +49,20 @@ _products = ProductModel.__table__
 _variants = VariantModel.__table__
 _lines = RecipeLineModel.__table__
 _occasions = ProductOccasionModel.__table__
-_costs = stock_item_costs
+# The shop's stock costs, computed once per statement: the view aggregates lots per item, and a
+# join onto it directly would either aggregate every shop's stock (the shop is only a join
+# condition) or, when the shop is pushed in, aggregate the shop's stock again for every recipe line.
+# Materialized on PostgreSQL (which would otherwise inline a CTE used once); SQLite computes it once.
+_costs = (
+    select(
+        stock_item_costs.c.stock_item_id,
+        stock_item_costs.c.lots_on_hand,
+        stock_item_costs.c.value_on_hand_minor,
+    )
+    .where(stock_item_costs.c.vendor_id == bindparam("vendor_id"))
+    .cte("shop_stock")
+    .prefix_with("MATERIALIZED", dialect="postgresql")
+)
 
 # Constants written into the SQL: ``SqlReads`` sends only the named parameters of a statement.
 _0: ColumnElement[int] = literal_column("0")
@@ -87,10 +100,13 @@ def _with_variants(source: Any, product_id: Any, vendor_id: Any) -> Any:
     return (
         source.outerjoin(_variants, and_(_variants.c.vendor_id == vendor_id, _variants.c.product_id == product_id))
         .outerjoin(_lines, and_(_lines.c.vendor_id == _variants.c.vendor_id, _lines.c.variant_id == _variants.c.id))
-        .outerjoin(
-            _costs, and_(_costs.c.vendor_id == _lines.c.vendor_id, _costs.c.stock_item_id == _lines.c.stock_item_id)
-        )
+        .outerjoin(_costs, _shop_costs(_lines.c.stock_item_id))
     )
+
+
+def _shop_costs(stock_item_id: Any) -> ColumnElement[bool]:
+    joined: ColumnElement[bool] = _costs.c.stock_item_id == stock_item_id
+    return joined
 
 
 _ONE = (
@@ -115,10 +131,7 @@ def _margins() -> Any:
             func.sum(case((func.coalesce(_costs.c.lots_on_hand, _0) > _0, _0), else_=_1)).label("missing"),
         )
         .select_from(
-            _lines.outerjoin(
-                _costs,
-                and_(_costs.c.vendor_id == _lines.c.vendor_id, _costs.c.stock_item_id == _lines.c.stock_item_id),
-            )
+            _lines.outerjoin(_costs, _shop_costs(_lines.c.stock_item_id))
         )
         .where(_lines.c.vendor_id == bindparam("vendor_id"))
         .group_by(_lines.c.variant_id)
