@@ -13,7 +13,7 @@ from application.catalog.ports import ProductFilter, ProductSort
 from application.catalog.read_products import GetProduct, ListProducts
 from application.catalog.shop_rules import ShopRules
 from application.catalog.update_product import UpdateProduct
-from application.catalog.views import MoneyOut, ProductOut, RecipeLineOut, VariantOut
+from application.catalog.views import CatalogMoneyOut, ProductOut, RecipeLineOut, VariantOut
 from application.shared.audit import SecurityRecorder
 from application.shared.authorizer import Authorizer
 from application.shared.context import Principal, RequestMeta
@@ -109,11 +109,11 @@ class FakeProductQueries:
             id=variant.id,
             name=variant.name,
             sku=variant.sku,
-            price=MoneyOut(variant.price.amount_minor, currency),
+            price=CatalogMoneyOut(variant.price.amount_minor, currency),
             recipe=[RecipeLineOut(line.stock_item_id, line.quantity) for line in variant.recipe],
-            cost=None if costs.cost_minor is None else MoneyOut(costs.cost_minor, currency),
+            cost=None if costs.cost_minor is None else CatalogMoneyOut(costs.cost_minor, currency),
             cost_complete=costs.complete,
-            margin=None if costs.margin_minor is None else MoneyOut(costs.margin_minor, currency),
+            margin=None if costs.margin_minor is None else CatalogMoneyOut(costs.margin_minor, currency),
             margin_percent=costs.margin_percent,
         )
 

@@ -11,6 +11,12 @@ from application.catalog.ports import ShopCurrency, StockItems
 from application.shared.errors import NotFound
 from domain.catalog.product import Variant
 
+NOT_A_STOCK_ITEM = "is not a stock item of this shop"
+
+
+def wrong_currency(currency: str) -> str:
+    return f"must be the shop's currency, {currency}"
+
 
 class ShopRules:
     def __init__(self, stock: StockItems, currency: ShopCurrency) -> None:
@@ -26,12 +32,10 @@ class ShopRules:
         problems: list[tuple[str, str]] = []
         for index, variant in enumerate(variants):
             if variant.price.currency != currency:
-                problems.append((f"variants[{index}].price.currency", f"must be the shop's currency, {currency}"))
+                problems.append((f"variants[{index}].price.currency", wrong_currency(currency)))
             for position, line in enumerate(variant.recipe):
                 if line.stock_item_id not in known:
-                    problems.append(
-                        (f"variants[{index}].recipe[{position}].stock_item_id", "is not a stock item of this shop")
-                    )
+                    problems.append((f"variants[{index}].recipe[{position}].stock_item_id", NOT_A_STOCK_ITEM))
         return problems
 
     async def refuse(self, vendor_id: UUID, variants: Sequence[Variant], also: Sequence[tuple[str, str]] = ()) -> None:

@@ -23,6 +23,8 @@ from application.shared.unit_of_work import UnitOfWork
 from domain.catalog.product import ProductRevision, VariantDraft
 from domain.shared.role import Role
 
+NOT_A_VARIANT = "is not a variant of this product"
+
 
 @dataclass(frozen=True, slots=True)
 class UpdateProductCommand:
@@ -64,10 +66,7 @@ class UpdateProduct:
         if product is None:
             raise NotFound("No product with this id.")
         if revision.variants is not None:
-            unknown = [
-                (f"variants[{index}].id", "is not a variant of this product")
-                for index in product.unknown_variant_ids(revision)
-            ]
+            unknown = [(f"variants[{index}].id", NOT_A_VARIANT) for index in product.unknown_variant_ids(revision)]
             await self._rules.refuse(principal.vendor_id, revision.variants, also=unknown)
         updated = product.revised(revision, at=self._clock.now())
         await self._products.update(updated)

@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from application.catalog.ports import ProductFilter, ProductSort
-from application.catalog.views import MoneyOut, ProductOut, RecipeLineOut, VariantOut
+from application.catalog.views import CatalogMoneyOut, ProductOut, RecipeLineOut, VariantOut
 from application.shared.pagination import Page, PageRequest
 from domain.catalog.costing import LineStock, costing
 from domain.catalog.product import ProductKind
@@ -257,11 +257,11 @@ def _variant(rows: Sequence[Sequence[Any]]) -> VariantOut:
         id=first[_N_PRODUCT],
         name=first[_N_PRODUCT + 1],
         sku=first[_N_PRODUCT + 2],
-        price=MoneyOut(price, currency),
+        price=CatalogMoneyOut(price, currency),
         recipe=[RecipeLineOut(stock_item_id=row[_N_PRODUCT + 5], quantity=int(row[_N_PRODUCT + 6])) for row in lines],
-        cost=None if costs.cost_minor is None else MoneyOut(costs.cost_minor, currency),
+        cost=None if costs.cost_minor is None else CatalogMoneyOut(costs.cost_minor, currency),
         cost_complete=costs.complete,
-        margin=None if costs.margin_minor is None else MoneyOut(costs.margin_minor, currency),
+        margin=None if costs.margin_minor is None else CatalogMoneyOut(costs.margin_minor, currency),
         margin_percent=costs.margin_percent,
     )
 
