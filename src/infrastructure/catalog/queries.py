@@ -130,9 +130,7 @@ def _margins() -> Any:
             ).label("cost"),
             func.sum(case((func.coalesce(_costs.c.lots_on_hand, _0) > _0, _0), else_=_1)).label("missing"),
         )
-        .select_from(
-            _lines.outerjoin(_costs, _shop_costs(_lines.c.stock_item_id))
-        )
+        .select_from(_lines.outerjoin(_costs, _shop_costs(_lines.c.stock_item_id)))
         .where(_lines.c.vendor_id == bindparam("vendor_id"))
         .group_by(_lines.c.variant_id)
         .cte("line_costs")
