@@ -22,18 +22,16 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import uuid
 from pathlib import Path
 
 import httpx
 from benchmarks.run import COMMANDS, Server, start, stop, wait_ready
+from benchmarks.run import seed as seed_shop
 from benchmarks.wrk import DONE_SCRIPT, WrkRun, parse
 
 from scripts.benchkit import production_env, redis_prefix, throwaway_database
 
-PASSWORD = "quiet orchard ladder at dawn"  # noqa: S105 - a throwaway account in a throwaway database
 PRODUCTS = 20
-STAFF = 25
 CONNECTIONS = (16, 64)
 ROUTES = {
     ("project", "products"): "/api/products?limit=20",
@@ -43,36 +41,22 @@ ROUTES = {
 
 
 def seed(base: str) -> str:
-    """A shop with stock, 20 costed products and 25 staff, through the project's API; the owner's token."""
-    slug = f"bench-{uuid.uuid4().hex[:8]}"
-    signup = {
-        "vendor_name": "Bench Flowers",
-        "vendor_slug": slug,
-        "timezone": "UTC",
-        "currency": "EUR",
-        "country": "NL",
-        "email": f"owner@{slug}.example.com",
-        "password": PASSWORD,
-        "full_name": "Bench Owner",
-    }
-    with httpx.Client(base_url=base, timeout=30) as client:
-        client.post("/api/auth/signup", json=signup).raise_for_status()
-        login = client.post("/api/auth/login", json={"email": signup["email"], "password": PASSWORD})
-        login.raise_for_status()
-        token: str = login.json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+    """``make bench``'s shop (its owner and 25 staff), then stock with lots and 20 costed products,
+    through the project's API; the owner's token."""
+    token = seed_shop(base)
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, timeout=30, headers=headers) as client:
         stems = []
         for i in range(6):
             item = client.post(
                 "/api/stock-items",
                 json={"name": f"Stem {i}", "kind": "STEM", "tracking": "STRICT", "shelf_life_days": 10},
-                headers=headers,
             )
             item.raise_for_status()
             stems.append(item.json()["id"])
             for cost in (80 + i, 95 + i):
                 lot = {"quantity": 200, "unit_cost": {"amount_minor": cost, "currency": "EUR"}}
-                client.post(f"/api/stock-items/{stems[-1]}/lots", json=lot, headers=headers).raise_for_status()
+                client.post(f"/api/stock-items/{stems[-1]}/lots", json=lot).raise_for_status()
         for p in range(PRODUCTS):
             variants = [
                 {
@@ -90,15 +74,7 @@ def seed(base: str) -> str:
                 "occasions": ["birthday", "thank you"],
                 "variants": variants,
             }
-            client.post("/api/products", json=body, headers=headers).raise_for_status()
-        for i in range(STAFF):
-            member = {
-                "email": f"staff{i}@{slug}.example.com",
-                "full_name": f"Staff Member {i}",
-                "role": "STAFF",
-                "password": PASSWORD,
-            }
-            client.post("/api/staff", json=member, headers=headers).raise_for_status()
+            client.post("/api/products", json=body).raise_for_status()
     return token
 
 
