@@ -179,7 +179,7 @@ async def test_availability_reads_the_shops_clock_in_its_zone(world: DeliveryWor
     assert outside.zone_id is None
     with pytest.raises(InvalidValue) as bad:
         await world.availability.execute(driver, date(2026, 12, 3), "60110")
-    assert bad.value.field == "postal_code"
+    assert bad.value.field == "query.postal_code"
     await world.create_blackout.execute(owner, CreateBlackoutCommand(date(2026, 12, 3), "Stocktake"))
     closed = await world.availability.execute(driver, date(2026, 12, 3), "6011")
     assert closed.slots[0].reason is Unavailable.DELIVERY_DATE_BLACKED_OUT

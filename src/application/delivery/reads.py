@@ -88,7 +88,7 @@ class CheckAvailability:
         shop = await self._shops.get(principal.vendor_id)
         if shop is None:
             raise DeliveryShopNotFound()
-        code = normalise_postal_code(postal_code, shop.country, "postal_code")
+        code = normalise_postal_code(postal_code, shop.country, "query.postal_code")
         planning = await self._queries.planning(principal.vendor_id, on)
         zone = zone_for(planning.zones, code)
         answers = availability(
