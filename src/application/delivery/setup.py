@@ -235,10 +235,12 @@ class UpdateSlotCommand:
 class UpdateSlot(_Writer):
     async def execute(self, principal: Principal, command: UpdateSlotCommand) -> SlotOut:
         await self._authorizer.require(principal, Role.MANAGER, "delivery.slot.update")
+        # The shop first: its read takes a connection of its own, which on SQLite would wait
+        # behind the transaction the repository's read below begins.
+        shop = await _shop(self._shops, principal.vendor_id)
         slot = await self._repository.get_slot(principal.vendor_id, command.slot_id)
         if slot is None:
             raise SlotNotFound()
-        shop = await _shop(self._shops, principal.vendor_id)
         checks = Checks()
         fee = _money(checks, command.fee, "fee")
         try:

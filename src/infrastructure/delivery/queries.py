@@ -56,28 +56,31 @@ _SLOT_COLUMNS = (
     _slots.c.created_at,
 )
 _BLACKOUT_COLUMNS = (_blackouts.c.id, _blackouts.c.on_date, _blackouts.c.reason, _blackouts.c.created_at)
-_MINE: Any = bindparam("vendor_id")
 
 
 def _paged(statement: Select[Any]) -> Select[Any]:
     return statement.limit(bindparam("limit")).offset(bindparam("offset"))
 
 
-_ZONE = select(*_ZONE_COLUMNS).where(_zones.c.vendor_id == _MINE, _zones.c.id == bindparam("zone_id"))
-_ZONES = _paged(select(*_ZONE_COLUMNS, _TOTAL).where(_zones.c.vendor_id == _MINE).order_by(_zones.c.name, _zones.c.id))
-_ZONE_COUNT = select(func.count()).select_from(_zones).where(_zones.c.vendor_id == _MINE)
-_ACTIVE_ZONES = select(*_ZONE_COLUMNS).where(_zones.c.vendor_id == _MINE, _zones.c.active.is_(True))
+_ZONE = select(*_ZONE_COLUMNS).where(_zones.c.vendor_id == bindparam("vendor_id"), _zones.c.id == bindparam("zone_id"))
+_ZONES = _paged(
+    select(*_ZONE_COLUMNS, _TOTAL)
+    .where(_zones.c.vendor_id == bindparam("vendor_id"))
+    .order_by(_zones.c.name, _zones.c.id)
+)
+_ZONE_COUNT = select(func.count()).select_from(_zones).where(_zones.c.vendor_id == bindparam("vendor_id"))
+_ACTIVE_ZONES = select(*_ZONE_COLUMNS).where(_zones.c.vendor_id == bindparam("vendor_id"), _zones.c.active.is_(True))
 
-_SLOT = select(*_SLOT_COLUMNS).where(_slots.c.vendor_id == _MINE, _slots.c.id == bindparam("slot_id"))
+_SLOT = select(*_SLOT_COLUMNS).where(_slots.c.vendor_id == bindparam("vendor_id"), _slots.c.id == bindparam("slot_id"))
 _SLOTS = _paged(
     select(*_SLOT_COLUMNS, _TOTAL)
-    .where(_slots.c.vendor_id == _MINE)
+    .where(_slots.c.vendor_id == bindparam("vendor_id"))
     .order_by(_slots.c.starts_minute, _slots.c.ends_minute, _slots.c.name, _slots.c.id)
 )
-_SLOT_COUNT = select(func.count()).select_from(_slots).where(_slots.c.vendor_id == _MINE)
+_SLOT_COUNT = select(func.count()).select_from(_slots).where(_slots.c.vendor_id == bindparam("vendor_id"))
 _BLACKED_OUT = (
     exists()
-    .where(_blackouts.c.vendor_id == _MINE, _blackouts.c.on_date == bindparam("on"))
+    .where(_blackouts.c.vendor_id == bindparam("vendor_id"), _blackouts.c.on_date == bindparam("on"))
     .correlate(None)
     .label("blacked_out")
 )
@@ -89,21 +92,27 @@ _PLANNED_SLOTS = (
             and_(_counters.c.slot_id == _slots.c.id, _counters.c.on_date == bindparam("on")),
         )
     )
-    .where(_slots.c.vendor_id == _MINE, _slots.c.active.is_(True))
+    .where(_slots.c.vendor_id == bindparam("vendor_id"), _slots.c.active.is_(True))
 )
 
 _BLACKOUT = select(*_BLACKOUT_COLUMNS).where(
-    _blackouts.c.vendor_id == _MINE, _blackouts.c.id == bindparam("blackout_id")
+    _blackouts.c.vendor_id == bindparam("vendor_id"), _blackouts.c.id == bindparam("blackout_id")
 )
 _SINCE = _blackouts.c.on_date >= bindparam("since")
 _BLACKOUTS = _paged(
-    select(*_BLACKOUT_COLUMNS, _TOTAL).where(_blackouts.c.vendor_id == _MINE).order_by(_blackouts.c.on_date)
+    select(*_BLACKOUT_COLUMNS, _TOTAL)
+    .where(_blackouts.c.vendor_id == bindparam("vendor_id"))
+    .order_by(_blackouts.c.on_date)
 )
 _BLACKOUTS_SINCE = _paged(
-    select(*_BLACKOUT_COLUMNS, _TOTAL).where(_blackouts.c.vendor_id == _MINE, _SINCE).order_by(_blackouts.c.on_date)
+    select(*_BLACKOUT_COLUMNS, _TOTAL)
+    .where(_blackouts.c.vendor_id == bindparam("vendor_id"), _SINCE)
+    .order_by(_blackouts.c.on_date)
 )
-_BLACKOUT_COUNT = select(func.count()).select_from(_blackouts).where(_blackouts.c.vendor_id == _MINE)
-_BLACKOUT_COUNT_SINCE = select(func.count()).select_from(_blackouts).where(_blackouts.c.vendor_id == _MINE, _SINCE)
+_BLACKOUT_COUNT = select(func.count()).select_from(_blackouts).where(_blackouts.c.vendor_id == bindparam("vendor_id"))
+_BLACKOUT_COUNT_SINCE = (
+    select(func.count()).select_from(_blackouts).where(_blackouts.c.vendor_id == bindparam("vendor_id"), _SINCE)
+)
 
 
 def _zone(row: Sequence[Any]) -> DeliveryZone:
