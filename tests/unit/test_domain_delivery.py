@@ -350,3 +350,36 @@ def test_auckland_slot_at_a_skipped_time_on_2026_09_27() -> None:
     assert answer.reason is None
     assert answer.starts == datetime(2026, 9, 26, 14, 0, tzinfo=UTC)  # 03:00 NZDT, the jump
     assert answer.ends == datetime(2026, 9, 26, 17, 0, tzinfo=UTC)  # 06:00 NZDT
+
+
+@given(
+    st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)),
+    st.integers(min_value=-3, max_value=3),
+    st.sampled_from([LA, AUCKLAND, AMSTERDAM]),
+    st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+)
+def test_a_same_day_slot_is_bookable_until_its_cutoff_and_never_for_a_past_date(
+    now: datetime, offset: int, zone: ZoneInfo, cutoff: time
+) -> None:
+    slot = DeliverySlot.create(
+        vendor_id=SHOP,
+        name="Any",
+        starts_at="23:58",
+        ends_at="23:59",
+        fee=Money(0, "EUR"),
+        same_day=True,
+        same_day_cutoff=f"{cutoff.hour:02d}:{cutoff.minute:02d}",
+    )
+    today = shop_today(now, zone)
+    day = today + timedelta(days=offset)
+    (answer,) = _available(day, now, zone, [slot])
+    if offset < 0:
+        assert answer.reason is Unavailable.DELIVERY_DATE_PAST
+    elif offset > 0:
+        assert answer.bookable
+    else:
+        passed = now >= wall_instant(day, cutoff, zone)
+        assert answer.bookable is not passed
+        # once the shop's clock reads the cutoff or later, it has passed (even in a skipped hour)
+        if now.astimezone(zone).time() >= cutoff:
+            assert passed
