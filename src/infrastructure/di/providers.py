@@ -26,6 +26,7 @@ from infrastructure.db.database import create_engine, create_session_factory
 from infrastructure.db.probes import DatabaseProbe
 from infrastructure.db.reads import SqlReads
 from infrastructure.db.unit_of_work import SqlAlchemyUnitOfWork
+from infrastructure.delivery.provider import delivery_providers
 from infrastructure.redis.client import create_redis
 from infrastructure.redis.keys import session_key
 from infrastructure.redis.probes import RedisProbe
@@ -134,4 +135,10 @@ def platform_providers() -> list[Provider]:
 
 def default_providers() -> list[Provider]:
     """The platform's providers, then each context's: adding a context adds one line here."""
-    return [*platform_providers(), *accounts_providers(), *catalog_providers(), *stock_providers()]
+    return [
+        *platform_providers(),
+        *accounts_providers(),
+        *catalog_providers(),
+        *stock_providers(),
+        *delivery_providers(),
+    ]

@@ -1,0 +1,1 @@
+"""The delivery context's adapters: tables, repository, slot counters, query services, provider."""

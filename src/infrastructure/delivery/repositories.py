@@ -1,0 +1,255 @@
+"""The delivery repository (zones, slots, blackout dates in and out as domain entities) and the
+slot counters capacity is taken from.
+
+Zone writers of one shop are serialised by ``lock_zones``: on PostgreSQL a transaction-scoped
+advisory lock keyed by the shop, so two managers adding overlapping zones at once cannot both
+pass the overlap check; on SQLite (``dev``) ``BEGIN IMMEDIATE`` already serialises writers.
+
+A take is ``INSERT ... ON CONFLICT DO NOTHING`` of the (slot, date) counter row at zero, then one
+conditional ``UPDATE ... SET taken = taken + 1 WHERE taken < :capacity RETURNING``: concurrent takes
+queue on the row lock and each re-reads ``taken`` after the one before commits (READ COMMITTED
+re-evaluates the WHERE on the new row version), so exactly ``capacity`` succeed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, time
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import Table, delete, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from application.delivery.errors import BlackoutDateTaken
+from domain.delivery.slot import BlackoutDate, DeliverySlot
+from domain.delivery.zone import DeliveryZone
+from domain.shared.money import Money
+from infrastructure.db.errors import application_errors
+from infrastructure.delivery.models import BlackoutDateModel, DeliverySlotModel, DeliveryZoneModel, SlotCounterModel
+
+_zones: Table = DeliveryZoneModel.__table__  # type: ignore[assignment]
+_slots: Table = DeliverySlotModel.__table__  # type: ignore[assignment]
+_blackouts: Table = BlackoutDateModel.__table__  # type: ignore[assignment]
+_counters: Table = SlotCounterModel.__table__  # type: ignore[assignment]
+
+
+def minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def clock_time(value: int) -> time:
+    return time(value // 60, value % 60)
+
+
+def json_list(value: Any) -> list[Any] | None:
+    if isinstance(value, str):  # a driver that hands JSON back as text
+        value = json.loads(value)
+    return None if value is None else list(value)
+
+
+def zone_of(row: Any) -> DeliveryZone:
+    return DeliveryZone(
+        id=row.id,
+        vendor_id=row.vendor_id,
+        name=row.name,
+        postal_codes=tuple(json_list(row.postal_codes) or ()),
+        fee=Money(row.fee_minor, row.currency),
+        min_subtotal=Money(row.min_subtotal_minor, row.currency) if row.min_subtotal_minor is not None else None,
+        active=row.active,
+        created_at=row.created_at,
+    )
+
+
+def slot_of(row: Any) -> DeliverySlot:
+    weekdays = json_list(row.weekdays)
+    return DeliverySlot(
+        id=row.id,
+        vendor_id=row.vendor_id,
+        name=row.name,
+        starts_at=clock_time(row.starts_minute),
+        ends_at=clock_time(row.ends_minute),
+        weekdays=frozenset(weekdays) if weekdays is not None else None,
+        fee=Money(row.fee_minor, row.currency),
+        same_day=row.same_day,
+        same_day_cutoff=clock_time(row.cutoff_minute) if row.cutoff_minute is not None else None,
+        capacity=row.capacity,
+        active=row.active,
+        created_at=row.created_at,
+    )
+
+
+def _zone_values(zone: DeliveryZone) -> dict[str, Any]:
+    return {
+        "name": zone.name,
+        "postal_codes": list(zone.postal_codes),
+        "fee_minor": zone.fee.amount_minor,
+        "min_subtotal_minor": zone.min_subtotal.amount_minor if zone.min_subtotal is not None else None,
+        "currency": zone.fee.currency,
+        "active": zone.active,
+    }
+
+
+def _slot_values(slot: DeliverySlot) -> dict[str, Any]:
+    return {
+        "name": slot.name,
+        "starts_minute": minutes(slot.starts_at),
+        "ends_minute": minutes(slot.ends_at),
+        "weekdays": sorted(slot.weekdays) if slot.weekdays is not None else None,
+        "fee_minor": slot.fee.amount_minor,
+        "currency": slot.fee.currency,
+        "same_day": slot.same_day,
+        "cutoff_minute": minutes(slot.same_day_cutoff) if slot.same_day_cutoff is not None else None,
+        "capacity": slot.capacity,
+        "active": slot.active,
+    }
+
+
+class _ZoneRows(SQLAlchemyAsyncRepository[DeliveryZoneModel]):
+    model_type = DeliveryZoneModel
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(
+            session=session, auto_commit=False, auto_expunge=False, auto_refresh=False, wrap_exceptions=False
+        )
+
+
+class _SlotRows(SQLAlchemyAsyncRepository[DeliverySlotModel]):
+    model_type = DeliverySlotModel
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(
+            session=session, auto_commit=False, auto_expunge=False, auto_refresh=False, wrap_exceptions=False
+        )
+
+
+class SqlDeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._zone_rows = _ZoneRows(session)
+        self._slot_rows = _SlotRows(session)
+
+    @property
+    def _postgres(self) -> bool:
+        bind = self._session.bind
+        return bind is not None and bind.dialect.name == "postgresql"
+
+    async def _run(self, statement: Any) -> Any:
+        with application_errors():
+            return await self._session.execute(statement)
+
+    async def lock_zones(self, vendor_id: UUID) -> list[DeliveryZone]:
+        if self._postgres:
+            key = text("SELECT pg_advisory_xact_lock(hashtextextended('delivery_zones:' || :vendor, 0))")
+            await self._run(key.bindparams(vendor=str(vendor_id)))
+        result = await self._run(select(_zones).where(_zones.c.vendor_id == vendor_id).order_by(_zones.c.id))
+        return [zone_of(row) for row in result]
+
+    async def get_zone(self, vendor_id: UUID, zone_id: UUID) -> DeliveryZone | None:
+        result = await self._run(select(_zones).where(_zones.c.vendor_id == vendor_id, _zones.c.id == zone_id))
+        row = result.first()
+        return zone_of(row) if row is not None else None
+
+    async def add_zone(self, zone: DeliveryZone) -> None:
+        row = DeliveryZoneModel(id=zone.id, vendor_id=zone.vendor_id, **_zone_values(zone))
+        if zone.created_at is not None:
+            row.created_at = zone.created_at
+        with application_errors():
+            await self._zone_rows.add(row)
+
+    async def update_zone(self, zone: DeliveryZone) -> None:
+        await self._run(
+            update(_zones)
+            .where(_zones.c.vendor_id == zone.vendor_id, _zones.c.id == zone.id)
+            .values(**_zone_values(zone), updated_at=func.now())
+        )
+
+    async def delete_zone(self, vendor_id: UUID, zone_id: UUID) -> bool:
+        result = await self._run(delete(_zones).where(_zones.c.vendor_id == vendor_id, _zones.c.id == zone_id))
+        return bool(result.rowcount)
+
+    async def get_slot(self, vendor_id: UUID, slot_id: UUID) -> DeliverySlot | None:
+        result = await self._run(select(_slots).where(_slots.c.vendor_id == vendor_id, _slots.c.id == slot_id))
+        row = result.first()
+        return slot_of(row) if row is not None else None
+
+    async def add_slot(self, slot: DeliverySlot) -> None:
+        row = DeliverySlotModel(id=slot.id, vendor_id=slot.vendor_id, **_slot_values(slot))
+        if slot.created_at is not None:
+            row.created_at = slot.created_at
+        with application_errors():
+            await self._slot_rows.add(row)
+
+    async def update_slot(self, slot: DeliverySlot) -> None:
+        await self._run(
+            update(_slots)
+            .where(_slots.c.vendor_id == slot.vendor_id, _slots.c.id == slot.id)
+            .values(**_slot_values(slot), updated_at=func.now())
+        )
+
+    async def add_blackout(self, blackout: BlackoutDate) -> None:
+        taken = await self._run(
+            select(_blackouts.c.id).where(
+                _blackouts.c.vendor_id == blackout.vendor_id, _blackouts.c.on_date == blackout.on
+            )
+        )
+        if taken.first() is not None:
+            raise BlackoutDateTaken()
+        row = BlackoutDateModel(
+            id=blackout.id, vendor_id=blackout.vendor_id, on_date=blackout.on, reason=blackout.reason
+        )
+        if blackout.created_at is not None:
+            row.created_at = blackout.created_at
+        self._session.add(row)
+        try:
+            with application_errors():
+                await self._session.flush()
+        except IntegrityError:  # the same date blacked out concurrently
+            raise BlackoutDateTaken() from None
+
+    async def delete_blackout(self, vendor_id: UUID, blackout_id: UUID) -> bool:
+        result = await self._run(
+            delete(_blackouts).where(_blackouts.c.vendor_id == vendor_id, _blackouts.c.id == blackout_id)
+        )
+        return bool(result.rowcount)
+
+
+class SqlSlotCounters:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _run(self, statement: Any) -> Any:
+        with application_errors():
+            return await self._session.execute(statement)
+
+    async def take(self, vendor_id: UUID, slot_id: UUID, on: date, capacity: int | None) -> bool:
+        bind = self._session.bind
+        insert = postgresql.insert if bind is not None and bind.dialect.name == "postgresql" else sqlite.insert
+        await self._run(
+            insert(_counters)
+            .values(slot_id=slot_id, on_date=on, vendor_id=vendor_id, taken=0)
+            .on_conflict_do_nothing(index_elements=[_counters.c.slot_id, _counters.c.on_date])
+        )
+        statement = update(_counters).where(
+            _counters.c.vendor_id == vendor_id, _counters.c.slot_id == slot_id, _counters.c.on_date == on
+        )
+        if capacity is not None:
+            statement = statement.where(_counters.c.taken < capacity)
+        result = await self._run(statement.values(taken=_counters.c.taken + 1).returning(_counters.c.taken))
+        return result.first() is not None
+
+    async def give_back(self, vendor_id: UUID, slot_id: UUID, on: date) -> bool:
+        result = await self._run(
+            update(_counters)
+            .where(
+                _counters.c.vendor_id == vendor_id,
+                _counters.c.slot_id == slot_id,
+                _counters.c.on_date == on,
+                _counters.c.taken > 0,
+            )
+            .values(taken=_counters.c.taken - 1)
+            .returning(_counters.c.taken)
+        )
+        return result.first() is not None
