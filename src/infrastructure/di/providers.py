@@ -22,6 +22,7 @@ from infrastructure.accounts.provider import accounts_providers
 from infrastructure.catalog.provider import catalog_providers
 from infrastructure.clock import SystemClock
 from infrastructure.config import Settings
+from infrastructure.customers.provider import customers_providers
 from infrastructure.db.database import create_engine, create_session_factory
 from infrastructure.db.probes import DatabaseProbe
 from infrastructure.db.reads import SqlReads
@@ -134,4 +135,10 @@ def platform_providers() -> list[Provider]:
 
 def default_providers() -> list[Provider]:
     """The platform's providers, then each context's: adding a context adds one line here."""
-    return [*platform_providers(), *accounts_providers(), *catalog_providers(), *stock_providers()]
+    return [
+        *platform_providers(),
+        *accounts_providers(),
+        *catalog_providers(),
+        *stock_providers(),
+        *customers_providers(),
+    ]
