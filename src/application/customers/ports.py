@@ -34,5 +34,5 @@ class CustomerQueries(Protocol):
 
     async def page(self, vendor_id: UUID, page: PageRequest, needle: str | None) -> Page[CustomerRowOut]:
         """The shop's customers by name; ``needle`` (already case-folded) narrows to those whose
-        name, email or phone contains it."""
+        name, email or phone contains it (one or two characters: whose name starts with them)."""
         ...

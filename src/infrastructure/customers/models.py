@@ -2,8 +2,9 @@
 
 ``search_text`` is the case-folded name, email and E.164 phone (``domain.customers.customer.search_key``),
 kept by the repository on every write, for ``q``: on PostgreSQL a trigram GIN index
-(``ix_customers_search_text_trgm``, pg_trgm ``gin_trgm_ops``) serves ``LIKE '%text%'``; SQLite
-(``dev``) scans."""
+(``ix_customers_search_text_trgm``, pg_trgm ``gin_trgm_ops``) serves ``LIKE '%text%'`` (and
+``LIKE 'te%'``, what a one- or two-letter search becomes: it has no whole trigram to look up but
+the padded word-start ones); SQLite (``dev``) scans."""
 
 from __future__ import annotations
 

@@ -50,6 +50,7 @@ _CUSTOMER = (
     .order_by(_addresses.c.position, _addresses.c.id)
 )
 
+LIKE_ESCAPE = "!"
 _ROW_COLUMNS = (
     _customers.c.id,
     _customers.c.full_name,
@@ -60,27 +61,52 @@ _ROW_COLUMNS = (
 )
 
 
+# A needle this short has no whole trigram to look up: it matches the start of the search text
+# (the name's start), which the trigram index answers through its padded word-start trigrams.
+MIN_CONTAINS_LENGTH = 3
+
+
 def _where(by_text: bool) -> tuple[Any, ...]:
     where: list[Any] = [_customers.c.vendor_id == bindparam("vendor_id")]
     if by_text:
-        where.append(_customers.c.search_text.like(bindparam("q"), escape="\\"))
+        where.append(_customers.c.search_text.like(bindparam("q"), escape=LIKE_ESCAPE))
     return tuple(where)
 
 
-_PAGES = {
-    by_text: select(*_ROW_COLUMNS, func.count().over().label("total"))
-    .where(*_where(by_text))
-    .order_by(_customers.c.full_name, _customers.c.id)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
-    for by_text in (False, True)
-}
+def _page(by_text: bool) -> Select[Any]:
+    if not by_text:
+        # The total from the index alone (an index-only count), not a window over every customer.
+        total = select(func.count()).select_from(_customers).where(*_where(False)).scalar_subquery()
+        return (
+            select(*_ROW_COLUMNS, total.label("total"))
+            .where(*_where(False))
+            .order_by(_customers.c.full_name, _customers.c.id)
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
+    # The matches first, on their own (MATERIALIZED): planned without the LIMIT, PostgreSQL takes
+    # them from the trigram index, then counts and sorts only those. Written as one statement with
+    # the LIMIT, it walks the name index and filters every customer of the shop to find them.
+    matched = select(*_ROW_COLUMNS).where(*_where(True)).cte("matched").prefix_with("MATERIALIZED")
+    return (
+        select(*matched.c, func.count().over().label("total"))
+        .order_by(matched.c.full_name, matched.c.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+_PAGES = {by_text: _page(by_text) for by_text in (False, True)}
 _COUNTS = {by_text: select(func.count()).select_from(_customers).where(*_where(by_text)) for by_text in (False, True)}
 
 
 def search_pattern(needle: str) -> str:
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    """``needle`` anywhere (at the start when shorter than ``MIN_CONTAINS_LENGTH``), its own ``%``,
+    ``_`` and ``!`` taken literally (``!`` escapes: a backslash is spelled differently under
+    different string settings)."""
+    escaped = needle.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+    escaped = escaped.replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return f"{escaped}%" if len(needle) < MIN_CONTAINS_LENGTH else f"%{escaped}%"
 
 
 def search_statement(by_text: bool) -> Select[Any]:
