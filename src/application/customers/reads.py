@@ -39,6 +39,11 @@ class ListCustomers:
         if q is not None:
             text = " ".join(visible_text(q).split())[:MAX_QUERY_LENGTH]
             if text:
-                country = await self._shops.country(principal.vendor_id)
+                # Only what could be a phone number costs the shop's country (a second statement).
+                country = await self._shops.country(principal.vendor_id) if _has_digits(text) else None
                 needle = (phone_or_none(text, country) if country else None) or text.casefold()
         return await self._customers.page(principal.vendor_id, page, needle)
+
+
+def _has_digits(text: str) -> bool:
+    return any(char.isdigit() for char in text)
