@@ -236,6 +236,17 @@ def test_hostile_input(client: httpx.Client) -> None:
     assert "\u202e" not in sneaky["full_name"]
     assert sneaky["notes"] == "hi"
     assert _ok(client.get("/api/customers", params={"q": "%"}, headers=owner))["total"] == 0
+    assert _ok(client.get("/api/customers", params={"q": "a\x00b"}, headers=owner))["total"] == 0
+    assert _ok(client.get("/api/customers", params={"q": "0\x00612345678"}, headers=owner))["total"] == 0
+    for hostile in (
+        {"full_name": "A\x00B", "phone": "06\x0012345678"},
+        {"full_name": "A", "email": "a\x00@example.com"},
+        {"full_name": "A", "addresses": [None]},
+        {"full_name": "A", "marketing_consent": 10**30},
+        {"full_name": "A", "phone": "\u0665\u0660\u0661"},  # Arabic-Indic digits
+        {"full_name": "A", "addresses": [{"name": "M", "line1": "x", "city": "U", "postal_code": "1", "country": 1}]},
+    ):
+        _problem(client.post("/api/customers", json=hostile, headers=owner), 400)
     assert _ok(client.get("/api/customers", headers=owner))["total"] == 1
 
 
