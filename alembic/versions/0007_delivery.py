@@ -1,9 +1,9 @@
 """delivery: zones (postal codes and prefixes, fee, minimum subtotal), daily slots (shop-local
 minutes, same-day cutoff, capacity), blackout dates, and the per (slot, date) counters that capacity
-is taken from by one conditional UPDATE. Numbered 0007 after customers' 0006 (the merge chains it).
+is taken from by one conditional UPDATE.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 15:33:03.899967
 """
 
@@ -16,7 +16,7 @@ from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

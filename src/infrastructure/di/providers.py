@@ -22,6 +22,7 @@ from infrastructure.accounts.provider import accounts_providers
 from infrastructure.catalog.provider import catalog_providers
 from infrastructure.clock import SystemClock
 from infrastructure.config import Settings
+from infrastructure.customers.provider import customers_providers
 from infrastructure.db.database import create_engine, create_session_factory
 from infrastructure.db.probes import DatabaseProbe
 from infrastructure.db.reads import SqlReads
@@ -140,5 +141,6 @@ def default_providers() -> list[Provider]:
         *accounts_providers(),
         *catalog_providers(),
         *stock_providers(),
+        *customers_providers(),
         *delivery_providers(),
     ]

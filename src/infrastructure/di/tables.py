@@ -6,6 +6,7 @@ from __future__ import annotations
 import infrastructure.db.metadata
 from infrastructure.accounts import models as accounts_models  # noqa: F401
 from infrastructure.catalog import models as catalog_models  # noqa: F401
+from infrastructure.customers import models as customers_models  # noqa: F401
 from infrastructure.delivery import models as delivery_models  # noqa: F401
 from infrastructure.stock import models as stock_models  # noqa: F401
 

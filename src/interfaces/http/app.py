@@ -20,7 +20,7 @@ from infrastructure.config import Settings, load_settings
 from infrastructure.db.errors import translate_database_error
 from infrastructure.di.container import make_container
 from infrastructure.logging import configure_logging
-from interfaces.http import accounts, catalog, delivery, stock
+from interfaces.http import accounts, catalog, customers, delivery, stock
 from interfaces.http.auth import AUTH_EXEMPT_PATHS, BearerAuthMiddleware, SessionCheck
 from interfaces.http.browser_sessions import BrowserSessions, attach_browser_sessions
 from interfaces.http.context import HttpContext
@@ -36,7 +36,13 @@ from interfaces.http.rate_limit import RateLimitGate, RateLimitTiers
 from interfaces.http.strict_input import strict_input
 
 # Every bounded context's HTTP side: adding a context adds one line here.
-CONTEXTS: tuple[HttpContext, ...] = (accounts.CONTEXT, catalog.CONTEXT, stock.CONTEXT, delivery.CONTEXT)
+CONTEXTS: tuple[HttpContext, ...] = (
+    accounts.CONTEXT,
+    catalog.CONTEXT,
+    stock.CONTEXT,
+    customers.CONTEXT,
+    delivery.CONTEXT,
+)
 
 API_VERSION = "1.0.0"
 COMPRESSION_MINIMUM_BYTES = 1024

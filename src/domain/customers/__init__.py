@@ -1,0 +1,1 @@
+"""The customers context: people who buy, and the address book of those they send flowers to."""

@@ -1,0 +1,174 @@
+"""Customers against real PostgreSQL: the repository through the use cases, each read one
+statement outside a transaction, the search (name, email, phone typed in national format, LIKE
+wildcards taken literally), the address book, and one shop never seeing another's customers."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import replace
+
+import pytest
+from dishka import AsyncContainer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from application.accounts.signup import SignUp, SignUpCommand
+from application.customers.commands import (
+    AddAddress,
+    AddAddressCommand,
+    AddressData,
+    CreateCustomer,
+    CreateCustomerCommand,
+    RemoveAddress,
+    UpdateAddress,
+    UpdateAddressCommand,
+    UpdateCustomer,
+    UpdateCustomerCommand,
+)
+from application.customers.errors import CustomerNotFound
+from application.customers.reads import GetCustomer, ListCustomers
+from application.customers.views import CustomerOut
+from application.shared.context import Principal
+from application.shared.pagination import PageRequest
+from domain.shared.role import Role
+from tests.integration import test_query_services as reads
+from tests.integration.test_query_services import PASSWORD, Statements
+
+container = reads.container
+statements = reads.statements
+HOME = AddressData(name="Marieke", line1="Oudegracht 12", city="Utrecht", postal_code="3511 ab")
+
+
+async def _shop(container: AsyncContainer, country: str = "NL") -> Principal:
+    slug = f"cust-{uuid.uuid4().hex[:8]}"
+    async with container() as scope:
+        result = await (await scope.get(SignUp)).execute(
+            SignUpCommand(
+                vendor_name="Rosa Bloom",
+                vendor_slug=slug,
+                timezone="Europe/Amsterdam",
+                currency="EUR",
+                country=country,
+                email=f"owner@{slug}.example",
+                password=PASSWORD,
+                full_name="Rosa Owner",
+            )
+        )
+    return Principal(user_id=result.user.id, vendor_id=result.vendor.id, role=Role.STAFF, session_id=uuid.uuid4())
+
+
+async def _create(container: AsyncContainer, who: Principal, command: CreateCustomerCommand) -> CustomerOut:
+    async with container() as scope:
+        return await (await scope.get(CreateCustomer)).execute(who, command)
+
+
+async def _names(container: AsyncContainer, who: Principal, q: str | None) -> list[str]:
+    page = await (await container.get(ListCustomers)).execute(who, PageRequest(limit=100), q)
+    assert page.total == len(page.items)
+    return [row.full_name for row in page.items]
+
+
+async def test_search_by_name_email_and_phone_in_national_format(container: AsyncContainer) -> None:
+    shop = await _shop(container)
+    await _create(container, shop, CreateCustomerCommand(full_name="Anna de Vries", phone="06 12345678"))
+    await _create(container, shop, CreateCustomerCommand(full_name="Bob Jansen", email="Bob.J@Example.com"))
+    await _create(container, shop, CreateCustomerCommand(full_name="Carla 100%_ Smit", phone="+12015550123"))
+    assert await _names(container, shop, None) == ["Anna de Vries", "Bob Jansen", "Carla 100%_ Smit"]
+    assert await _names(container, shop, "DE VRIES") == ["Anna de Vries"]
+    assert await _names(container, shop, "bob.j@example") == ["Bob Jansen"]
+    assert await _names(container, shop, "06-1234 5678") == ["Anna de Vries"]  # national: the E.164 number
+    assert await _names(container, shop, "+31612345678") == ["Anna de Vries"]
+    assert await _names(container, shop, "2015550") == ["Carla 100%_ Smit"]
+    assert await _names(container, shop, "100%_") == ["Carla 100%_ Smit"]
+    assert await _names(container, shop, "%") == []  # wildcards are literal
+    assert await _names(container, shop, "_") == []
+    assert await _names(container, shop, "bo") == ["Bob Jansen"]  # two letters: the name's start
+    assert await _names(container, shop, "zzz") == []
+
+
+async def test_a_us_shop_reads_national_numbers_as_us_ones(container: AsyncContainer) -> None:
+    shop = await _shop(container, country="US")
+    out = await _create(container, shop, CreateCustomerCommand(full_name="Ann Lee", phone="(201) 555-0123"))
+    assert out.phone == "+12015550123"
+    assert await _names(container, shop, "201-555-0123") == ["Ann Lee"]
+
+
+async def test_one_shop_never_sees_another_shops_customers(container: AsyncContainer) -> None:
+    mine, theirs = await _shop(container), await _shop(container)
+    command = CreateCustomerCommand(full_name="Anna", phone="0612345678", addresses=(HOME,))
+    anna = await _create(container, mine, command)
+    await _create(container, theirs, CreateCustomerCommand(full_name="Anna Other", phone="0612345678"))
+    assert await _names(container, mine, "0612345678") == ["Anna"]
+    assert await _names(container, theirs, "anna") == ["Anna Other"]
+    get = await container.get(GetCustomer)
+    with pytest.raises(CustomerNotFound):
+        await get.execute(theirs, anna.id)
+    async with container() as scope:
+        with pytest.raises(CustomerNotFound):
+            await (await scope.get(UpdateCustomer)).execute(
+                replace(theirs, role=Role.OWNER), UpdateCustomerCommand(customer_id=anna.id, full_name="Taken")
+            )
+    async with container() as scope:
+        with pytest.raises(CustomerNotFound):
+            await (await scope.get(RemoveAddress)).execute(theirs, anna.id, anna.addresses[0].id)
+    assert (await get.execute(mine, anna.id)) == anna
+
+
+async def test_the_address_book_and_changes_are_stored(container: AsyncContainer, statements: Statements) -> None:
+    shop = await _shop(container)
+    anna = await _create(
+        container,
+        shop,
+        CreateCustomerCommand(full_name="Anna", email="anna@example.com", marketing_consent=True, addresses=(HOME,)),
+    )
+    home = anna.addresses[0]
+    async with container() as scope:
+        tom = await (await scope.get(AddAddress)).execute(
+            shop,
+            AddAddressCommand(
+                customer_id=anna.id,
+                address=AddressData(
+                    name="Tom",
+                    line1="10 Downing St",
+                    city="London",
+                    postal_code="sw1a 2aa",
+                    country="GB",
+                    phone="020 7946 0018",
+                ),
+            ),
+        )
+    async with container() as scope:
+        await (await scope.get(UpdateAddress)).execute(
+            shop, UpdateAddressCommand(customer_id=anna.id, address_id=home.id, line2="3rd floor")
+        )
+    async with container() as scope:
+        await (await scope.get(UpdateCustomer)).execute(
+            shop, UpdateCustomerCommand(customer_id=anna.id, clear_email=True, marketing_consent=False)
+        )
+    get = await container.get(GetCustomer)
+    async with statements.counting():
+        stored = await get.execute(shop, anna.id)
+    assert len(statements.sent) == 1  # the customer and its address book in one statement
+    assert statements.transactions == 0
+    assert (stored.email, stored.marketing_consent, stored.marketing_consent_at) == (None, False, None)
+    assert [(a.id, a.line2) for a in stored.addresses] == [(home.id, "3rd floor"), (tom.id, "")]
+    assert stored.addresses[1].phone == "+442079460018"
+    async with container() as scope:
+        await (await scope.get(RemoveAddress)).execute(shop, anna.id, home.id)
+    assert [a.id for a in (await get.execute(shop, anna.id)).addresses] == [tom.id]
+    await asyncio.sleep(0.05)  # the driver's query logger has seen the statement above
+    async with statements.counting():
+        await (await container.get(ListCustomers)).execute(shop, PageRequest(), "anna")
+    assert len(statements.sent) == 1
+
+
+async def test_search_uses_the_trigram_index(container: AsyncContainer) -> None:
+    engine = await container.get(AsyncEngine)
+    async with engine.connect() as connection:
+        definition = await connection.scalar(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_customers_search_text_trgm'")
+        )
+    assert definition is not None
+    assert "gin" in definition
+    assert "gin_trgm_ops" in definition
