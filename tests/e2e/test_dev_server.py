@@ -18,6 +18,8 @@ from redis import Redis as SyncRedis
 from sqlalchemy.engine import make_url
 
 from application.catalog.demo import DEMO_CATALOG
+from application.customers.demo import DEMO_CUSTOMERS
+from application.delivery.demo import DEMO_ZONES
 from application.stock.demo import DEMO_STOCK
 from infrastructure.config import generate_secret_key
 from infrastructure.db import migrations
@@ -324,6 +326,14 @@ def test_the_demo_shop_has_a_believable_floor(server_factory: Callable[..., Serv
     variants = [variant for product in products["items"] for variant in product["variants"]]
     assert sum(len(product.variants) for product in DEMO_CATALOG) == len(variants)
     assert all(variant["cost_complete"] and variant["margin"]["amount_minor"] > 0 for variant in variants)
+    customers = server.client.get("/api/customers", params={"limit": 100}, headers=headers).json()
+    assert customers["total"] == DEMO_CUSTOMERS
+    found = server.client.get("/api/customers", params={"q": "06 1200 0007"}, headers=headers).json()
+    assert [row["phone"] for row in found["items"]] == ["+31612000007"]  # typed nationally, found as E.164
+    zones = server.client.get("/api/delivery-zones", headers=headers).json()
+    slots = server.client.get("/api/delivery-slots", headers=headers).json()
+    blackouts = server.client.get("/api/blackout-dates", headers=headers).json()
+    assert (zones["total"], slots["total"], blackouts["total"]) == (len(DEMO_ZONES), 4, 1)
     server.stop()
     # A restart finds the floor there and adds nothing.
     again = server_factory(["dev"], {}, cwd=tmp_path)

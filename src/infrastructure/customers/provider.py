@@ -6,6 +6,7 @@ from __future__ import annotations
 from dishka import Provider, Scope, provide, provide_all
 
 from application.customers.commands import AddAddress, CreateCustomer, RemoveAddress, UpdateAddress, UpdateCustomer
+from application.customers.demo import SeedDemoCustomers
 from application.customers.ports import CustomerQueries, CustomerRepository, CustomerShops
 from application.customers.reads import GetCustomer, ListCustomers
 from infrastructure.customers.queries import SqlCustomerQueries
@@ -17,7 +18,7 @@ class CustomerUseCases(Provider):
     scope = Scope.REQUEST
 
     customers = provide(SqlCustomerRepository, provides=CustomerRepository)
-    use_cases = provide_all(CreateCustomer, UpdateCustomer, AddAddress, UpdateAddress, RemoveAddress)
+    use_cases = provide_all(CreateCustomer, UpdateCustomer, AddAddress, UpdateAddress, RemoveAddress, SeedDemoCustomers)
 
 
 class CustomerReads(Provider):

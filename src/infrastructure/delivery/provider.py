@@ -6,6 +6,7 @@ from __future__ import annotations
 from dishka import Provider, Scope, provide, provide_all
 
 from application.delivery.capacity import SlotCapacity
+from application.delivery.demo import SeedDemoDelivery
 from application.delivery.ports import DeliveryQueries, DeliveryRepository, DeliveryShops, SlotCounters
 from application.delivery.reads import (
     CheckAvailability,
@@ -48,6 +49,7 @@ class DeliveryUseCases(Provider):
         CreateBlackout,
         DeleteBlackout,
         SlotCapacity,
+        SeedDemoDelivery,
     )
 
 

@@ -1,7 +1,8 @@
 """The demo shop across the contexts: the accounts context seeds the shop and one login per role,
 then the shop floor is filled as its owner, through the same use cases a manager uses: its stock,
-then its catalog, whose recipes name the stock items. A composition root like ``main``: the one CLI
-module that may hand one context's answer (the stock item ids) to another (the catalog's recipes).
+its catalog (whose recipes name the stock items), its customers and its delivery set-up. A
+composition root like ``main``: the one CLI module that may hand one context's answer (the stock
+item ids) to another (the catalog's recipes).
 
 Only ever into `flower-vendor dev`'s embedded database (``seed_demo`` refuses anything else). Each
 part fills only what is empty, so a shop seeded before a part existed gets that part at the next
@@ -15,6 +16,8 @@ from dishka import AsyncContainer
 from application.accounts.act_as import ActAs
 from application.accounts.demo import DEMO_CURRENCY, DEMO_OWNER_EMAIL, DEMO_SLUG, DemoLogin
 from application.catalog.demo import SeedDemoCatalog
+from application.customers.demo import SeedDemoCustomers
+from application.delivery.demo import SeedDemoDelivery
 from application.stock.demo import SeedDemoStock
 from infrastructure.config import Settings
 from infrastructure.logging import configure_logging
@@ -33,6 +36,10 @@ def seed_demo_shop(settings: Settings) -> list[DemoLogin]:
             stock = await (await scope.get(SeedDemoStock)).execute(owner)
         async with container() as scope:
             await (await scope.get(SeedDemoCatalog)).execute(owner, stock, DEMO_CURRENCY)
+        async with container() as scope:
+            await (await scope.get(SeedDemoCustomers)).execute(owner)
+        async with container() as scope:
+            await (await scope.get(SeedDemoDelivery)).execute(owner, DEMO_CURRENCY)
 
     run_in_container(floor, settings)
     return logins
