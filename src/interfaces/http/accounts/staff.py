@@ -23,6 +23,7 @@ from interfaces.http.accounts.schemas import StaffIn, StaffPage, StaffPatchIn
 from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
+from interfaces.http.paths import path_id
 
 # `full_name` is the contract's spelling of `name`: both sort by the member's name.
 SortParam = Literal["created_at", "-created_at", "name", "-name", "full_name", "-full_name"]
@@ -40,11 +41,7 @@ Sort = Annotated[SortParam, Parameter(description="By name or creation time, `-`
 
 
 def _member_id(user_id: str) -> UUID:
-    # Parsed after the role guard: a malformed id is simply an id nobody has (404).
-    try:
-        return UUID(user_id)
-    except ValueError:
-        raise NotFound("No staff member with this id.") from None
+    return path_id(user_id, lambda: NotFound("No staff member with this id."))
 
 
 class StaffController(Controller):

@@ -25,6 +25,7 @@ from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.catalog.schemas import ProductIn, ProductPage, ProductPatchIn
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
+from interfaces.http.paths import path_id
 
 SortParam = Literal["name", "-name", "created_at", "-created_at", "margin", "-margin"]
 KindFilter = Annotated[ProductKind | None, Parameter(description="Only products of this kind")]
@@ -50,11 +51,7 @@ _WRITE = [requires(Role.MANAGER, "products")]
 
 
 def _product_id(raw: str) -> UUID:
-    # Parsed after the role guard: a malformed id is simply an id no product has (404).
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise NotFound("No product with this id.") from None
+    return path_id(raw, lambda: NotFound("No product with this id."))
 
 
 class ProductController(Controller):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 import msgspec
 from dishka import FromDishka
@@ -33,20 +32,13 @@ from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.customers.schemas import AddressIn, AddressPatchIn, CustomerIn, CustomerPage, CustomerPatchIn
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
+from interfaces.http.paths import path_id
 
 _WRITE = requires(Role.STAFF, "customers")
 Query = Annotated[
     str | None,
     Parameter(max_length=MAX_QUERY_LENGTH, description="Part of the name, email or phone (national format too)"),
 ]
-
-
-def _uuid(raw: str, missing: type[Exception]) -> UUID:
-    # Parsed after the role guard: a malformed id is simply an id nobody has (404).
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise missing() from None
 
 
 def _address(data: AddressIn) -> AddressData:
@@ -90,7 +82,7 @@ class CustomerController(Controller):
     async def get_customer(
         self, request: AnyRequest, customer_id: FromPath[str], use_case: FromDishka[GetCustomer]
     ) -> CustomerOut:
-        return await use_case.execute(principal_of(request), _uuid(customer_id, CustomerNotFound))
+        return await use_case.execute(principal_of(request), path_id(customer_id, CustomerNotFound))
 
     @post("/", status_code=HTTP_201_CREATED, guards=[_WRITE], summary="Add a customer")
     @inject
@@ -119,7 +111,7 @@ class CustomerController(Controller):
         email, clear_email = _set(data.email)
         phone, clear_phone = _set(data.phone)
         command = UpdateCustomerCommand(
-            customer_id=_uuid(customer_id, CustomerNotFound),
+            customer_id=path_id(customer_id, CustomerNotFound),
             full_name=data.full_name,
             email=email,
             clear_email=clear_email,
@@ -144,7 +136,7 @@ class CustomerController(Controller):
         principal: FromDishka[Principal],
         use_case: FromDishka[AddAddress],
     ) -> CustomerAddressOut:
-        command = AddAddressCommand(customer_id=_uuid(customer_id, CustomerNotFound), address=_address(data))
+        command = AddAddressCommand(customer_id=path_id(customer_id, CustomerNotFound), address=_address(data))
         return await use_case.execute(principal, command)
 
     @patch("/{customer_id:str}/addresses/{address_id:str}", guards=[_WRITE], summary="Change a recipient")
@@ -159,8 +151,8 @@ class CustomerController(Controller):
     ) -> CustomerAddressOut:
         phone, clear_phone = _set(data.phone)
         command = UpdateAddressCommand(
-            customer_id=_uuid(customer_id, CustomerNotFound),
-            address_id=_uuid(address_id, AddressNotFound),
+            customer_id=path_id(customer_id, CustomerNotFound),
+            address_id=path_id(address_id, AddressNotFound),
             name=data.name,
             phone=phone,
             clear_phone=clear_phone,
@@ -186,4 +178,4 @@ class CustomerController(Controller):
         principal: FromDishka[Principal],
         use_case: FromDishka[RemoveAddress],
     ) -> None:
-        await use_case.execute(principal, _uuid(customer_id, CustomerNotFound), _uuid(address_id, AddressNotFound))
+        await use_case.execute(principal, path_id(customer_id, CustomerNotFound), path_id(address_id, AddressNotFound))

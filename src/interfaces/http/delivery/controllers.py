@@ -3,10 +3,8 @@ a shop's delivery set-up and what can still be booked. Every role reads; manager
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated
-from uuid import UUID
 
 from dishka import FromDishka
 from litestar import Controller, delete, get, patch, post
@@ -41,7 +39,6 @@ from application.delivery.setup import (
 )
 from application.delivery.views import AvailabilityOut, BlackoutOut, SlotOut, ZoneOut
 from application.shared.context import Principal
-from application.shared.errors import NotFound
 from application.shared.pagination import PageRequest
 from domain.shared.role import Role
 from interfaces.http.auth import AnyRequest, principal_of, requires
@@ -59,6 +56,7 @@ from interfaces.http.delivery.schemas import (
 )
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
+from interfaces.http.paths import path_id
 
 _WRITE = requires(Role.MANAGER, "delivery")
 OnDate = Annotated[date, Parameter(description="The delivery date, shop-local (YYYY-MM-DD)")]
@@ -66,14 +64,6 @@ PostalCode = Annotated[
     str, Parameter(min_length=1, max_length=MAX_QUERY_POSTAL_CODE, description="The address's postal code")
 ]
 Since = Annotated[date | None, Parameter(description="Only dates on or after this one")]
-
-
-def _id(raw: str, missing: Callable[[], NotFound]) -> UUID:
-    # Parsed after the role guard: a malformed id is simply an id nobody has (404).
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise missing() from None
 
 
 def _amount(money: DeliveryMoneyIn | None) -> Amount | None:
@@ -97,7 +87,7 @@ class DeliveryZoneController(Controller):
     async def get_delivery_zone(
         self, request: AnyRequest, zone_id: FromPath[str], use_case: FromDishka[GetZone]
     ) -> ZoneOut:
-        return await use_case.execute(principal_of(request), _id(zone_id, ZoneNotFound))
+        return await use_case.execute(principal_of(request), path_id(zone_id, ZoneNotFound))
 
     @post(
         "/",
@@ -134,7 +124,7 @@ class DeliveryZoneController(Controller):
         use_case: FromDishka[UpdateZone],
     ) -> ZoneOut:
         command = UpdateZoneCommand(
-            zone_id=_id(zone_id, ZoneNotFound),
+            zone_id=path_id(zone_id, ZoneNotFound),
             name=data.name,
             postal_codes=data.postal_codes,
             fee=_amount(data.fee),
@@ -148,7 +138,7 @@ class DeliveryZoneController(Controller):
     async def delete_delivery_zone(
         self, zone_id: FromPath[str], principal: FromDishka[Principal], use_case: FromDishka[DeleteZone]
     ) -> None:
-        await use_case.execute(principal, _id(zone_id, ZoneNotFound))
+        await use_case.execute(principal, path_id(zone_id, ZoneNotFound))
 
 
 class DeliverySlotController(Controller):
@@ -168,7 +158,7 @@ class DeliverySlotController(Controller):
     async def get_delivery_slot(
         self, request: AnyRequest, slot_id: FromPath[str], use_case: FromDishka[GetSlot]
     ) -> SlotOut:
-        return await use_case.execute(principal_of(request), _id(slot_id, SlotNotFound))
+        return await use_case.execute(principal_of(request), path_id(slot_id, SlotNotFound))
 
     @post(
         "/",
@@ -203,7 +193,7 @@ class DeliverySlotController(Controller):
         use_case: FromDishka[UpdateSlot],
     ) -> SlotOut:
         command = UpdateSlotCommand(
-            slot_id=_id(slot_id, SlotNotFound),
+            slot_id=path_id(slot_id, SlotNotFound),
             name=data.name,
             starts_at=data.starts_at,
             ends_at=data.ends_at,
@@ -226,7 +216,7 @@ class DeliverySlotController(Controller):
     async def delete_delivery_slot(
         self, slot_id: FromPath[str], principal: FromDishka[Principal], use_case: FromDishka[RetireSlot]
     ) -> None:
-        await use_case.execute(principal, _id(slot_id, SlotNotFound))
+        await use_case.execute(principal, path_id(slot_id, SlotNotFound))
 
 
 class BlackoutDateController(Controller):
@@ -251,7 +241,7 @@ class BlackoutDateController(Controller):
     async def get_blackout_date(
         self, request: AnyRequest, blackout_id: FromPath[str], use_case: FromDishka[GetBlackout]
     ) -> BlackoutOut:
-        return await use_case.execute(principal_of(request), _id(blackout_id, BlackoutNotFound))
+        return await use_case.execute(principal_of(request), path_id(blackout_id, BlackoutNotFound))
 
     @post(
         "/",
@@ -273,7 +263,7 @@ class BlackoutDateController(Controller):
     async def delete_blackout_date(
         self, blackout_id: FromPath[str], principal: FromDishka[Principal], use_case: FromDishka[DeleteBlackout]
     ) -> None:
-        await use_case.execute(principal, _id(blackout_id, BlackoutNotFound))
+        await use_case.execute(principal, path_id(blackout_id, BlackoutNotFound))
 
 
 class AvailabilityController(Controller):

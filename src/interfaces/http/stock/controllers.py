@@ -31,6 +31,7 @@ from domain.stock.item import StockKind
 from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
+from interfaces.http.paths import path_id
 from interfaces.http.stock.schemas import (
     AdjustmentIn,
     ExpiringPage,
@@ -54,11 +55,7 @@ WithinDays = Annotated[
 
 
 def _item_id(raw: str) -> UUID:
-    # Parsed after the role guard: a malformed id is simply an id nobody has (404).
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise StockItemNotFound() from None
+    return path_id(raw, StockItemNotFound)
 
 
 class StockItemController(Controller):
