@@ -109,6 +109,28 @@ def walk(client: httpx.Client, owner: dict[str, str]) -> None:
     assert (evening["same_day"], evening["capacity"], evening["weekdays"]) == (False, None, None)
     assert [s["name"] for s in _ok(client.get("/api/delivery-slots", headers=owner))["items"]] == ["Morning", "Evening"]
     assert _ok(client.patch(f"/api/delivery-slots/{slot['id']}", json={"capacity": 5}, headers=owner))["capacity"] == 5
+    # null empties what can be empty; an absent field stays as it was
+    weekly = _ok(client.patch(f"/api/delivery-slots/{slot['id']}", json={"weekdays": [1, 3]}, headers=owner))
+    assert (weekly["weekdays"], weekly["capacity"], weekly["same_day_cutoff"]) == ([1, 3], 5, "08:00")
+    emptied = _ok(
+        client.patch(
+            f"/api/delivery-slots/{slot['id']}",
+            json={"weekdays": None, "capacity": None, "same_day_cutoff": None},
+            headers=owner,
+        )
+    )
+    assert (emptied["weekdays"], emptied["capacity"], emptied["same_day_cutoff"]) == (None, None, None)
+    assert (emptied["name"], emptied["same_day"]) == ("Morning", True)
+    minimum = {"amount_minor": 2500, "currency": EUR}
+    with_minimum = _ok(client.patch(f"/api/delivery-zones/{zone['id']}", json={"min_subtotal": minimum}, headers=owner))
+    assert with_minimum["min_subtotal"] == minimum
+    without = _ok(client.patch(f"/api/delivery-zones/{zone['id']}", json={"min_subtotal": None}, headers=owner))
+    assert (without["min_subtotal"], without["name"]) == (None, "Centrum")
+    _ok(
+        client.patch(
+            f"/api/delivery-slots/{slot['id']}", json={"capacity": 5, "same_day_cutoff": "08:00"}, headers=owner
+        )
+    )
 
     ahead = _today() + timedelta(days=7)
     blackout = _ok(
@@ -284,8 +306,9 @@ def test_refused_query_parameters(client: httpx.Client) -> None:
         ({"date": "2099-01-01", "postal_code": "x" * 200}, "query.postal_code"),
     ):
         assert field in _fields(client.get("/api/availability", params=params, headers=owner)), params
-    for missing in ({"postal_code": "1011 AB"}, {"date": "2099-01-01"}):
-        _problem(client.get("/api/availability", params=missing, headers=owner), 400)
+    for missing, field in (({"postal_code": "1011 AB"}, "query.date"), ({"date": "2099-01-01"}, "query.postal_code")):
+        refused = _problem(client.get("/api/availability", params=missing, headers=owner), 400)
+        assert refused["errors"] == [{"field": field, "message": "is missing: this field is required"}], refused
     assert "query.limit" in _fields(client.get("/api/delivery-zones?limit=0", headers=owner))
     assert "query.since" in _fields(client.get("/api/blackout-dates?since=soon", headers=owner))
     _problem(client.get("/api/delivery-slots?colour=red", headers=owner), 400)

@@ -151,6 +151,10 @@ def walk(client: httpx.Client, owner: dict[str, str]) -> None:
         )
     )
     assert (renamed["name"], renamed["shelf_life_days"], renamed["lots"]) == ("Satin ribbon 25 mm", 400, [])
+    kept = _ok(client.patch(f"/api/stock-items/{ribbon['id']}", json={"reorder_level": 0}, headers=owner))
+    assert kept["shelf_life_days"] == 400  # absent: unchanged
+    cleared = _ok(client.patch(f"/api/stock-items/{ribbon['id']}", json={"shelf_life_days": None}, headers=owner))
+    assert (cleared["shelf_life_days"], cleared["name"]) == (None, "Satin ribbon 25 mm")  # null: it no longer wilts
     low = _ok(client.get("/api/stock/low", headers=owner))
     assert [(entry["id"], entry["shortfall"]) for entry in low["items"]] == [(rose["id"], 6)]
 

@@ -32,6 +32,7 @@ from application.customers.views import CustomerOut
 from application.shared.context import Principal
 from application.shared.pagination import PageRequest
 from domain.shared.role import Role
+from infrastructure.customers.queries import FEW_MATCHES
 from tests.integration import test_query_services as reads
 from tests.integration.test_query_services import PASSWORD, Statements
 
@@ -85,6 +86,71 @@ async def test_search_by_name_email_and_phone_in_national_format(container: Asyn
     assert await _names(container, shop, "_") == []
     assert await _names(container, shop, "bo") == ["Bob Jansen"]  # two letters: the name's start
     assert await _names(container, shop, "zzz") == []
+
+
+async def test_the_list_is_in_case_folded_name_order_and_short_searches_match_its_start(
+    container: AsyncContainer,
+) -> None:
+    shop = await _shop(container)
+    for name in ("bob Visser", "Anna Bakker", "ÉMILE Smit", "Bea de Wit", "anna Aalders", "Zoë Kok"):
+        await _create(container, shop, CreateCustomerCommand(full_name=name))
+    assert await _names(container, shop, None) == [
+        "anna Aalders",
+        "Anna Bakker",
+        "Bea de Wit",
+        "bob Visser",
+        "Zoë Kok",
+        "ÉMILE Smit",  # after z: compared by code point, é (U+00E9) after every ASCII letter
+    ]
+    assert await _names(container, shop, "B") == ["Bea de Wit", "bob Visser"]
+    assert await _names(container, shop, "an") == ["anna Aalders", "Anna Bakker"]
+    assert await _names(container, shop, "é") == ["ÉMILE Smit"]
+    assert await _names(container, shop, "zo") == ["Zoë Kok"]
+    assert await _names(container, shop, "zz") == []
+
+
+_MANY = """
+INSERT INTO customers (id, vendor_id, full_name, email, phone, notes, marketing_consent, search_text,
+                       created_at, updated_at)
+SELECT gen_random_uuid(), :vendor_id, name, email, NULL, '', false, lower(name || ' ' || email), now(), now()
+FROM (
+  SELECT n, (ARRAY['Sophie', 'Daan', 'Anna', 'Lars'])[1 + n % 4] || ' Number ' || lpad(n::text, 5, '0') AS name,
+         'guest' || n || (CASE WHEN n % 3 = 0 THEN '@kpn.nl' ELSE '@example.com' END) AS email
+  FROM generate_series(1, :count) AS n
+) AS rows
+"""
+
+
+async def test_a_search_pages_and_counts_the_same_whether_its_matches_are_few_or_many(
+    container: AsyncContainer,
+) -> None:
+    """Past ``FEW_MATCHES`` the page is found by walking the ordered index, below it among the
+    matches themselves: both answer what a plain filter and sort of every customer answers."""
+    shop = await _shop(container)
+    count = FEW_MATCHES + 1200
+    engine = await container.get(AsyncEngine)
+    async with engine.begin() as connection:
+        await connection.execute(text(_MANY), {"vendor_id": shop.vendor_id, "count": count})
+        await connection.execute(text("ANALYZE customers"))
+    every = sorted(
+        (f"{first} number {n:05d} guest{n}{'@kpn.nl' if n % 3 == 0 else '@example.com'}", first, n)
+        for n in range(1, count + 1)
+        for first in [("sophie", "daan", "anna", "lars")[n % 4]]
+    )
+    listing = await container.get(ListCustomers)
+    searches = (("guest", count), ("example", count - count // 3), ("sophie", count // 4), ("kpn", count // 3))
+    assert searches[0][1] > FEW_MATCHES >= searches[1][1]  # one search takes the walk, the others do not
+    for needle, expected_total in searches:
+        matching = [text_ for text_, _, _ in every if needle in text_]
+        assert len(matching) == expected_total
+        for offset in (0, 50, expected_total - 10):
+            page = await listing.execute(shop, PageRequest(limit=50, offset=offset), needle)
+            assert page.total == expected_total, (needle, offset)
+            names = [row.full_name.casefold() for row in page.items]
+            assert names == [text_.split(" guest")[0] for text_ in matching[offset : offset + 50]], (needle, offset)
+        past = await listing.execute(shop, PageRequest(limit=50, offset=expected_total + 5), needle)
+        assert (past.items, past.total) == ([], expected_total)
+    assert (await listing.execute(shop, PageRequest(limit=1), None)).total == count
 
 
 async def test_a_us_shop_reads_national_numbers_as_us_ones(container: AsyncContainer) -> None:
@@ -163,12 +229,18 @@ async def test_the_address_book_and_changes_are_stored(container: AsyncContainer
     assert len(statements.sent) == 1
 
 
-async def test_search_uses_the_trigram_index(container: AsyncContainer) -> None:
+async def test_search_uses_the_shops_trigram_index(container: AsyncContainer) -> None:
     engine = await container.get(AsyncEngine)
     async with engine.connect() as connection:
         definition = await connection.scalar(
-            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_customers_search_text_trgm'")
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_customers_vendor_search_trgm'")
+        )
+        collation = await connection.scalar(
+            text(
+                "SELECT collation_name FROM information_schema.columns "
+                "WHERE table_name = 'customers' AND column_name = 'search_text'"
+            )
         )
     assert definition is not None
-    assert "gin" in definition
-    assert "gin_trgm_ops" in definition
+    assert "gin (vendor_id, search_text gin_trgm_ops)" in definition
+    assert collation == "C"

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import pytest
 from dishka import AsyncContainer
 from sqlalchemy import event
@@ -56,7 +57,7 @@ async def container(service_environ: dict[str, str]) -> AsyncIterator[AsyncConta
 
 
 @pytest.fixture
-async def statements(container: AsyncContainer) -> Statements:
+async def statements(container: AsyncContainer, monkeypatch: pytest.MonkeyPatch) -> Statements:
     """Counts what reaches PostgreSQL: statements sent through SQLAlchemy (prepared by its asyncpg
     adapter) and statements sent straight to the asyncpg connection (its query logger), with
     BEGIN, COMMIT and ROLLBACK counted apart as transactions."""
@@ -79,6 +80,17 @@ async def statements(container: AsyncContainer) -> Statements:
         if id(driver) not in watched:
             watched.add(id(driver))
             driver.add_query_logger(on_driver)
+
+    prepare = asyncpg.Connection.prepare
+
+    async def prepared(self: asyncpg.Connection, query: str, **options: Any) -> Any:
+        # A statement prepared to be planned for its values (``SqlReads``' plan_per_call) runs
+        # without the query logger: counted here, once, on the connections watched.
+        if id(self) in watched:
+            seen.sent.append(query)
+        return await prepare(self, query, **options)
+
+    monkeypatch.setattr(asyncpg.Connection, "prepare", prepared)
 
     event.listen(engine.sync_engine, "before_cursor_execute", through_sqlalchemy)
     event.listen(engine.sync_engine, "checkout", on_checkout)

@@ -47,20 +47,25 @@ class FakeCustomerQueries:
     def __init__(self, repo: FakeCustomerRepository) -> None:
         self._repo = repo
         self.needles: list[str | None] = []
+        self.whole_phones: list[bool] = []
 
     async def get(self, vendor_id: uuid.UUID, customer_id: uuid.UUID) -> CustomerOut | None:
         customer = await self._repo.get(vendor_id, customer_id)
         return None if customer is None else CustomerOut.of(customer)
 
-    async def page(self, vendor_id: uuid.UUID, page: PageRequest, needle: str | None) -> Page[CustomerRowOut]:
+    async def page(
+        self, vendor_id: uuid.UUID, page: PageRequest, needle: str | None, *, whole_phone: bool = False
+    ) -> Page[CustomerRowOut]:
         self.needles.append(needle)
+        self.whole_phones.append(whole_phone)
         found = sorted(
             (
                 c
                 for c in self._repo.customers.values()
-                if c.vendor_id == vendor_id and (not needle or needle in c.search_text)
+                if c.vendor_id == vendor_id
+                and (not needle or (c.phone == needle if whole_phone else needle in c.search_text))
             ),
-            key=lambda c: (c.full_name, c.id),
+            key=lambda c: (c.search_text, c.id),
         )
         rows = [
             CustomerRowOut(c.id, c.full_name, c.email, c.phone, c.marketing_consent, c.created_at)  # type: ignore[arg-type]

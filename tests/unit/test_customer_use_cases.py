@@ -148,10 +148,13 @@ async def test_a_phone_typed_nationally_is_searched_as_e164(world: CustomerWorld
     await world.create.execute(staff, CreateCustomerCommand(full_name="Bob", email="BOB@example.com"))
     page = await world.list.execute(staff, PageRequest(), "06 12345678")
     assert [row.id for row in page.items] == [anna.id]
-    assert world.queries.needles[-1] == "+31612345678"
+    assert (world.queries.needles[-1], world.queries.whole_phones[-1]) == ("+31612345678", True)
+    page = await world.list.execute(staff, PageRequest(), "612345")  # part of a number: anywhere
+    assert [row.id for row in page.items] == [anna.id]
+    assert (world.queries.needles[-1], world.queries.whole_phones[-1]) == ("612345", False)
     page = await world.list.execute(staff, PageRequest(), "  BOB@\u200b ")
     assert [row.full_name for row in page.items] == ["Bob"]
-    assert world.queries.needles[-1] == "bob@"
+    assert (world.queries.needles[-1], world.queries.whole_phones[-1]) == ("bob@", False)
     assert (await world.list.execute(staff, PageRequest(), " \u200b ")).total == 2
     assert world.queries.needles[-1] is None
     assert (await world.list.execute(world.shop(), PageRequest(), "anna")).total == 0

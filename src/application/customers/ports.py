@@ -32,7 +32,10 @@ class CustomerRepository(Protocol):
 class CustomerQueries(Protocol):
     async def get(self, vendor_id: UUID, customer_id: UUID) -> CustomerOut | None: ...
 
-    async def page(self, vendor_id: UUID, page: PageRequest, needle: str | None) -> Page[CustomerRowOut]:
+    async def page(
+        self, vendor_id: UUID, page: PageRequest, needle: str | None, *, whole_phone: bool = False
+    ) -> Page[CustomerRowOut]:
         """The shop's customers by name; ``needle`` (already case-folded) narrows to those whose
-        name, email or phone contains it (one or two characters: whose name starts with them)."""
+        name, email or phone contains it (one or two characters: whose name starts with them);
+        ``whole_phone``: ``needle`` is a whole E.164 number, and the customers with that phone."""
         ...

@@ -35,14 +35,15 @@ class ListCustomers:
         self._shops = shops
 
     async def execute(self, principal: Principal, page: PageRequest, q: str | None = None) -> Page[CustomerRowOut]:
-        needle = None
+        needle, phone = None, None
         if q is not None:
             text = " ".join(visible_text(q).split())[:MAX_QUERY_LENGTH]
             if text:
                 # Only what could be a phone number costs the shop's country (a second statement).
                 country = await self._shops.country(principal.vendor_id) if _has_digits(text) else None
-                needle = (phone_or_none(text, country) if country else None) or text.casefold()
-        return await self._customers.page(principal.vendor_id, page, needle)
+                phone = phone_or_none(text, country) if country else None
+                needle = phone or text.casefold()
+        return await self._customers.page(principal.vendor_id, page, needle, whole_phone=phone is not None)
 
 
 def _has_digits(text: str) -> bool:

@@ -1,10 +1,13 @@
 """ORM models of customers and their address books.
 
 ``search_text`` is the case-folded name, email and E.164 phone (``domain.customers.customer.search_key``),
-kept by the repository on every write, for ``q``: on PostgreSQL a trigram GIN index
-(``ix_customers_search_text_trgm``, pg_trgm ``gin_trgm_ops``) serves ``LIKE '%text%'`` (and
-``LIKE 'te%'``, what a one- or two-letter search becomes: it has no whole trigram to look up but
-the padded word-start ones); SQLite (``dev``) scans."""
+kept by the repository on every write, for ``q`` and the list's order. It compares byte by byte
+(``COLLATE "C"`` on PostgreSQL; SQLite's BINARY), so ``ix_customers_vendor_search`` (vendor_id,
+search_text, id) walks the list in name order and answers a one- or two-letter search (the start
+of the name) as a range. On PostgreSQL a trigram GIN index of each shop's customers
+(``ix_customers_vendor_search_trgm``: btree_gin's ``vendor_id``, pg_trgm's ``gin_trgm_ops``) finds a
+longer needle anywhere (``LIKE '%text%'``) among the shop's own customers only; SQLite (``dev``)
+reads the ordered index through. A whole phone number is looked up in ``ix_customers_vendor_phone``."""
 
 from __future__ import annotations
 
@@ -31,9 +34,11 @@ class CustomerModel(UUIDv7AuditBase):
     __tablename__ = "customers"
     __table_args__ = (
         UniqueConstraint("vendor_id", "id", name="uq_customers_vendor_id_id"),
-        Index("ix_customers_vendor_name", "vendor_id", "full_name", "id"),
+        Index("ix_customers_vendor_search", "vendor_id", "search_text", "id"),
+        Index("ix_customers_vendor_phone", "vendor_id", "phone"),
         Index(
-            "ix_customers_search_text_trgm",
+            "ix_customers_vendor_search_trgm",
+            "vendor_id",
             "search_text",
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
@@ -49,7 +54,9 @@ class CustomerModel(UUIDv7AuditBase):
     marketing_consent_at: Mapped[datetime | None] = mapped_column(
         DateTimeUTC(timezone=True), nullable=True, default=None
     )
-    search_text: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    search_text: Mapped[str] = mapped_column(
+        Text().with_variant(Text(collation="C"), "postgresql"), default="", server_default=text("''")
+    )
 
 
 class CustomerAddressModel(UUIDv7AuditBase):

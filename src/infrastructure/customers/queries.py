@@ -1,14 +1,18 @@
 """The customers context's query services: each read is one SQL statement (SQLAlchemy Core,
-built once at import), the tenant filter inside it. ``q`` is ``search_text LIKE '%needle%'``:
-on PostgreSQL the trigram GIN index ``ix_customers_search_text_trgm`` answers it; SQLite scans."""
+built once at import), the tenant filter inside it. ``q`` of three characters or more is
+``search_text LIKE '%needle%'`` (on PostgreSQL the shop's trigram GIN index
+``ix_customers_vendor_search_trgm`` finds a rare needle; SQLite reads the ordered index through);
+a shorter one is the start of the name, a range of the ordered index ``ix_customers_vendor_search``;
+a whole phone number is looked up in ``ix_customers_vendor_phone``."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, Table, and_, bindparam, func, select
+from sqlalchemy import Select, Table, and_, bindparam, func, select, union_all
 
 from application.customers.views import CustomerAddressOut, CustomerOut, CustomerRowOut
 from application.shared.pagination import Page, PageRequest
@@ -59,59 +63,153 @@ _ROW_COLUMNS = (
     _customers.c.marketing_consent,
     _customers.c.created_at,
 )
-
+# The list's order: the case-folded name (the search text starts with it), then email and phone,
+# then the id. ``search_text`` is compared byte by byte (``COLLATE "C"`` on PostgreSQL, SQLite's
+# BINARY), so ``ix_customers_vendor_search`` (vendor_id, search_text, id) walks a page in order
+# and answers a prefix as a range of itself.
+_ORDER = (_customers.c.search_text, _customers.c.id)
 
 # A needle this short has no whole trigram to look up: it matches the start of the search text
-# (the name's start), which the trigram index answers through its padded word-start trigrams.
+# (the name's start), a range of the ordered index.
 MIN_CONTAINS_LENGTH = 3
 
 
-def _where(by_text: bool) -> tuple[Any, ...]:
-    where: list[Any] = [_customers.c.vendor_id == bindparam("vendor_id")]
-    if by_text:
-        where.append(_customers.c.search_text.like(bindparam("q"), escape=LIKE_ESCAPE))
+class Match(enum.Enum):
+    """How ``q`` narrows the list, each answered by its own statement."""
+
+    ALL = "all"  # no q: walk the ordered index, count it index-only
+    PHONE = "phone"  # a whole E.164 number: the customers with that phone (ix_customers_vendor_phone)
+    PREFIX = "prefix"  # one or two characters: a range of the ordered index, for the page and the count
+    CONTAINS = "contains"  # anywhere: the trigram index or a walk of the ordered index, as the needle asks
+
+
+def _where(match: Match, table: Any = _customers) -> tuple[Any, ...]:
+    where: list[Any] = [table.c.vendor_id == bindparam("vendor_id")]
+    if match is Match.PHONE:
+        where.append(table.c.phone == bindparam("phone"))
+    elif match is Match.PREFIX:
+        where += [table.c.search_text >= bindparam("low"), table.c.search_text < bindparam("high")]
+    elif match is Match.CONTAINS:
+        where.append(table.c.search_text.like(bindparam("q"), escape=LIKE_ESCAPE))
     return tuple(where)
 
 
-def _page(by_text: bool) -> Select[Any]:
-    if not by_text:
-        # The total from the index alone (an index-only count), not a window over every customer.
-        total = select(func.count()).select_from(_customers).where(*_where(False)).scalar_subquery()
-        return (
-            select(*_ROW_COLUMNS, total.label("total"))
-            .where(*_where(False))
-            .order_by(_customers.c.full_name, _customers.c.id)
-            .limit(bindparam("limit"))
-            .offset(bindparam("offset"))
-        )
-    # The matches first, on their own (MATERIALIZED): planned without the LIMIT, PostgreSQL takes
-    # them from the trigram index, then counts and sorts only those. Written as one statement with
-    # the LIMIT, it walks the name index and filters every customer of the shop to find them.
-    matched = select(*_ROW_COLUMNS).where(*_where(True)).cte("matched").prefix_with("MATERIALIZED")
+def _count(match: Match) -> Select[Any]:
+    if match is Match.CONTAINS:
+        return select(func.count().label("n")).select_from(_ordered_matches())
+    counted = _customers.alias("counted")
+    return select(func.count()).select_from(counted).where(*_where(match, counted))
+
+
+def _ordered_matches() -> Any:
+    """A needle's matches in index order, to be counted: a needle most customers contain is then
+    counted off the narrow ordered index (each entry's text checked there) rather than by reading
+    the whole table; a rare one still through the trigram index, its few matches sorted."""
+    counted = _customers.alias("counted")
     return (
-        select(*matched.c, func.count().over().label("total"))
-        .order_by(matched.c.full_name, matched.c.id)
+        select(counted.c.id)
+        .where(*_where(Match.CONTAINS, counted))
+        .order_by(counted.c.search_text, counted.c.id)
+        .subquery("matches")
+    )
+
+
+def _page(match: Match) -> Select[Any]:
+    if match is Match.CONTAINS:
+        return _contains_page()
+    total = _count(match).scalar_subquery().correlate(None).label("total")
+    return (
+        select(*_ROW_COLUMNS, total)
+        .where(*_where(match))
+        .order_by(*_ORDER)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
 
 
-_PAGES = {by_text: _page(by_text) for by_text in (False, True)}
-_COUNTS = {by_text: select(func.count()).select_from(_customers).where(*_where(by_text)) for by_text in (False, True)}
+# A search anywhere matching at most this many customers of the shop takes its page from its
+# matches, found through the trigram index and sorted; one matching more walks the ordered index.
+FEW_MATCHES = 10_000
+
+
+def _contains_page() -> Select[Any]:
+    """One statement that counts the matches first, then takes the page the way that count makes
+    cheap. Left to choose with a LIMIT, PostgreSQL would walk the ordered index for any needle it
+    expects a few percent to contain, supposing them spread evenly over the names; but needles
+    cluster (every "Sophie" sits together), and such a walk reads most of the shop's index to find
+    its page. So: the count (a MATERIALIZED CTE, computed once) gates two branches, and only one
+    runs. Up to ``FEW_MATCHES``: the matches themselves (a MATERIALIZED CTE, planned for all its
+    rows, so through the trigram index), top-N sorted. More: the walk, which finds a page within
+    its first entries when that many match."""
+    total = _count(Match.CONTAINS).cte("total").prefix_with("MATERIALIZED")
+    n = select(total.c.n).scalar_subquery()
+    few_rows = _customers.alias("few_rows")
+    few = (
+        select(few_rows.c.id, few_rows.c.search_text)
+        .where(*_where(Match.CONTAINS, few_rows), n <= bindparam("few"))
+        .cte("few")
+        .prefix_with("MATERIALIZED")
+    )
+    walked = _customers.alias("walked")
+    from_few = select(few.c.id).order_by(few.c.search_text, few.c.id)
+    from_walk = (
+        select(walked.c.id)
+        .where(*_where(Match.CONTAINS, walked), n > bindparam("few"))
+        .order_by(walked.c.search_text, walked.c.id)
+    )
+    branches = [
+        branch.limit(bindparam("limit")).offset(bindparam("offset")).subquery(name)
+        for branch, name in ((from_few, "from_few"), (from_walk, "from_walk"))
+    ]
+    page = union_all(*(select(branch.c.id) for branch in branches)).subquery("page")
+    return (
+        select(*_ROW_COLUMNS, n.label("total"))
+        .where(_customers.c.vendor_id == bindparam("vendor_id"), _customers.c.id.in_(select(page.c.id)))
+        .order_by(*_ORDER)
+    )
+
+
+_PAGES = {match: _page(match) for match in Match}
+_COUNTS = {match: _count(match) for match in Match}
 
 
 def search_pattern(needle: str) -> str:
-    """``needle`` anywhere (at the start when shorter than ``MIN_CONTAINS_LENGTH``), its own ``%``,
-    ``_`` and ``!`` taken literally (``!`` escapes: a backslash is spelled differently under
-    different string settings)."""
+    """``needle`` anywhere, its own ``%``, ``_`` and ``!`` taken literally (``!`` escapes: a
+    backslash is spelled differently under different string settings)."""
     escaped = needle.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
     escaped = escaped.replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
-    return f"{escaped}%" if len(needle) < MIN_CONTAINS_LENGTH else f"%{escaped}%"
+    return f"%{escaped}%"
 
 
-def search_statement(by_text: bool) -> Select[Any]:
+def prefix_range(needle: str) -> tuple[str, str] | None:
+    """The texts starting with ``needle`` as the range ``[needle, after)`` in code point (= UTF-8
+    byte) order: ``after`` is ``needle`` with its last character moved on by one (past the
+    surrogates, which no text holds). None when no character follows (U+10FFFF)."""
+    last = ord(needle[-1]) + 1
+    if last == 0xD800:
+        last = 0xE000
+    if last > 0x10FFFF:
+        return None
+    return needle, needle[:-1] + chr(last)
+
+
+def search_params(needle: str | None, *, whole_phone: bool = False) -> tuple[Match, dict[str, Any]]:
+    """Which statement answers ``needle``, and its parameters (without the shop's id and the page)."""
+    if not needle:
+        return Match.ALL, {}
+    if whole_phone:
+        return Match.PHONE, {"phone": needle}
+    if len(needle) < MIN_CONTAINS_LENGTH:
+        bounds = prefix_range(needle)
+        if bounds is not None:
+            return Match.PREFIX, {"low": bounds[0], "high": bounds[1]}
+        return Match.CONTAINS, {"q": search_pattern(needle)[1:], "few": FEW_MATCHES}  # the start, as LIKE 'x%'
+    return Match.CONTAINS, {"q": search_pattern(needle), "few": FEW_MATCHES}
+
+
+def search_statement(match: Match) -> Select[Any]:
     """The list statement (for the benchmark script and the plan check)."""
-    return _PAGES[by_text]
+    return _PAGES[match]
 
 
 class SqlCustomerQueries:
@@ -136,12 +234,14 @@ class SqlCustomerQueries:
             created_at=first[7],
         )
 
-    async def page(self, vendor_id: UUID, page: PageRequest, needle: str | None) -> Page[CustomerRowOut]:
-        by_text = bool(needle)
-        params: dict[str, Any] = {"vendor_id": vendor_id}
-        if needle:
-            params["q"] = search_pattern(needle)
-        rows, total = await self._reads.page(_PAGES[by_text], _COUNTS[by_text], params, page)
+    async def page(
+        self, vendor_id: UUID, page: PageRequest, needle: str | None, *, whole_phone: bool = False
+    ) -> Page[CustomerRowOut]:
+        match, params = search_params(needle, whole_phone=whole_phone)
+        params["vendor_id"] = vendor_id
+        rows, total = await self._reads.page(
+            _PAGES[match], _COUNTS[match], params, page, plan_per_call=match is Match.CONTAINS
+        )
         return Page(items=_rows(rows), total=total, limit=page.limit, offset=page.offset)
 
 

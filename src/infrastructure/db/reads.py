@@ -35,24 +35,37 @@ class SqlReads:
         self._direct = engine.dialect.name == "postgresql" and engine.dialect.driver == "asyncpg"
         self._compiled: dict[int, tuple[Select[Any], str, tuple[str, ...]]] = {}
 
-    async def rows(self, statement: Select[Any], params: Mapping[str, Any]) -> Rows:
+    async def rows(self, statement: Select[Any], params: Mapping[str, Any], *, plan_per_call: bool = False) -> Rows:
+        """``plan_per_call``: PostgreSQL plans the statement for these very parameters each time.
+        A statement the driver keeps prepared is planned for its values five times, then (when the
+        estimates agree) once for any values: right for most reads, wrong for a search whose best
+        plan depends on how many rows the needle matches. Such a statement is sent unnamed, planned
+        with its values on every call, for one more round trip (the driver learns its types first)."""
         if self._direct:
-            return await self._driver_rows(statement, params)
+            return await self._driver_rows(statement, params, plan_per_call)
         with application_errors():
             async with self._autocommit.connect() as connection:
                 return (await connection.execute(statement, params)).all()
 
     async def page(
-        self, statement: Select[Any], count: Select[Any], params: Mapping[str, Any], page: PageRequest
+        self,
+        statement: Select[Any],
+        count: Select[Any],
+        params: Mapping[str, Any],
+        page: PageRequest,
+        *,
+        plan_per_call: bool = False,
     ) -> tuple[Rows, int]:
         """A page of rows (the last column is the window total) and the total. A page past the last
         row has no row to carry the total: only then a second statement counts."""
-        rows = await self.rows(statement, {**params, "limit": page.limit, "offset": page.offset})
+        rows = await self.rows(
+            statement, {**params, "limit": page.limit, "offset": page.offset}, plan_per_call=plan_per_call
+        )
         if rows:
             return rows, int(rows[0][-1])
         if page.offset == 0:
             return rows, 0
-        counted = await self.rows(count, params)
+        counted = await self.rows(count, params, plan_per_call=plan_per_call)
         return rows, int(counted[0][0])
 
     def _compile(self, statement: Select[Any]) -> tuple[str, tuple[str, ...]]:
@@ -63,14 +76,20 @@ class SqlReads:
             self._compiled[id(statement)] = cached  # statements are module constants: a handful
         return cached[1], cached[2]
 
-    async def _driver_rows(self, statement: Select[Any], params: Mapping[str, Any]) -> Rows:
+    async def _driver_rows(self, statement: Select[Any], params: Mapping[str, Any], plan_per_call: bool) -> Rows:
         sql, names = self._compile(statement)
         with application_errors():
             pooled = await self._engine.raw_connection()
         try:
             driver = pooled.driver_connection
             assert driver is not None
-            return await driver.fetch(sql, *[params[name] for name in names])  # type: ignore[no-any-return]
+            values = [params[name] for name in names]
+            if plan_per_call:
+                # The unnamed statement (name ""): planned with these values when bound, replaced
+                # by the connection's next unnamed one; nothing to close on the server.
+                unnamed = await driver.prepare(sql, name="")
+                return await unnamed.fetch(*values)  # type: ignore[no-any-return]
+            return await driver.fetch(sql, *values)  # type: ignore[no-any-return]
         except Exception as error:
             if pooled.driver_connection is None or pooled.driver_connection.is_closed():
                 pooled.invalidate(error)  # the next checkout opens a fresh connection

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from application.shared.errors import (
     TooManyAttempts,
 )
 from domain.shared.errors import DomainError, InvalidValue, InvalidValues, InvariantViolation
+from interfaces.http.field_errors import MISSING
 from interfaces.http.problems import (
     PROBLEM_CONTENT_TYPE,
     FieldError,
@@ -88,8 +90,22 @@ def validation_problem(extra: Any, request_id: str | None) -> Problem:
     )
 
 
+# Litestar names a missing required parameter only in its message; it becomes a field error too,
+# named like the other refused parameters ("query.date", "header.idempotency-key").
+_MISSING_PARAMETER = re.compile(r"^Missing required (query|header|cookie|path) parameter '([^']{1,100})' for path ")
+
+
+def _missing_parameter(detail: str) -> list[dict[str, str]] | None:
+    missing = _MISSING_PARAMETER.match(detail)
+    if missing is None:
+        return None
+    kind, name = missing.groups()
+    return [{"key": f"{kind}.{name.lower() if kind == 'header' else name}", "message": MISSING}]
+
+
 def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
-    return _problem_response(request, validation_problem(exc.extra, request_id_of(request.scope)))
+    extra = exc.extra or _missing_parameter(str(exc.detail))
+    return _problem_response(request, validation_problem(extra, request_id_of(request.scope)))
 
 
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import msgspec
 from dishka import FromDishka
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, Parameter
@@ -32,6 +31,7 @@ from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.customers.schemas import AddressIn, AddressPatchIn, CustomerIn, CustomerPage, CustomerPatchIn
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
+from interfaces.http.patching import change
 from interfaces.http.paths import path_id
 
 _WRITE = requires(Role.STAFF, "customers")
@@ -51,13 +51,6 @@ def _address(data: AddressIn) -> AddressData:
         country=data.country,
         phone=data.phone,
     )
-
-
-def _set(value: str | msgspec.UnsetType | None) -> tuple[str | None, bool]:
-    """(the new value, whether to clear it): absent keeps, null clears."""
-    if value is msgspec.UNSET:
-        return None, False
-    return (None, True) if value is None else (value, False)
 
 
 class CustomerController(Controller):
@@ -108,8 +101,8 @@ class CustomerController(Controller):
         principal: FromDishka[Principal],
         use_case: FromDishka[UpdateCustomer],
     ) -> CustomerOut:
-        email, clear_email = _set(data.email)
-        phone, clear_phone = _set(data.phone)
+        email, clear_email = change(data.email)
+        phone, clear_phone = change(data.phone)
         command = UpdateCustomerCommand(
             customer_id=path_id(customer_id, CustomerNotFound),
             full_name=data.full_name,
@@ -149,7 +142,7 @@ class CustomerController(Controller):
         principal: FromDishka[Principal],
         use_case: FromDishka[UpdateAddress],
     ) -> CustomerAddressOut:
-        phone, clear_phone = _set(data.phone)
+        phone, clear_phone = change(data.phone)
         command = UpdateAddressCommand(
             customer_id=path_id(customer_id, CustomerNotFound),
             address_id=path_id(address_id, AddressNotFound),

@@ -56,6 +56,7 @@ from interfaces.http.delivery.schemas import (
 )
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
+from interfaces.http.patching import change
 from interfaces.http.paths import path_id
 
 _WRITE = requires(Role.MANAGER, "delivery")
@@ -123,12 +124,14 @@ class DeliveryZoneController(Controller):
         principal: FromDishka[Principal],
         use_case: FromDishka[UpdateZone],
     ) -> ZoneOut:
+        min_subtotal, clear_min_subtotal = change(data.min_subtotal)
         command = UpdateZoneCommand(
             zone_id=path_id(zone_id, ZoneNotFound),
             name=data.name,
             postal_codes=data.postal_codes,
             fee=_amount(data.fee),
-            min_subtotal=_amount(data.min_subtotal),
+            min_subtotal=_amount(min_subtotal),
+            clear_min_subtotal=clear_min_subtotal,
             active=data.active,
         )
         return await use_case.execute(principal, command)
@@ -192,6 +195,9 @@ class DeliverySlotController(Controller):
         principal: FromDishka[Principal],
         use_case: FromDishka[UpdateSlot],
     ) -> SlotOut:
+        cutoff, clear_cutoff = change(data.same_day_cutoff)
+        capacity, clear_capacity = change(data.capacity)
+        weekdays, clear_weekdays = change(data.weekdays)
         command = UpdateSlotCommand(
             slot_id=path_id(slot_id, SlotNotFound),
             name=data.name,
@@ -199,9 +205,12 @@ class DeliverySlotController(Controller):
             ends_at=data.ends_at,
             fee=_amount(data.fee),
             same_day=data.same_day,
-            same_day_cutoff=data.same_day_cutoff,
-            capacity=data.capacity,
-            weekdays=data.weekdays,
+            same_day_cutoff=cutoff,
+            clear_cutoff=clear_cutoff,
+            capacity=capacity,
+            clear_capacity=clear_capacity,
+            weekdays=weekdays,
+            clear_weekdays=clear_weekdays,
             active=data.active,
         )
         return await use_case.execute(principal, command)

@@ -87,7 +87,7 @@ class ZonePatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     name: ZoneName | None = None
     postal_codes: PostalCodes | None = None
     fee: DeliveryMoneyIn | None = None
-    min_subtotal: DeliveryMoneyIn | None = None
+    min_subtotal: DeliveryMoneyIn | msgspec.UnsetType | None = msgspec.UNSET  # null: no minimum any more
     active: Annotated[bool, msgspec.Meta(examples=[False])] | None = None
 
 
@@ -115,9 +115,11 @@ class SlotPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ends_at: Annotated[str, msgspec.Meta(max_length=5, examples=["13:00"]), Rule(_check_time)] | None = None
     fee: DeliveryMoneyIn | None = None
     same_day: Annotated[bool, msgspec.Meta(examples=[True])] | None = None
-    same_day_cutoff: Annotated[str, msgspec.Meta(max_length=5, examples=["08:30"]), Rule(_check_time)] | None = None
-    capacity: Capacity | None = None
-    weekdays: Weekdays | None = None
+    same_day_cutoff: (  # null: no cutoff (same-day orders until the slot starts)
+        Annotated[str, msgspec.Meta(max_length=5, examples=["08:30"]), Rule(_check_time)] | msgspec.UnsetType | None
+    ) = msgspec.UNSET
+    capacity: Capacity | msgspec.UnsetType | None = msgspec.UNSET  # null: no limit
+    weekdays: Weekdays | msgspec.UnsetType | None = msgspec.UNSET  # null: every day
     active: Annotated[bool, msgspec.Meta(examples=[False])] | None = None
 
 

@@ -70,7 +70,7 @@ class StockItemPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
     name: Name | None = None
     reorder_level: ReorderLevel | None = None
-    shelf_life_days: ShelfLife | None = None
+    shelf_life_days: ShelfLife | msgspec.UnsetType | None = msgspec.UNSET  # null: it no longer wilts
 
 
 class MoneyIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

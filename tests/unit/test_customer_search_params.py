@@ -1,0 +1,52 @@
+"""Which statement answers a customer search, and the bounds of a prefix range (pure functions of
+``infrastructure.customers.queries``; the statements themselves run in tests/integration)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from infrastructure.customers.queries import FEW_MATCHES, Match, prefix_range, search_params
+from interfaces.http.errors import _missing_parameter
+
+
+def test_each_kind_of_needle_has_its_statement() -> None:
+    assert search_params(None) == (Match.ALL, {})
+    assert search_params("") == (Match.ALL, {})
+    assert search_params("+31612345678", whole_phone=True) == (Match.PHONE, {"phone": "+31612345678"})
+    assert search_params("s") == (Match.PREFIX, {"low": "s", "high": "t"})
+    assert search_params("an") == (Match.PREFIX, {"low": "an", "high": "ao"})
+    assert search_params("jan") == (Match.CONTAINS, {"q": "%jan%", "few": FEW_MATCHES})
+    assert search_params("5%_!") == (Match.CONTAINS, {"q": "%5!%!_!!%", "few": FEW_MATCHES})  # taken literally
+
+
+def test_a_prefix_range_skips_the_surrogates_and_ends_at_the_last_code_point() -> None:
+    assert prefix_range("a\ud7ff") == ("a\ud7ff", "a\ue000")
+    assert prefix_range("z") == ("z", "{")
+    assert prefix_range("a\U0010ffff") is None
+    assert search_params("\U0010ffff") == (Match.CONTAINS, {"q": "\U0010ffff%", "few": FEW_MATCHES})  # the start
+
+
+@given(
+    st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=3),
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=6),
+)
+def test_the_range_holds_exactly_the_texts_that_start_with_the_needle(needle: str, text: str) -> None:
+    bounds = prefix_range(needle)
+    if bounds is None:
+        return
+    low, high = (bound.encode() for bound in bounds)
+    encoded = text.encode()  # PostgreSQL's "C" collation and SQLite's BINARY compare the UTF-8 bytes
+    assert (low <= encoded < high) == text.startswith(needle)
+    joined = (needle + text).encode()
+    assert low <= joined < high
+
+
+def test_a_missing_parameter_is_named_like_the_other_refused_ones() -> None:
+    assert _missing_parameter("Missing required query parameter 'date' for path /api/availability?x=1") == [
+        {"key": "query.date", "message": "is missing: this field is required"}
+    ]
+    assert _missing_parameter("Missing required header parameter 'Idempotency-Key' for path /api/orders") == [
+        {"key": "header.idempotency-key", "message": "is missing: this field is required"}
+    ]
+    assert _missing_parameter("The request is not valid.") is None
