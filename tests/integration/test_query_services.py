@@ -84,9 +84,10 @@ async def statements(container: AsyncContainer, monkeypatch: pytest.MonkeyPatch)
     prepare = asyncpg.Connection.prepare
 
     async def prepared(self: asyncpg.Connection, query: str, **options: Any) -> Any:
-        # A statement prepared to be planned for its values (``SqlReads``' plan_per_call) runs
-        # without the query logger: counted here, once, on the connections watched.
-        if id(self) in watched:
+        # A statement sent unnamed to be planned for its values (``SqlReads``' plan_per_call) runs
+        # without the query logger: counted here, once. (SQLAlchemy's own prepares are named and
+        # already counted above.)
+        if id(self) in watched and options.get("name") == "":
             seen.sent.append(query)
         return await prepare(self, query, **options)
 
