@@ -101,6 +101,8 @@ def walk(client: httpx.Client, owner: dict[str, str]) -> None:
         client.patch(f"/api/customers/{anna['id']}", json={"email": None, "marketing_consent": False}, headers=owner)
     )
     assert (changed["email"], changed["marketing_consent"], changed["marketing_consent_at"]) == (None, False, None)
+    refused = {"full_name": None, "notes": None, "marketing_consent": None}
+    assert _fields(client.patch(f"/api/customers/{anna['id']}", json=refused, headers=owner)) == set(refused)
     assert changed["phone"] == "+31612345678"
 
     added = _ok(

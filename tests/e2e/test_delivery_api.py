@@ -126,6 +126,14 @@ def walk(client: httpx.Client, owner: dict[str, str]) -> None:
     assert with_minimum["min_subtotal"] == minimum
     without = _ok(client.patch(f"/api/delivery-zones/{zone['id']}", json={"min_subtotal": None}, headers=owner))
     assert (without["min_subtotal"], without["name"]) == (None, "Centrum")
+    # null never empties what must have a value: 400 naming each field, and nothing changes
+    assert _fields(
+        client.patch(f"/api/delivery-zones/{zone['id']}", json={"fee": None, "name": None}, headers=owner)
+    ) == {"fee", "name"}
+    assert _fields(
+        client.patch(f"/api/delivery-slots/{slot['id']}", json={"starts_at": None, "same_day": None}, headers=owner)
+    ) == {"starts_at", "same_day"}
+    assert _ok(client.get(f"/api/delivery-zones/{zone['id']}", headers=owner)) == without
     _ok(
         client.patch(
             f"/api/delivery-slots/{slot['id']}", json={"capacity": 5, "same_day_cutoff": "08:00"}, headers=owner

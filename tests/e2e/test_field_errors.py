@@ -167,9 +167,9 @@ def test_signup_with_seven_shape_problems_lists_seven(client: httpx.Client) -> N
 def test_patch_problems_are_each_listed(client: httpx.Client, owner: str) -> None:
     body = {"name": 5, "timezone": False, "card_message_max": "200", "colour": "red"}
     assert _errors(client.patch("/api/vendor", json=body, headers=bearer(owner))) == {
-        "name": "must be a string or null, not a whole number",
-        "timezone": "must be a string or null, not true or false",
-        "card_message_max": "must be a whole number or null, not a string",
+        "name": "must be a string, not a whole number",
+        "timezone": "must be a string, not true or false",
+        "card_message_max": "must be a whole number, not a string",
         "colour": UNKNOWN,
     }
 

@@ -155,6 +155,8 @@ def walk(client: httpx.Client, owner: dict[str, str]) -> None:
     assert kept["shelf_life_days"] == 400  # absent: unchanged
     cleared = _ok(client.patch(f"/api/stock-items/{ribbon['id']}", json={"shelf_life_days": None}, headers=owner))
     assert (cleared["shelf_life_days"], cleared["name"]) == (None, "Satin ribbon 25 mm")  # null: it no longer wilts
+    refused = {"name": None, "reorder_level": None}
+    assert _fields(client.patch(f"/api/stock-items/{ribbon['id']}", json=refused, headers=owner)) == set(refused)
     low = _ok(client.get("/api/stock/low", headers=owner))
     assert [(entry["id"], entry["shortfall"]) for entry in low["items"]] == [(rose["id"], 6)]
 

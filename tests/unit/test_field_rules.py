@@ -319,7 +319,12 @@ async def test_vendor_and_profile_schemas_refuse_what_their_use_cases_refuse() -
         await world.run(UpdateVendor, owner.principal, command)
     assert set(_refused(refused.value)) == set(vendor)
     assert _walked(VendorPatchIn, vendor) == _refused(refused.value)
-    assert _walked(VendorPatchIn, {"name": None, "timezone": None, "card_message_max": None}) == {}
+    # null never empties a field that must have a value: refused, each field named
+    assert _walked(VendorPatchIn, {"name": None, "timezone": None, "card_message_max": None}) == {
+        "name": "must be a string, not null",
+        "timezone": "must be a string, not null",
+        "card_message_max": "must be a whole number, not null",
+    }
 
     profile = {"full_name": "Za\u0301\u0302\u0303\u0304\u0305\u0306lgo"}
     with pytest.raises(InvalidValue) as refused:

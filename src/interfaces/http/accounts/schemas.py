@@ -118,14 +118,14 @@ class StaffIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class StaffPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    role: Role | None = None
-    active: bool | None = None
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class VendorPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    name: Annotated[ShortText, Rule(check_vendor_name)] | None = None
-    timezone: Annotated[ShortText, Rule(check_timezone)] | None = None
-    card_message_max: Annotated[int, Rule(check_card_message_max)] | None = None
+    name: Annotated[ShortText, Rule(check_vendor_name)] | msgspec.UnsetType = msgspec.UNSET
+    timezone: Annotated[ShortText, Rule(check_timezone)] | msgspec.UnsetType = msgspec.UNSET
+    card_message_max: Annotated[int, Rule(check_card_message_max)] | msgspec.UnsetType = msgspec.UNSET
 
 
 class TokensOut(msgspec.Struct, frozen=True):

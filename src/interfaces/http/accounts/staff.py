@@ -23,6 +23,7 @@ from interfaces.http.accounts.schemas import StaffIn, StaffPage, StaffPatchIn
 from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
+from interfaces.http.patching import given
 from interfaces.http.paths import path_id
 
 # `full_name` is the contract's spelling of `name`: both sort by the member's name.
@@ -89,5 +90,5 @@ class StaffController(Controller):
         principal: FromDishka[Principal],
         use_case: FromDishka[UpdateStaff],
     ) -> UserOut:
-        command = UpdateStaffCommand(user_id=_member_id(user_id), role=data.role, active=data.active)
+        command = UpdateStaffCommand(user_id=_member_id(user_id), role=given(data.role), active=given(data.active))
         return UserOut.of(await use_case.execute(principal, command))

@@ -14,6 +14,7 @@ from domain.shared.role import Role
 from interfaces.http.accounts.schemas import VendorPatchIn
 from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.di import inject, inject_app
+from interfaces.http.patching import given
 
 
 class VendorController(Controller):
@@ -35,5 +36,7 @@ class VendorController(Controller):
     async def update_vendor(
         self, data: JSONBody[VendorPatchIn], principal: FromDishka[Principal], use_case: FromDishka[UpdateVendor]
     ) -> VendorOut:
-        command = UpdateVendorCommand(name=data.name, timezone=data.timezone, card_message_max=data.card_message_max)
+        command = UpdateVendorCommand(
+            name=given(data.name), timezone=given(data.timezone), card_message_max=given(data.card_message_max)
+        )
         return VendorOut.of(await use_case.execute(principal, command))

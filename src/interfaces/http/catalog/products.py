@@ -25,6 +25,7 @@ from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.catalog.schemas import ProductIn, ProductPage, ProductPatchIn
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
+from interfaces.http.patching import given
 from interfaces.http.paths import path_id
 
 SortParam = Literal["name", "-name", "created_at", "-created_at", "margin", "-margin"]
@@ -113,13 +114,14 @@ class ProductController(Controller):
         principal: FromDishka[Principal],
         use_case: FromDishka[UpdateProduct],
     ) -> ProductOut:
+        occasions, variants = given(data.occasions), given(data.variants)
         command = UpdateProductCommand(
             product_id=_product_id(product_id),
-            name=data.name,
-            description=data.description,
-            occasions=None if data.occasions is None else tuple(data.occasions),
-            active=data.active,
-            variants=None if data.variants is None else tuple(variant.draft() for variant in data.variants),
+            name=given(data.name),
+            description=given(data.description),
+            occasions=None if occasions is None else tuple(occasions),
+            active=given(data.active),
+            variants=None if variants is None else tuple(variant.draft() for variant in variants),
         )
         return await use_case.execute(principal, command)
 

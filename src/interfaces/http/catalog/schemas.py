@@ -150,17 +150,17 @@ class ProductIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 class ProductPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Every field optional; ``variants`` replaces the product's whole list of variants."""
 
-    name: ProductName | None = None
-    description: Description | None = None
-    occasions: Occasions | None = None
-    active: Annotated[bool | None, msgspec.Meta(examples=[False])] = None
+    name: ProductName | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    occasions: Occasions | msgspec.UnsetType = msgspec.UNSET
+    active: Annotated[bool, msgspec.Meta(examples=[False])] | msgspec.UnsetType = msgspec.UNSET
     variants: (
         Annotated[
             list[VariantPatchIn],
             msgspec.Meta(min_length=1, max_length=MAX_VARIANTS, examples=[[{**_VARIANT_IN, "id": EXAMPLE_VARIANT_ID}]]),
         ]
-        | None
-    ) = None
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
 
 
 class ProductPage(msgspec.Struct, frozen=True):

@@ -31,7 +31,7 @@ from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.customers.schemas import AddressIn, AddressPatchIn, CustomerIn, CustomerPage, CustomerPatchIn
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
-from interfaces.http.patching import change
+from interfaces.http.patching import change, given
 from interfaces.http.paths import path_id
 
 _WRITE = requires(Role.STAFF, "customers")
@@ -105,13 +105,13 @@ class CustomerController(Controller):
         phone, clear_phone = change(data.phone)
         command = UpdateCustomerCommand(
             customer_id=path_id(customer_id, CustomerNotFound),
-            full_name=data.full_name,
+            full_name=given(data.full_name),
             email=email,
             clear_email=clear_email,
             phone=phone,
             clear_phone=clear_phone,
-            notes=data.notes,
-            marketing_consent=data.marketing_consent,
+            notes=given(data.notes),
+            marketing_consent=given(data.marketing_consent),
         )
         return await use_case.execute(principal, command)
 
@@ -146,14 +146,14 @@ class CustomerController(Controller):
         command = UpdateAddressCommand(
             customer_id=path_id(customer_id, CustomerNotFound),
             address_id=path_id(address_id, AddressNotFound),
-            name=data.name,
+            name=given(data.name),
             phone=phone,
             clear_phone=clear_phone,
-            line1=data.line1,
-            line2=data.line2,
-            city=data.city,
-            postal_code=data.postal_code,
-            country=data.country,
+            line1=given(data.line1),
+            line2=given(data.line2),
+            city=given(data.city),
+            postal_code=given(data.postal_code),
+            country=given(data.country),
         )
         return await use_case.execute(principal, command)
 

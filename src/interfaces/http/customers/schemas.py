@@ -67,12 +67,12 @@ class AddressIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 class AddressPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """The fields to change; ``phone: null`` removes the phone."""
 
-    name: RecipientName | None = None
-    line1: Line | None = None
-    line2: Line2 | None = None
-    city: City | None = None
-    postal_code: PostalCode | None = None
-    country: Country | None = None
+    name: RecipientName | msgspec.UnsetType = msgspec.UNSET
+    line1: Line | msgspec.UnsetType = msgspec.UNSET
+    line2: Line2 | msgspec.UnsetType = msgspec.UNSET
+    city: City | msgspec.UnsetType = msgspec.UNSET
+    postal_code: PostalCode | msgspec.UnsetType = msgspec.UNSET
+    country: Country | msgspec.UnsetType = msgspec.UNSET
     phone: RecipientPhone | msgspec.UnsetType | None = msgspec.UNSET
 
 
@@ -89,11 +89,11 @@ class CustomerPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """The fields to change; ``email: null`` or ``phone: null`` removes them; the address book
     changes through ``/addresses``."""
 
-    full_name: FullName | None = None
+    full_name: FullName | msgspec.UnsetType = msgspec.UNSET
     email: Email | msgspec.UnsetType | None = msgspec.UNSET
     phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
-    notes: Notes | None = None
-    marketing_consent: Consent | None = None
+    notes: Notes | msgspec.UnsetType = msgspec.UNSET
+    marketing_consent: Consent | msgspec.UnsetType = msgspec.UNSET
 
 
 class CustomerPage(msgspec.Struct, frozen=True):

@@ -56,7 +56,7 @@ from interfaces.http.delivery.schemas import (
 )
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
-from interfaces.http.patching import change
+from interfaces.http.patching import change, given
 from interfaces.http.paths import path_id
 
 _WRITE = requires(Role.MANAGER, "delivery")
@@ -127,12 +127,12 @@ class DeliveryZoneController(Controller):
         min_subtotal, clear_min_subtotal = change(data.min_subtotal)
         command = UpdateZoneCommand(
             zone_id=path_id(zone_id, ZoneNotFound),
-            name=data.name,
-            postal_codes=data.postal_codes,
-            fee=_amount(data.fee),
+            name=given(data.name),
+            postal_codes=given(data.postal_codes),
+            fee=_amount(given(data.fee)),
             min_subtotal=_amount(min_subtotal),
             clear_min_subtotal=clear_min_subtotal,
-            active=data.active,
+            active=given(data.active),
         )
         return await use_case.execute(principal, command)
 
@@ -200,18 +200,18 @@ class DeliverySlotController(Controller):
         weekdays, clear_weekdays = change(data.weekdays)
         command = UpdateSlotCommand(
             slot_id=path_id(slot_id, SlotNotFound),
-            name=data.name,
-            starts_at=data.starts_at,
-            ends_at=data.ends_at,
-            fee=_amount(data.fee),
-            same_day=data.same_day,
+            name=given(data.name),
+            starts_at=given(data.starts_at),
+            ends_at=given(data.ends_at),
+            fee=_amount(given(data.fee)),
+            same_day=given(data.same_day),
             same_day_cutoff=cutoff,
             clear_cutoff=clear_cutoff,
             capacity=capacity,
             clear_capacity=clear_capacity,
             weekdays=weekdays,
             clear_weekdays=clear_weekdays,
-            active=data.active,
+            active=given(data.active),
         )
         return await use_case.execute(principal, command)
 

@@ -84,11 +84,11 @@ class ZoneIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class ZonePatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    name: ZoneName | None = None
-    postal_codes: PostalCodes | None = None
-    fee: DeliveryMoneyIn | None = None
+    name: ZoneName | msgspec.UnsetType = msgspec.UNSET
+    postal_codes: PostalCodes | msgspec.UnsetType = msgspec.UNSET
+    fee: DeliveryMoneyIn | msgspec.UnsetType = msgspec.UNSET
     min_subtotal: DeliveryMoneyIn | msgspec.UnsetType | None = msgspec.UNSET  # null: no minimum any more
-    active: Annotated[bool, msgspec.Meta(examples=[False])] | None = None
+    active: Annotated[bool, msgspec.Meta(examples=[False])] | msgspec.UnsetType = msgspec.UNSET
 
 
 class SlotIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -110,17 +110,19 @@ class SlotIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class SlotPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    name: SlotName | None = None
-    starts_at: Clock | None = None
-    ends_at: Annotated[str, msgspec.Meta(max_length=5, examples=["13:00"]), Rule(_check_time)] | None = None
-    fee: DeliveryMoneyIn | None = None
-    same_day: Annotated[bool, msgspec.Meta(examples=[True])] | None = None
+    name: SlotName | msgspec.UnsetType = msgspec.UNSET
+    starts_at: Clock | msgspec.UnsetType = msgspec.UNSET
+    ends_at: Annotated[str, msgspec.Meta(max_length=5, examples=["13:00"]), Rule(_check_time)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    fee: DeliveryMoneyIn | msgspec.UnsetType = msgspec.UNSET
+    same_day: Annotated[bool, msgspec.Meta(examples=[True])] | msgspec.UnsetType = msgspec.UNSET
     same_day_cutoff: (  # null: no cutoff (same-day orders until the slot starts)
         Annotated[str, msgspec.Meta(max_length=5, examples=["08:30"]), Rule(_check_time)] | msgspec.UnsetType | None
     ) = msgspec.UNSET
     capacity: Capacity | msgspec.UnsetType | None = msgspec.UNSET  # null: no limit
     weekdays: Weekdays | msgspec.UnsetType | None = msgspec.UNSET  # null: every day
-    active: Annotated[bool, msgspec.Meta(examples=[False])] | None = None
+    active: Annotated[bool, msgspec.Meta(examples=[False])] | msgspec.UnsetType = msgspec.UNSET
 
 
 class BlackoutIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

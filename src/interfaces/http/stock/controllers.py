@@ -31,7 +31,7 @@ from domain.stock.item import StockKind
 from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.di import inject, inject_app
 from interfaces.http.pagination import Limit, Offset
-from interfaces.http.patching import change
+from interfaces.http.patching import change, given
 from interfaces.http.paths import path_id
 from interfaces.http.stock.schemas import (
     AdjustmentIn,
@@ -112,8 +112,8 @@ class StockItemController(Controller):
         shelf_life_days, clear_shelf_life = change(data.shelf_life_days)
         command = UpdateStockItemCommand(
             stock_item_id=_item_id(item_id),
-            name=data.name,
-            reorder_level=data.reorder_level,
+            name=given(data.name),
+            reorder_level=given(data.reorder_level),
             shelf_life_days=shelf_life_days,
             clear_shelf_life=clear_shelf_life,
         )

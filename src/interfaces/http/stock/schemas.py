@@ -68,8 +68,8 @@ class StockItemIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 class StockItemPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """The fields to change; quantities are the ledger's and never set here."""
 
-    name: Name | None = None
-    reorder_level: ReorderLevel | None = None
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    reorder_level: ReorderLevel | msgspec.UnsetType = msgspec.UNSET
     shelf_life_days: ShelfLife | msgspec.UnsetType | None = msgspec.UNSET  # null: it no longer wilts
 
 
