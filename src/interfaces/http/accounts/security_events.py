@@ -11,7 +11,7 @@ from domain.shared.role import Role
 from interfaces.http.accounts.schemas import SecurityEventPage
 from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.di import inject_app
-from interfaces.http.pagination import Limit, Offset
+from interfaces.http.pagination import Limit, Offset, envelope
 
 
 class SecurityEventController(Controller):
@@ -25,4 +25,4 @@ class SecurityEventController(Controller):
         self, request: AnyRequest, use_case: FromDishka[ListSecurityEvents], limit: Limit = 50, offset: Offset = 0
     ) -> SecurityEventPage:
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset))
-        return SecurityEventPage(list(page.items), page.total, page.limit, page.offset)
+        return envelope(SecurityEventPage, page)

@@ -22,7 +22,7 @@ from domain.shared.role import Role
 from interfaces.http.accounts.schemas import StaffIn, StaffPage, StaffPatchIn
 from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.di import inject, inject_app
-from interfaces.http.pagination import Limit, Offset
+from interfaces.http.pagination import Limit, Offset, envelope
 from interfaces.http.patching import given
 from interfaces.http.paths import path_id
 
@@ -64,7 +64,7 @@ class StaffController(Controller):
     ) -> StaffPage:
         where = StaffFilter(role=role, active=active, sort=_SORTS[sort])
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset), where)
-        return StaffPage(list(page.items), page.total, page.limit, page.offset)
+        return envelope(StaffPage, page)
 
     @get("/{user_id:str}", summary="One staff member")
     @inject_app

@@ -24,7 +24,7 @@ from domain.shared.role import Role
 from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.catalog.schemas import ProductIn, ProductPage, ProductPatchIn
 from interfaces.http.di import inject, inject_app
-from interfaces.http.pagination import Limit, Offset
+from interfaces.http.pagination import Limit, Offset, envelope
 from interfaces.http.patching import given
 from interfaces.http.paths import path_id
 
@@ -75,7 +75,7 @@ class ProductController(Controller):
     ) -> ProductPage:
         where = ProductFilter(kind=kind, occasion=occasion, active=active, q=q, sort=ProductSort(sort))
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset), where)
-        return ProductPage(list(page.items), page.total, page.limit, page.offset)
+        return envelope(ProductPage, page)
 
     @get("/{product_id:str}", summary="One product, with each variant's cost and margin")
     @inject_app

@@ -30,7 +30,7 @@ from domain.shared.role import Role
 from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.customers.schemas import AddressIn, AddressPatchIn, CustomerIn, CustomerPage, CustomerPatchIn
 from interfaces.http.di import inject, inject_app
-from interfaces.http.pagination import Limit, Offset
+from interfaces.http.pagination import Limit, Offset, envelope
 from interfaces.http.patching import change, given
 from interfaces.http.paths import path_id
 
@@ -68,7 +68,7 @@ class CustomerController(Controller):
         q: Query = None,
     ) -> CustomerPage:
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset), q)
-        return CustomerPage(list(page.items), page.total, page.limit, page.offset)
+        return envelope(CustomerPage, page)
 
     @get("/{customer_id:str}", summary="One customer with their address book")
     @inject_app

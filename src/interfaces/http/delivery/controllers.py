@@ -55,7 +55,7 @@ from interfaces.http.delivery.schemas import (
     ZonePatchIn,
 )
 from interfaces.http.di import inject, inject_app
-from interfaces.http.pagination import Limit, Offset
+from interfaces.http.pagination import Limit, Offset, envelope
 from interfaces.http.patching import change, given
 from interfaces.http.paths import path_id
 
@@ -81,7 +81,7 @@ class DeliveryZoneController(Controller):
         self, request: AnyRequest, use_case: FromDishka[ListZones], limit: Limit = 50, offset: Offset = 0
     ) -> ZonePage:
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset))
-        return ZonePage(list(page.items), page.total, page.limit, page.offset)
+        return envelope(ZonePage, page)
 
     @get("/{zone_id:str}", summary="One delivery zone")
     @inject_app
@@ -154,7 +154,7 @@ class DeliverySlotController(Controller):
         self, request: AnyRequest, use_case: FromDishka[ListSlots], limit: Limit = 50, offset: Offset = 0
     ) -> SlotPage:
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset))
-        return SlotPage(list(page.items), page.total, page.limit, page.offset)
+        return envelope(SlotPage, page)
 
     @get("/{slot_id:str}", summary="One delivery slot")
     @inject_app
@@ -243,7 +243,7 @@ class BlackoutDateController(Controller):
         offset: Offset = 0,
     ) -> BlackoutPage:
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset), since)
-        return BlackoutPage(list(page.items), page.total, page.limit, page.offset)
+        return envelope(BlackoutPage, page)
 
     @get("/{blackout_id:str}", summary="One blackout date")
     @inject_app

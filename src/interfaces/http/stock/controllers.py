@@ -30,7 +30,7 @@ from domain.shared.role import Role
 from domain.stock.item import StockKind
 from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.di import inject, inject_app
-from interfaces.http.pagination import Limit, Offset
+from interfaces.http.pagination import Limit, Offset, envelope
 from interfaces.http.patching import change, given
 from interfaces.http.paths import path_id
 from interfaces.http.stock.schemas import (
@@ -77,7 +77,7 @@ class StockItemController(Controller):
     ) -> StockItemPage:
         where = StockFilter(kind=kind, q=q or None, sort=StockSort(sort))
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset), where)
-        return StockItemPage(list(page.items), page.total, page.limit, page.offset)
+        return envelope(StockItemPage, page)
 
     @get("/{item_id:str}", summary="One stock item: on hand, reserved, available and its lots")
     @inject_app
@@ -195,7 +195,7 @@ class StockItemController(Controller):
         offset: Offset = 0,
     ) -> MovementPage:
         page = await use_case.execute(principal_of(request), _item_id(item_id), PageRequest(limit=limit, offset=offset))
-        return MovementPage(list(page.items), page.total, page.limit, page.offset)
+        return envelope(MovementPage, page)
 
 
 class StockReportController(Controller):
@@ -217,7 +217,7 @@ class StockReportController(Controller):
         offset: Offset = 0,
     ) -> ExpiringPage:
         page = await use_case.execute(principal_of(request), within_days, PageRequest(limit=limit, offset=offset))
-        return ExpiringPage(list(page.items), page.total, page.limit, page.offset)
+        return envelope(ExpiringPage, page)
 
     @get("/low", summary="Items whose available quantity is below their reorder level")
     @inject_app
@@ -225,4 +225,4 @@ class StockReportController(Controller):
         self, request: AnyRequest, use_case: FromDishka[LowStock], limit: Limit = 50, offset: Offset = 0
     ) -> LowStockPage:
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset))
-        return LowStockPage(list(page.items), page.total, page.limit, page.offset)
+        return envelope(LowStockPage, page)
