@@ -263,3 +263,21 @@ def test_checks_flatten_nested_problems_and_keep_a_shared_code() -> None:
     assert caught.value.code == "VALIDATION_ERROR"
     assert InvalidValues([WeakPassword("password", "a"), WeakPassword("x", "b")]).code == "WEAK_PASSWORD"
     Checks().raise_any()  # nothing refused: nothing raised
+
+
+def test_checks_attempt_keeps_going_and_finish_raises_every_problem_together() -> None:
+    def refuse(field: str) -> str:
+        raise InvalidValue(field, "is refused")
+
+    checks = Checks()
+    assert checks.attempt(lambda: "made") == "made"
+    assert checks.attempt(lambda: refuse("first")) is None
+    with pytest.raises(InvalidValues) as together:
+        checks.finish(lambda: refuse("last"))
+    assert [problem.field for problem in together.value.problems] == ["first", "last"]
+    with pytest.raises(InvalidValue) as alone:
+        Checks().finish(lambda: refuse("only"))
+    assert alone.value.field == "only"
+    assert Checks().finish(lambda: 42) == 42
+    with pytest.raises(InvalidValue):
+        checks.finish(lambda: "made, but an earlier problem stands")

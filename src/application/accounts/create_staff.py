@@ -14,7 +14,7 @@ from application.shared.security_events import SecurityEventKind
 from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.staff_user import StaffUser, check_full_name
 from domain.shared.email import Email
-from domain.shared.errors import Checks, InvalidValue
+from domain.shared.errors import Checks
 from domain.shared.role import Role
 
 
@@ -48,11 +48,7 @@ class CreateStaff:
         context = await self._passwords.context_for(command.email, principal.vendor_id)
         # Every cheap check before the costly hash, each refused field reported together.
         checks = Checks()
-        email: Email | None = None
-        try:
-            email = Email.parse(command.email)
-        except InvalidValue as problem:
-            checks.add(problem)
+        email = checks.attempt(lambda: Email.parse(command.email))
         full_name = checks.run(check_full_name, command.full_name)
         checks.run(lambda password: self._passwords.check(password, context=context), command.password)
         checks.raise_any()

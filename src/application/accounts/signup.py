@@ -21,7 +21,7 @@ from domain.accounts.vendor import (
     Vendor,
 )
 from domain.shared.email import Email
-from domain.shared.errors import Checks, InvalidValue
+from domain.shared.errors import Checks
 from domain.shared.role import Role
 
 
@@ -73,10 +73,8 @@ class SignUp:
         now = self._clock.now()
         # Every cheap check before the costly hash, each refused field reported together.
         checks = Checks()
-        vendor: Vendor | None = None
-        email: Email | None = None
-        try:
-            vendor = Vendor.open(
+        vendor = checks.attempt(
+            lambda: Vendor.open(
                 name=command.vendor_name,
                 slug=command.vendor_slug,
                 timezone=command.timezone,
@@ -84,12 +82,8 @@ class SignUp:
                 country=command.country,
                 at=now,
             )
-        except InvalidValue as problem:
-            checks.add(problem)
-        try:
-            email = Email.parse(command.email)
-        except InvalidValue as problem:
-            checks.add(problem)
+        )
+        email = checks.attempt(lambda: Email.parse(command.email))
         full_name = checks.run(check_full_name, command.full_name)
         context = PasswordContext(
             email=email.value if email else command.email,

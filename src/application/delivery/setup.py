@@ -24,7 +24,7 @@ from application.shared.context import Principal
 from application.shared.unit_of_work import UnitOfWork
 from domain.delivery.slot import BlackoutDate, DeliverySlot
 from domain.delivery.zone import DeliveryZone
-from domain.shared.errors import Checks, InvalidValue
+from domain.shared.errors import Checks
 from domain.shared.money import Money
 from domain.shared.role import Role
 
@@ -38,11 +38,7 @@ class Amount:
 def _money(checks: Checks, amount: Amount | None, field: str) -> Money | None:
     if amount is None:
         return None
-    try:
-        return Money.of(amount.amount_minor, amount.currency, field)
-    except InvalidValue as problem:
-        checks.add(problem)
-        return None
+    return checks.attempt(lambda: Money.of(amount.amount_minor, amount.currency, field))
 
 
 def _in_shops_currency(shop: DeliveryShop, **amounts: Money | None) -> None:
@@ -100,8 +96,8 @@ class CreateZone(_Writer):
         checks = Checks()
         fee = _money(checks, command.fee, "fee")
         minimum = _money(checks, command.min_subtotal, "min_subtotal")
-        try:
-            zone = DeliveryZone.create(
+        zone = checks.finish(
+            lambda: DeliveryZone.create(
                 vendor_id=principal.vendor_id,
                 name=command.name,
                 postal_codes=command.postal_codes,
@@ -111,9 +107,7 @@ class CreateZone(_Writer):
                 active=command.active,
                 at=self._clock.now(),
             )
-        except InvalidValue as problem:
-            checks.add(problem)
-        checks.raise_any()
+        )
         _in_shops_currency(shop, fee=fee, min_subtotal=minimum)
         _no_clash(zone, await self._repository.lock_zones(principal.vendor_id))
         await self._repository.add_zone(zone)
@@ -143,8 +137,8 @@ class UpdateZone(_Writer):
         checks = Checks()
         fee = _money(checks, command.fee, "fee")
         minimum = _money(checks, command.min_subtotal, "min_subtotal")
-        try:
-            changed = zone.changed(
+        changed = checks.finish(
+            lambda: zone.changed(
                 country=shop.country,
                 name=command.name,
                 postal_codes=command.postal_codes,
@@ -153,9 +147,7 @@ class UpdateZone(_Writer):
                 clear_min_subtotal=command.clear_min_subtotal,
                 active=command.active,
             )
-        except InvalidValue as problem:
-            checks.add(problem)
-        checks.raise_any()
+        )
         _in_shops_currency(shop, fee=fee, min_subtotal=minimum)
         _no_clash(changed, zones)
         if changed != zone:
@@ -193,8 +185,8 @@ class CreateSlot(_Writer):
         shop = await _shop(self._shops, principal.vendor_id)
         checks = Checks()
         fee = _money(checks, command.fee, "fee")
-        try:
-            slot = DeliverySlot.create(
+        slot = checks.finish(
+            lambda: DeliverySlot.create(
                 vendor_id=principal.vendor_id,
                 name=command.name,
                 starts_at=command.starts_at,
@@ -206,9 +198,7 @@ class CreateSlot(_Writer):
                 weekdays=command.weekdays,
                 at=self._clock.now(),
             )
-        except InvalidValue as problem:
-            checks.add(problem)
-        checks.raise_any()
+        )
         _in_shops_currency(shop, fee=fee)
         await self._repository.add_slot(slot)
         await self._uow.commit()
@@ -243,8 +233,8 @@ class UpdateSlot(_Writer):
             raise SlotNotFound()
         checks = Checks()
         fee = _money(checks, command.fee, "fee")
-        try:
-            changed = slot.changed(
+        changed = checks.finish(
+            lambda: slot.changed(
                 name=command.name,
                 starts_at=command.starts_at,
                 ends_at=command.ends_at,
@@ -258,9 +248,7 @@ class UpdateSlot(_Writer):
                 clear_weekdays=command.clear_weekdays,
                 active=command.active,
             )
-        except InvalidValue as problem:
-            checks.add(problem)
-        checks.raise_any()
+        )
         _in_shops_currency(shop, fee=fee)
         if changed != slot:
             await self._repository.update_slot(changed)

@@ -15,7 +15,7 @@ from application.shared.unit_of_work import UnitOfWork
 from application.stock.errors import CurrencyNotTheShops, LotNotFound, StockItemNotFound
 from application.stock.ports import Shop, Shops, StockRepository
 from application.stock.views import MovementOut, StockLotOut
-from domain.shared.errors import Checks, InvalidValue
+from domain.shared.errors import Checks
 from domain.shared.money import Money
 from domain.shared.role import Role
 from domain.stock.item import StockItem, check_quantity
@@ -61,13 +61,7 @@ class ReceiveLot:
         await self._authorizer.require(principal, Role.MANAGER, "stock.lot.receive")
         checks = Checks()
         checks.run(check_quantity, command.quantity)
-        unit_cost: Money | None = None
-        try:
-            unit_cost = Money.of(command.unit_cost_minor, command.currency, "unit_cost")
-        except InvalidValue as problem:
-            checks.add(problem)
-        checks.raise_any()
-        assert unit_cost is not None  # raise_any raised otherwise
+        unit_cost = checks.finish(lambda: Money.of(command.unit_cost_minor, command.currency, "unit_cost"))
         # The shop first, on a connection of its own returned before the unit of work takes one
         # (one connection at a time per request; on SQLite a read must not wait on our own write).
         shop = await _shop(self._shops, principal.vendor_id)

@@ -98,11 +98,7 @@ def check_occasions(raw: Sequence[str], field: str = "occasions") -> tuple[str, 
 
 
 def _checked_occasions(raw: Sequence[str], checks: Checks) -> tuple[str, ...]:
-    try:
-        return check_occasions(raw)
-    except InvalidValue as problem:
-        checks.add(problem)
-        return ()
+    return checks.attempt(lambda: check_occasions(raw)) or ()
 
 
 def check_quantity(value: int, field: str = "quantity") -> int:
@@ -143,11 +139,7 @@ class VariantDraft:
 def _variant(draft: VariantDraft, at: str, checks: Checks) -> Variant:
     name = checks.run(lambda value: check_variant_name(value, f"{at}.name"), draft.name)
     sku = checks.run(lambda value: check_sku(value, f"{at}.sku"), draft.sku)
-    price: Money | None = None
-    try:
-        price = Money.of(draft.price_minor, draft.currency, f"{at}.price")
-    except InvalidValue as problem:
-        checks.add(problem)
+    price = checks.attempt(lambda: Money.of(draft.price_minor, draft.currency, f"{at}.price"))
     if len(draft.recipe) > MAX_RECIPE_LINES:
         checks.add(InvalidValue(f"{at}.recipe", f"must hold at most {MAX_RECIPE_LINES} lines"))
     lines: list[RecipeLine] = []

@@ -68,12 +68,32 @@ class Checks:
             self.add(problem)
             return value
 
+    def attempt(self, make: Callable[[], T]) -> T | None:
+        """``make()``, or None when it refuses (the problem is kept for ``raise_any``)."""
+        try:
+            return make()
+        except InvalidValue as problem:
+            self.add(problem)
+            return None
+
+    def finish(self, make: Callable[[], T]) -> T:
+        """The last step: ``make()``, then every problem kept so far (``make``'s own among them)
+        raised together; what ``make`` made when there is none."""
+        try:
+            made = make()
+        except InvalidValue as problem:
+            self.add(problem)
+            raise self._together() from None
+        self.raise_any()
+        return made
+
     @property
     def failed(self) -> bool:
         return bool(self._problems)
 
     def raise_any(self) -> None:
-        if len(self._problems) == 1:
-            raise self._problems[0]
         if self._problems:
-            raise InvalidValues(self._problems)
+            raise self._together()
+
+    def _together(self) -> InvalidValue:
+        return self._problems[0] if len(self._problems) == 1 else InvalidValues(self._problems)
