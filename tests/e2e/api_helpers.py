@@ -77,3 +77,24 @@ def add_staff(client: httpx.Client, owner_token: str, role: str) -> tuple[dict[s
     )
     assert response.status_code == 201, response.text
     return dict(response.json()), email
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    """The body of an answer with ``status`` (None for an empty one, such as a 204)."""
+    assert response.status_code == status, response.text
+    return response.json() if response.content else None
+
+
+def problem(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """The problem JSON of a refusal with ``status`` (and ``code``, when given)."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    if code is not None:
+        assert body["code"] == code, body
+    return body
+
+
+def fields(response: httpx.Response) -> set[str]:
+    """The fields a 400 names in its ``errors``."""
+    return {error["field"] for error in problem(response, 400)["errors"]}

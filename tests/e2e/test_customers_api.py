@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.api_helpers import add_staff, bearer, login, signup
+from tests.e2e.api_helpers import add_staff, bearer, fields, login, ok, problem, signup
 from tests.e2e.conftest import ServerProcess
 
 pytestmark = pytest.mark.e2e
@@ -42,34 +42,16 @@ def _owner(client: httpx.Client, **overrides: str) -> tuple[dict[str, str], str]
     return bearer(token), token
 
 
-def _ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def _problem(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    if code is not None:
-        assert body["code"] == code
-    return body
-
-
-def _fields(response: httpx.Response) -> set[str]:
-    return {error["field"] for error in _problem(response, 400)["errors"]}
-
-
 def walk(client: httpx.Client, owner: dict[str, str]) -> None:
     """Every customer call once, as the shop would use them; shared by the PostgreSQL and dev runs."""
-    anna = _ok(client.post("/api/customers", json=ANNA, headers=owner), 201)
+    anna = ok(client.post("/api/customers", json=ANNA, headers=owner), 201)
     assert (anna["full_name"], anna["email"], anna["phone"]) == ("Anna de Vries", "anna@example.com", "+31612345678")
     assert anna["notes"] == ANNA["notes"]
     assert anna["marketing_consent"] is True
     assert anna["marketing_consent_at"] is not None
     (home,) = anna["addresses"]
     assert (home["postal_code"], home["country"], home["phone"], home["line2"]) == ("3511 AB", "NL", None, "")
-    bob = _ok(client.post("/api/customers", json={"full_name": "Bob Jansen"}, headers=owner), 201)
+    bob = ok(client.post("/api/customers", json={"full_name": "Bob Jansen"}, headers=owner), 201)
     assert (bob["email"], bob["phone"], bob["marketing_consent"], bob["marketing_consent_at"]) == (
         None,
         None,
@@ -79,7 +61,7 @@ def walk(client: httpx.Client, owner: dict[str, str]) -> None:
 
     def names(q: str | None = None) -> list[str]:
         params = {} if q is None else {"q": q}
-        page = _ok(client.get("/api/customers", params=params, headers=owner))
+        page = ok(client.get("/api/customers", params=params, headers=owner))
         assert page["total"] == len(page["items"])
         return [row["full_name"] for row in page["items"]]
 
@@ -94,18 +76,18 @@ def walk(client: httpx.Client, owner: dict[str, str]) -> None:
     assert names("AN") == ["Anna de Vries"]
     assert names("n") == []
 
-    got = _ok(client.get(f"/api/customers/{anna['id']}", headers=owner))
+    got = ok(client.get(f"/api/customers/{anna['id']}", headers=owner))
     assert got == anna
 
-    changed = _ok(
+    changed = ok(
         client.patch(f"/api/customers/{anna['id']}", json={"email": None, "marketing_consent": False}, headers=owner)
     )
     assert (changed["email"], changed["marketing_consent"], changed["marketing_consent_at"]) == (None, False, None)
     refused = {"full_name": None, "notes": None, "marketing_consent": None}
-    assert _fields(client.patch(f"/api/customers/{anna['id']}", json=refused, headers=owner)) == set(refused)
+    assert fields(client.patch(f"/api/customers/{anna['id']}", json=refused, headers=owner)) == set(refused)
     assert changed["phone"] == "+31612345678"
 
-    added = _ok(
+    added = ok(
         client.post(
             f"/api/customers/{anna['id']}/addresses",
             json={
@@ -121,7 +103,7 @@ def walk(client: httpx.Client, owner: dict[str, str]) -> None:
         201,
     )
     assert (added["phone"], added["country"], added["postal_code"]) == ("+442079460018", "GB", "SW1A 2AA")
-    moved = _ok(
+    moved = ok(
         client.patch(
             f"/api/customers/{anna['id']}/addresses/{home['id']}",
             json={"line2": "3rd floor", "phone": "030 1234567"},
@@ -129,12 +111,12 @@ def walk(client: httpx.Client, owner: dict[str, str]) -> None:
         )
     )
     assert (moved["line2"], moved["phone"], moved["line1"]) == ("3rd floor", "+31301234567", "Oudegracht 12")
-    book = _ok(client.get(f"/api/customers/{anna['id']}", headers=owner))["addresses"]
+    book = ok(client.get(f"/api/customers/{anna['id']}", headers=owner))["addresses"]
     assert [address["id"] for address in book] == [home["id"], added["id"]]
     assert client.delete(f"/api/customers/{anna['id']}/addresses/{home['id']}", headers=owner).status_code == 204
-    book = _ok(client.get(f"/api/customers/{anna['id']}", headers=owner))["addresses"]
+    book = ok(client.get(f"/api/customers/{anna['id']}", headers=owner))["addresses"]
     assert [address["id"] for address in book] == [added["id"]]
-    _problem(client.delete(f"/api/customers/{anna['id']}/addresses/{home['id']}", headers=owner), 404)
+    problem(client.delete(f"/api/customers/{anna['id']}/addresses/{home['id']}", headers=owner), 404)
 
 
 def test_every_customer_call_on_postgresql(client: httpx.Client) -> None:
@@ -154,31 +136,31 @@ def test_field_errors_name_every_field(client: httpx.Client) -> None:
         },
         headers=owner,
     )
-    assert {"full_name", "email", "phone", "addresses[0].country"} <= _fields(response)
-    assert _fields(client.post("/api/customers", json={"full_name": "A", "phone": "+999 1234"}, headers=owner)) == {
+    assert {"full_name", "email", "phone", "addresses[0].country"} <= fields(response)
+    assert fields(client.post("/api/customers", json={"full_name": "A", "phone": "+999 1234"}, headers=owner)) == {
         "phone"
     }
-    assert _fields(client.post("/api/customers", json={"full_name": 5}, headers=owner)) == {"full_name"}
+    assert fields(client.post("/api/customers", json={"full_name": 5}, headers=owner)) == {"full_name"}
     consent = client.post("/api/customers", json={"full_name": "A", "marketing_consent": "yes"}, headers=owner)
-    assert _fields(consent) == {"marketing_consent"}
-    assert "vip" in str(_problem(client.post("/api/customers", json={"full_name": "A", "vip": 1}, headers=owner), 400))
-    anna = _ok(client.post("/api/customers", json={"full_name": "Anna"}, headers=owner), 201)
-    assert _fields(client.patch(f"/api/customers/{anna['id']}", json={"phone": "12"}, headers=owner)) == {"phone"}
-    assert _fields(
+    assert fields(consent) == {"marketing_consent"}
+    assert "vip" in str(problem(client.post("/api/customers", json={"full_name": "A", "vip": 1}, headers=owner), 400))
+    anna = ok(client.post("/api/customers", json={"full_name": "Anna"}, headers=owner), 201)
+    assert fields(client.patch(f"/api/customers/{anna['id']}", json={"phone": "12"}, headers=owner)) == {"phone"}
+    assert fields(
         client.post(
             f"/api/customers/{anna['id']}/addresses",
             json={"name": "M", "line1": "x", "city": "Utrecht", "postal_code": "1", "phone": "0000"},
             headers=owner,
         )
     ) == {"phone"}
-    assert _ok(client.get(f"/api/customers/{anna['id']}", headers=owner))["addresses"] == []
-    _problem(client.get("/api/customers", params={"limit": 0}, headers=owner), 400)
+    assert ok(client.get(f"/api/customers/{anna['id']}", headers=owner))["addresses"] == []
+    problem(client.get("/api/customers", params={"limit": 0}, headers=owner), 400)
 
 
 def test_roles_and_shops(client: httpx.Client) -> None:
     owner, owner_token = _owner(client)
     other, _ = _owner(client)
-    anna = _ok(client.post("/api/customers", json=ANNA, headers=owner), 201)
+    anna = ok(client.post("/api/customers", json=ANNA, headers=owner), 201)
     address = anna["addresses"][0]["id"]
     _, driver_email = add_staff(client, owner_token, "DRIVER")
     _, staff_email = add_staff(client, owner_token, "STAFF")
@@ -186,36 +168,36 @@ def test_roles_and_shops(client: httpx.Client) -> None:
     staff = bearer(login(client, staff_email)["access_token"])
 
     # every role reads
-    assert _ok(client.get(f"/api/customers/{anna['id']}", headers=driver))["id"] == anna["id"]
-    assert _ok(client.get("/api/customers", headers=driver))["total"] == 1
+    assert ok(client.get(f"/api/customers/{anna['id']}", headers=driver))["id"] == anna["id"]
+    assert ok(client.get("/api/customers", headers=driver))["total"] == 1
     # a driver writes nothing
-    _problem(client.post("/api/customers", json={"full_name": "X"}, headers=driver), 403)
-    _problem(client.patch(f"/api/customers/{anna['id']}", json={"full_name": "X"}, headers=driver), 403)
+    problem(client.post("/api/customers", json={"full_name": "X"}, headers=driver), 403)
+    problem(client.patch(f"/api/customers/{anna['id']}", json={"full_name": "X"}, headers=driver), 403)
     body = {"name": "M", "line1": "x", "city": "Utrecht", "postal_code": "1234 AB"}
-    _problem(client.post(f"/api/customers/{anna['id']}/addresses", json=body, headers=driver), 403)
-    _problem(client.patch(f"/api/customers/{anna['id']}/addresses/{address}", json=body, headers=driver), 403)
-    _problem(client.delete(f"/api/customers/{anna['id']}/addresses/{address}", headers=driver), 403)
-    assert _ok(client.get(f"/api/customers/{anna['id']}", headers=owner))["full_name"] == "Anna de Vries"
+    problem(client.post(f"/api/customers/{anna['id']}/addresses", json=body, headers=driver), 403)
+    problem(client.patch(f"/api/customers/{anna['id']}/addresses/{address}", json=body, headers=driver), 403)
+    problem(client.delete(f"/api/customers/{anna['id']}/addresses/{address}", headers=driver), 403)
+    assert ok(client.get(f"/api/customers/{anna['id']}", headers=owner))["full_name"] == "Anna de Vries"
     # staff manage customers
-    _ok(client.post("/api/customers", json={"full_name": "Walk-in"}, headers=staff), 201)
-    _ok(client.patch(f"/api/customers/{anna['id']}", json={"notes": "VIP"}, headers=staff))
+    ok(client.post("/api/customers", json={"full_name": "Walk-in"}, headers=staff), 201)
+    ok(client.patch(f"/api/customers/{anna['id']}", json={"notes": "VIP"}, headers=staff))
 
     # another shop sees nothing and changes nothing
-    assert _ok(client.get("/api/customers", headers=other))["total"] == 0
-    assert _ok(client.get("/api/customers", params={"q": "anna"}, headers=other))["total"] == 0
-    _problem(client.get(f"/api/customers/{anna['id']}", headers=other), 404)
-    _problem(client.patch(f"/api/customers/{anna['id']}", json={"full_name": "X"}, headers=other), 404)
-    _problem(client.post(f"/api/customers/{anna['id']}/addresses", json=body, headers=other), 404)
-    _problem(client.patch(f"/api/customers/{anna['id']}/addresses/{address}", json=body, headers=other), 404)
-    _problem(client.delete(f"/api/customers/{anna['id']}/addresses/{address}", headers=other), 404)
-    _problem(client.get("/api/customers/not-a-uuid", headers=owner), 404)
-    _problem(client.patch(f"/api/customers/{anna['id']}/addresses/nope", json=body, headers=owner), 404)
-    assert len(_ok(client.get(f"/api/customers/{anna['id']}", headers=owner))["addresses"]) == 1
+    assert ok(client.get("/api/customers", headers=other))["total"] == 0
+    assert ok(client.get("/api/customers", params={"q": "anna"}, headers=other))["total"] == 0
+    problem(client.get(f"/api/customers/{anna['id']}", headers=other), 404)
+    problem(client.patch(f"/api/customers/{anna['id']}", json={"full_name": "X"}, headers=other), 404)
+    problem(client.post(f"/api/customers/{anna['id']}/addresses", json=body, headers=other), 404)
+    problem(client.patch(f"/api/customers/{anna['id']}/addresses/{address}", json=body, headers=other), 404)
+    problem(client.delete(f"/api/customers/{anna['id']}/addresses/{address}", headers=other), 404)
+    problem(client.get("/api/customers/not-a-uuid", headers=owner), 404)
+    problem(client.patch(f"/api/customers/{anna['id']}/addresses/nope", json=body, headers=owner), 404)
+    assert len(ok(client.get(f"/api/customers/{anna['id']}", headers=owner))["addresses"]) == 1
 
 
 def _range_edges(client: httpx.Client, owner: dict[str, str]) -> None:
     # one- and two-character searches are index ranges: their edges, and raw bytes no text holds
-    whole = _ok(client.get("/api/customers", headers=owner))["total"]
+    whole = ok(client.get("/api/customers", headers=owner))["total"]
     for raw in (
         "%F4%8F%BF%BF",
         "%F4%8F%BF%BFa",
@@ -237,19 +219,19 @@ def test_hostile_input(client: httpx.Client) -> None:
     bad_utf8 = client.post(
         "/api/customers", content=b'{"full_name": "\xff\xfe"}', headers={**owner, "content-type": "application/json"}
     )
-    _problem(bad_utf8, 400)
+    problem(bad_utf8, 400)
     deep: Any = "x"
     for _ in range(200):
         deep = [deep]
     assert client.post("/api/customers", json={"full_name": deep}, headers=owner).status_code == 400
-    _problem(client.post("/api/customers", json={"full_name": "A" * 5000}, headers=owner), 400)
-    _problem(client.post("/api/customers", json={"full_name": "A", "phone": 31612345678}, headers=owner), 400)
-    _problem(client.post("/api/customers", json={"full_name": "A", "addresses": {"a": 1}}, headers=owner), 400)
+    problem(client.post("/api/customers", json={"full_name": "A" * 5000}, headers=owner), 400)
+    problem(client.post("/api/customers", json={"full_name": "A", "phone": 31612345678}, headers=owner), 400)
+    problem(client.post("/api/customers", json={"full_name": "A", "addresses": {"a": 1}}, headers=owner), 400)
     many = [{"name": "M", "line1": "x", "city": "U", "postal_code": "1"}] * 51
-    _problem(client.post("/api/customers", json={"full_name": "A", "addresses": many}, headers=owner), 400)
-    _problem(client.get("/api/customers", params={"q": "a" * 500}, headers=owner), 400)
-    _problem(client.get("/api/customers", params={"nope": "1"}, headers=owner), 400)
-    sneaky = _ok(
+    problem(client.post("/api/customers", json={"full_name": "A", "addresses": many}, headers=owner), 400)
+    problem(client.get("/api/customers", params={"q": "a" * 500}, headers=owner), 400)
+    problem(client.get("/api/customers", params={"nope": "1"}, headers=owner), 400)
+    sneaky = ok(
         client.post(
             "/api/customers",
             json={"full_name": "Ev\u202eil <script>alert(1)</script>", "notes": "<b>hi</b>\u200b"},
@@ -259,11 +241,11 @@ def test_hostile_input(client: httpx.Client) -> None:
     )
     assert "\u202e" not in sneaky["full_name"]
     assert sneaky["notes"] == "hi"
-    assert _ok(client.get("/api/customers", params={"q": "%"}, headers=owner))["total"] == 0
-    assert _ok(client.get("/api/customers", params={"q": "a\x00b"}, headers=owner))["total"] == 0
-    assert _ok(client.get("/api/customers", params={"q": "0\x00612345678"}, headers=owner))["total"] == 0
+    assert ok(client.get("/api/customers", params={"q": "%"}, headers=owner))["total"] == 0
+    assert ok(client.get("/api/customers", params={"q": "a\x00b"}, headers=owner))["total"] == 0
+    assert ok(client.get("/api/customers", params={"q": "0\x00612345678"}, headers=owner))["total"] == 0
     _range_edges(client, owner)
-    assert [row["full_name"] for row in _ok(client.get("/api/customers?q=EV", headers=owner))["items"]] == [
+    assert [row["full_name"] for row in ok(client.get("/api/customers?q=EV", headers=owner))["items"]] == [
         sneaky["full_name"]
     ]
     for hostile in (
@@ -274,8 +256,8 @@ def test_hostile_input(client: httpx.Client) -> None:
         {"full_name": "A", "phone": "\u0665\u0660\u0661"},  # Arabic-Indic digits
         {"full_name": "A", "addresses": [{"name": "M", "line1": "x", "city": "U", "postal_code": "1", "country": 1}]},
     ):
-        _problem(client.post("/api/customers", json=hostile, headers=owner), 400)
-    assert _ok(client.get("/api/customers", headers=owner))["total"] == 1
+        problem(client.post("/api/customers", json=hostile, headers=owner), 400)
+    assert ok(client.get("/api/customers", headers=owner))["total"] == 1
 
 
 def test_a_walk_through_customers_on_sqlite(server_factory: Callable[..., ServerProcess], tmp_path: Path) -> None:

@@ -15,7 +15,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.api_helpers import PASSWORD, add_staff, bearer, login, signup, signup_body, unique
+from tests.e2e.api_helpers import (
+    PASSWORD,
+    add_staff,
+    bearer,
+    fields,
+    login,
+    problem,
+    signup,
+    signup_body,
+    unique,
+)
 from tests.e2e.conftest import ServerProcess
 
 pytestmark = pytest.mark.e2e
@@ -37,19 +47,6 @@ def client(server: ServerProcess) -> httpx.Client:
 
 def _signup_body(**overrides: Any) -> dict[str, Any]:
     return signup_body("shop", **overrides)
-
-
-def _problem(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    if code is not None:
-        assert body["code"] == code
-    return body
-
-
-def _fields(response: httpx.Response) -> set[str]:
-    return {error["field"] for error in _problem(response, 400).get("errors", [])}
 
 
 # -- sign-up logs the owner in --------------------------------------------------------------------
@@ -77,8 +74,8 @@ def test_sign_up_answers_with_the_owners_tokens(client: httpx.Client) -> None:
     assert refreshed.status_code == 200, refreshed.text
     assert refreshed.json()["refresh_token"] != tokens["refresh_token"]
     # The sign-up's refresh token is now spent: presenting it again ends the family.
-    _problem(client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}), 401)
-    _problem(client.get("/api/auth/me", headers=bearer(refreshed.json()["access_token"])), 401)
+    problem(client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}), 401)
+    problem(client.get("/api/auth/me", headers=bearer(refreshed.json()["access_token"])), 401)
 
     # The owner's first session is in the audit trail as a login from sign-up.
     owner = login(client, body["email"])["access_token"]
@@ -92,20 +89,20 @@ def test_sign_up_answers_with_the_owners_tokens(client: httpx.Client) -> None:
 def test_the_sign_up_session_ends_like_any_other(client: httpx.Client) -> None:
     tokens = client.post("/api/auth/signup", json=_signup_body()).json()["tokens"]
     assert client.post("/api/auth/logout", headers=bearer(tokens["access_token"])).status_code == 204
-    _problem(client.get("/api/auth/me", headers=bearer(tokens["access_token"])), 401)
-    _problem(client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}), 401)
+    problem(client.get("/api/auth/me", headers=bearer(tokens["access_token"])), 401)
+    problem(client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}), 401)
 
 
 def test_a_refused_sign_up_hands_out_no_tokens(client: httpx.Client) -> None:
     first = _signup_body()
     assert client.post("/api/auth/signup", json=first).status_code == 201
     taken_email = _signup_body(email=first["email"].upper())
-    assert "tokens" not in _problem(client.post("/api/auth/signup", json=taken_email), 409, "EMAIL_TAKEN")
+    assert "tokens" not in problem(client.post("/api/auth/signup", json=taken_email), 409, "EMAIL_TAKEN")
     taken_slug = _signup_body(vendor_slug=first["vendor_slug"])
-    assert "tokens" not in _problem(client.post("/api/auth/signup", json=taken_slug), 409)
-    assert "tokens" not in _problem(client.post("/api/auth/signup", json=_signup_body(password="password1234")), 400)
-    _problem(client.post("/api/auth/signup", json={**_signup_body(), "tokens": {"access_token": "x"}}), 400)
-    _problem(client.post("/api/auth/signup", json={**_signup_body(), "full_name": 7}), 400)
+    assert "tokens" not in problem(client.post("/api/auth/signup", json=taken_slug), 409)
+    assert "tokens" not in problem(client.post("/api/auth/signup", json=_signup_body(password="password1234")), 400)
+    problem(client.post("/api/auth/signup", json={**_signup_body(), "tokens": {"access_token": "x"}}), 400)
+    problem(client.post("/api/auth/signup", json={**_signup_body(), "full_name": 7}), 400)
 
 
 # -- /me names the shop ---------------------------------------------------------------------------
@@ -183,7 +180,7 @@ def test_anyone_changes_their_own_name(client: httpx.Client) -> None:
 def test_a_bad_name_change_is_400_naming_the_field(client: httpx.Client, body: dict[str, Any], field: str) -> None:
     shop = signup(client)
     owner = login(client, shop.email)["access_token"]
-    assert field in _fields(client.patch("/api/auth/me", json=body, headers=bearer(owner)))
+    assert field in fields(client.patch("/api/auth/me", json=body, headers=bearer(owner)))
     me = client.get("/api/auth/me", headers=bearer(owner)).json()
     assert (me["full_name"], me["role"], me["email"]) == ("Rosa Owner", "OWNER", shop.email)
 
@@ -192,21 +189,21 @@ def test_a_name_change_needs_a_live_session_and_json(client: httpx.Client) -> No
     shop = signup(client)
     session = login(client, shop.email)
     token = session["access_token"]
-    _problem(client.patch("/api/auth/me", json={"full_name": "Nobody"}), 401)
-    _problem(client.patch("/api/auth/me", json={"full_name": "Nobody"}, headers=bearer("not.a.jwt")), 401)
-    _problem(client.patch("/api/auth/me", json={"full_name": "Nobody"}, headers=bearer(session["refresh_token"])), 401)
+    problem(client.patch("/api/auth/me", json={"full_name": "Nobody"}), 401)
+    problem(client.patch("/api/auth/me", json={"full_name": "Nobody"}, headers=bearer("not.a.jwt")), 401)
+    problem(client.patch("/api/auth/me", json={"full_name": "Nobody"}, headers=bearer(session["refresh_token"])), 401)
     response = client.patch(
         "/api/auth/me", content="full_name=Nobody", headers={**bearer(token), "content-type": "text/plain"}
     )
-    _problem(response, 415)
-    _problem(
+    problem(response, 415)
+    problem(
         client.patch(
             "/api/auth/me", content=b'{"full_name": ', headers={**bearer(token), "content-type": "application/json"}
         ),
         400,
     )
     assert client.post("/api/auth/logout", headers=bearer(token)).status_code == 204
-    _problem(client.patch("/api/auth/me", json={"full_name": "After Logout"}, headers=bearer(token)), 401)
+    problem(client.patch("/api/auth/me", json={"full_name": "After Logout"}, headers=bearer(token)), 401)
     owner = login(client, shop.email)["access_token"]
     assert client.get("/api/auth/me", headers=bearer(owner)).json()["full_name"] == "Rosa Owner"
 
@@ -217,7 +214,7 @@ def test_a_deactivated_member_cannot_rename_itself(client: httpx.Client) -> None
     staff, email = add_staff(client, owner, "STAFF")
     token = login(client, email)["access_token"]
     assert client.patch(f"/api/staff/{staff['id']}", json={"active": False}, headers=bearer(owner)).status_code == 200
-    _problem(client.patch("/api/auth/me", json={"full_name": "Still Here"}, headers=bearer(token)), 401)
+    problem(client.patch("/api/auth/me", json={"full_name": "Still Here"}, headers=bearer(token)), 401)
     assert client.get(f"/api/staff/{staff['id']}", headers=bearer(owner)).json()["full_name"] == "A Staff"
 
 
@@ -245,8 +242,8 @@ def test_one_member_of_another_shop_or_nobody_is_404(client: httpx.Client) -> No
     other_owner = login(client, other.email)["access_token"]
     other_staff, _ = add_staff(client, other_owner, "STAFF")
     for member_id in (other.owner["id"], other_staff["id"], str(uuid.uuid4()), "not-a-uuid", "1", "%20", "%00", "..."):
-        _problem(client.get(f"/api/staff/{member_id}", headers=bearer(owner)), 404, "NOT_FOUND")
-    _problem(client.get("/api/staff/..%2Fvendor", headers=bearer(owner)), 400)  # the edge refuses it
+        problem(client.get(f"/api/staff/{member_id}", headers=bearer(owner)), 404, "NOT_FOUND")
+    problem(client.get("/api/staff/..%2Fvendor", headers=bearer(owner)), 400)  # the edge refuses it
     # The same id answers its own shop.
     assert client.get(f"/api/staff/{other_staff['id']}", headers=bearer(other_owner)).status_code == 200
 
@@ -257,10 +254,10 @@ def test_staff_and_drivers_cannot_read_a_member(client: httpx.Client) -> None:
     for role in ("STAFF", "DRIVER"):
         _, email = add_staff(client, owner, role)
         token = login(client, email)["access_token"]
-        _problem(client.get(f"/api/staff/{shop.owner['id']}", headers=bearer(token)), 403, "FORBIDDEN")
-        _problem(client.get("/api/staff/not-a-uuid", headers=bearer(token)), 403, "FORBIDDEN")  # 403 before 404
-    _problem(client.get(f"/api/staff/{shop.owner['id']}"), 401)
-    _problem(client.get(f"/api/staff/{shop.owner['id']}", params={"x": "1"}, headers=bearer(owner)), 400)
+        problem(client.get(f"/api/staff/{shop.owner['id']}", headers=bearer(token)), 403, "FORBIDDEN")
+        problem(client.get("/api/staff/not-a-uuid", headers=bearer(token)), 403, "FORBIDDEN")  # 403 before 404
+    problem(client.get(f"/api/staff/{shop.owner['id']}"), 401)
+    problem(client.get(f"/api/staff/{shop.owner['id']}", params={"x": "1"}, headers=bearer(owner)), 400)
     events = client.get("/api/security-events", params={"limit": "100"}, headers=bearer(owner)).json()["items"]
     denied = [e["detail"]["action"] for e in events if e["kind"] == "PERMISSION_DENIED"]
     assert denied.count("staff") == 4  # the route's guard records each refusal
@@ -348,23 +345,23 @@ def test_bad_filters_are_400_naming_the_parameter(
     client: httpx.Client, crew: tuple[str, dict[str, str]], params: dict[str, str], field: str
 ) -> None:
     owner, _ = crew
-    assert field in _fields(client.get("/api/staff", params=params, headers=bearer(owner)))
+    assert field in fields(client.get("/api/staff", params=params, headers=bearer(owner)))
 
 
 def test_a_filter_given_twice_and_every_bad_one_at_once(client: httpx.Client, crew: tuple[str, dict[str, str]]) -> None:
     owner, _ = crew
     twice = client.get("/api/staff?role=STAFF&role=OWNER", headers=bearer(owner))
-    assert _fields(twice) == {"query.role"}
+    assert fields(twice) == {"query.role"}
     every = client.get("/api/staff", params={"role": "x", "active": "x", "sort": "x"}, headers=bearer(owner))
-    assert _fields(every) == {"query.role", "query.active", "query.sort"}
+    assert fields(every) == {"query.role", "query.active", "query.sort"}
 
 
 def test_staff_cannot_list_even_with_filters(client: httpx.Client) -> None:
     owner = login(client, signup(client).email)["access_token"]
     _, email = add_staff(client, owner, "STAFF")
     token = login(client, email)["access_token"]
-    _problem(client.get("/api/staff", params={"role": "OWNER"}, headers=bearer(token)), 403, "FORBIDDEN")
-    _problem(client.get("/api/staff", params={"role": "OWNER"}), 401)
+    problem(client.get("/api/staff", params={"role": "OWNER"}, headers=bearer(token)), 403, "FORBIDDEN")
+    problem(client.get("/api/staff", params={"role": "OWNER"}), 401)
 
 
 # -- the same calls under `dev` (SQLite and in-memory sessions) -----------------------------------
@@ -388,5 +385,5 @@ def test_the_frontend_calls_work_under_dev(server_factory: Callable[..., ServerP
     assert _names(client, owner, active="false") == ([], 0)
     one = client.get(f"/api/staff/{me['id']}", headers=bearer(owner))
     assert (one.status_code, one.json()["full_name"]) == (200, "Rosa Renamed")
-    _problem(client.get(f"/api/staff/{uuid.uuid4()}", headers=bearer(owner)), 404)
-    assert _fields(client.get("/api/staff", params={"role": "boss"}, headers=bearer(owner))) == {"query.role"}
+    problem(client.get(f"/api/staff/{uuid.uuid4()}", headers=bearer(owner)), 404)
+    assert fields(client.get("/api/staff", params={"role": "boss"}, headers=bearer(owner))) == {"query.role"}
