@@ -12,14 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.catalog.ports import ProductQueries, ProductRepository
-from application.catalog.shop_rules import ShopRules
+from application.catalog.product_writer import ProductWriter
 from application.catalog.views import ProductOut
-from application.shared.authorizer import Authorizer
-from application.shared.clock import Clock
 from application.shared.context import Principal
 from application.shared.errors import NotFound
-from application.shared.unit_of_work import UnitOfWork
 from domain.catalog.product import ProductRevision, VariantDraft
 from domain.shared.role import Role
 
@@ -36,23 +32,7 @@ class UpdateProductCommand:
     variants: Sequence[VariantDraft] | None = None
 
 
-class UpdateProduct:
-    def __init__(
-        self,
-        products: ProductRepository,
-        rules: ShopRules,
-        queries: ProductQueries,
-        authorizer: Authorizer,
-        uow: UnitOfWork,
-        clock: Clock,
-    ) -> None:
-        self._products = products
-        self._rules = rules
-        self._queries = queries
-        self._authorizer = authorizer
-        self._uow = uow
-        self._clock = clock
-
+class UpdateProduct(ProductWriter):
     async def execute(self, principal: Principal, command: UpdateProductCommand) -> ProductOut:
         await self._authorizer.require(principal, Role.MANAGER, "products.update")
         revision = ProductRevision.check(
@@ -71,7 +51,4 @@ class UpdateProduct:
         updated = product.revised(revision, at=self._clock.now())
         await self._products.update(updated)
         await self._uow.commit()
-        out = await self._queries.get(principal.vendor_id, product.id)
-        if out is None:
-            raise NotFound("No product with this id.")
-        return out
+        return await self._read_back(principal.vendor_id, product.id)
