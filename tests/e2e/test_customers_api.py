@@ -265,3 +265,37 @@ def test_a_walk_through_customers_on_sqlite(server_factory: Callable[..., Server
     owner, _ = _owner(server.client)
     walk(server.client, owner)
     _range_edges(server.client, owner)
+
+
+def test_a_demoted_deactivated_or_logged_out_members_token_writes_nothing(client: httpx.Client) -> None:
+    shop = signup(client)
+    owner = login(client, shop.email)["access_token"]
+    staff, email = add_staff(client, owner, "STAFF")
+    session = login(client, email)
+    token = bearer(session["access_token"])
+    ok(client.post("/api/customers", json={"full_name": "Before"}, headers=token), 201)
+    # demoted to DRIVER: the token it still holds is revoked with its sessions; a new DRIVER login reads
+    # customers but writes neither customers nor delivery set-up
+    ok(client.patch(f"/api/staff/{staff['id']}", json={"role": "DRIVER"}, headers=bearer(owner)))
+    problem(client.post("/api/customers", json={"full_name": "After demotion"}, headers=token), 401)
+    token = bearer(login(client, email)["access_token"])
+    problem(client.post("/api/customers", json={"full_name": "As a driver"}, headers=token), 403)
+    zone = {"name": "Z", "postal_codes": ["1011 AB"], "fee": {"amount_minor": 1, "currency": "EUR"}}
+    problem(client.post("/api/delivery-zones", json=zone, headers=token), 403)
+    assert ok(client.get("/api/customers", headers=token))["total"] == 1
+    # deactivated: nothing at all
+    ok(client.patch(f"/api/staff/{staff['id']}", json={"active": False}, headers=bearer(owner)))
+    problem(client.get("/api/customers", headers=token), 401)
+    # the owner's own session, logged out: its access token is refused too
+    mine = login(client, shop.email)
+    ok(
+        client.post(
+            "/api/auth/logout", json={"refresh_token": mine["refresh_token"]}, headers=bearer(mine["access_token"])
+        ),
+        204,
+    )
+    problem(
+        client.post("/api/customers", json={"full_name": "After logout"}, headers=bearer(mine["access_token"])), 401
+    )
+    names = [row["full_name"] for row in ok(client.get("/api/customers", headers=bearer(owner)))["items"]]
+    assert names == ["Before"]

@@ -56,6 +56,9 @@ def test_requests_after_every_backend_was_killed_are_served_on_fresh_connections
     shop = signup(client)
     tokens = login(client, shop.email)
     assert client.get("/api/auth/me", headers=bearer(tokens["access_token"])).status_code == 200
+    owner = bearer(tokens["access_token"])
+    assert client.post("/api/customers", json={"full_name": "Rosa Visser"}, headers=owner).status_code == 201
+    assert client.get("/api/customers?q=visser", headers=owner).json()["total"] == 1
 
     killed = _backends(url, terminate=True)
     assert killed  # the server held pooled connections to kill
@@ -63,6 +66,8 @@ def test_requests_after_every_backend_was_killed_are_served_on_fresh_connections
 
     statuses = [client.get("/api/auth/me", headers=bearer(tokens["access_token"])).status_code for _ in range(5)]
     assert statuses == [200] * 5  # idle connections whose backend is gone are replaced at checkout
+    # a search sent unnamed, to be planned for its needle, on a fresh connection as well
+    assert [client.get(f"/api/customers?q={q}", headers=owner).json()["total"] for q in ("visser", "ro")] == [1, 1]
     assert client.get("/health/ready").json()["checks"]["database"] == "ok"
     assert login(client, shop.email)["access_token"]  # a write transaction too
     assert _backends(url, terminate=False).isdisjoint(killed)
