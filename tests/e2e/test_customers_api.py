@@ -4,13 +4,18 @@ and one walk through the same calls under `flower-vendor dev` (SQLite)."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
+from application.customers.ports import SEARCH_WINDOW
 from tests.e2e.api_helpers import add_staff, bearer, fields, login, ok, problem, signup
 from tests.e2e.conftest import ServerProcess
 
@@ -63,6 +68,7 @@ def walk(client: httpx.Client, owner: dict[str, str]) -> None:
         params = {} if q is None else {"q": q}
         page = ok(client.get("/api/customers", params=params, headers=owner))
         assert page["total"] == len(page["items"])
+        assert page["truncated"] is False
         return [row["full_name"] for row in page["items"]]
 
     assert names() == ["Anna de Vries", "Bob Jansen"]
@@ -122,6 +128,58 @@ def walk(client: httpx.Client, owner: dict[str, str]) -> None:
 def test_every_customer_call_on_postgresql(client: httpx.Client) -> None:
     owner, _ = _owner(client)
     walk(client, owner)
+
+
+_MANY = """
+INSERT INTO customers (id, vendor_id, full_name, email, phone, notes, marketing_consent, search_text,
+                       created_at, updated_at)
+SELECT gen_random_uuid(), $1, 'Guest ' || lpad(n::text, 5, '0'), 'guest' || n || '@example.com', NULL, '', false,
+       lower('Guest ' || lpad(n::text, 5, '0') || ' guest' || n || '@example.com'), now(), now()
+FROM generate_series(1, $2) AS n
+"""
+
+
+async def _seed(database_url: str, vendor_id: str, count: int) -> None:
+    dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn, timeout=10)
+    try:
+        await connection.execute(_MANY, uuid.UUID(vendor_id), count)
+        await connection.execute("ANALYZE customers")
+    finally:
+        await connection.close()
+
+
+def test_a_broad_search_answers_its_first_window_and_says_so(
+    client: httpx.Client, production_environ: dict[str, str]
+) -> None:
+    """A search matching more than 10,000 customers answers the first 10,000 in list order:
+    ``total`` counts those, ``truncated`` says more matched; the list without ``q`` and a search
+    of the name's start are not cut."""
+    shop = signup(client)
+    owner = bearer(login(client, shop.email)["access_token"])
+    count = SEARCH_WINDOW + 300
+    asyncio.run(_seed(production_environ["DATABASE_URL"], shop.vendor["id"], count))
+
+    def page(**params: Any) -> dict[str, Any]:
+        return ok(client.get("/api/customers", params={"limit": "100", **params}, headers=owner))
+
+    first = page(q="guest")
+    assert (first["total"], first["truncated"], len(first["items"])) == (SEARCH_WINDOW, True, 100)
+    assert first["items"][0]["full_name"] == "Guest 00001"
+    last = page(q="guest", offset=str(SEARCH_WINDOW - 30))
+    assert (last["total"], last["truncated"], last["limit"]) == (SEARCH_WINDOW, True, 100)
+    assert [row["full_name"] for row in last["items"]] == [f"Guest {n:05d}" for n in range(9971, 10001)]
+    past = page(q="guest", offset=str(SEARCH_WINDOW))
+    assert (past["items"], past["total"], past["truncated"]) == ([], SEARCH_WINDOW, True)
+    narrower = page(q="guest1")  # the emails guest1@, guest10@ .. guest19@, guest100@ ..
+    assert (narrower["total"], narrower["truncated"]) == (
+        sum(str(n).startswith("1") for n in range(1, count + 1)),
+        False,
+    )
+    whole = page(offset=str(count - 1))
+    assert (whole["total"], whole["truncated"], len(whole["items"])) == (count, False, 1)
+    start = page(q="Gu")
+    assert (start["total"], start["truncated"]) == (count, False)
 
 
 def test_field_errors_name_every_field(client: httpx.Client) -> None:

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 from dishka import AsyncContainer
-from sqlalchemy import text
+from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.accounts.signup import SignUp, SignUpCommand
@@ -27,12 +27,13 @@ from application.customers.commands import (
     UpdateCustomerCommand,
 )
 from application.customers.errors import CustomerNotFound
+from application.customers.ports import SEARCH_WINDOW
 from application.customers.reads import GetCustomer, ListCustomers
 from application.customers.views import CustomerOut
 from application.shared.context import Principal
 from application.shared.pagination import PageRequest
 from domain.shared.role import Role
-from infrastructure.customers.queries import FEW_MATCHES
+from infrastructure.db.reads import SqlReads
 from tests.integration import test_query_services as reads
 from tests.integration.test_query_services import PASSWORD, Statements
 
@@ -121,13 +122,13 @@ FROM (
 """
 
 
-async def test_a_search_pages_and_counts_the_same_whether_its_matches_are_few_or_many(
-    container: AsyncContainer,
-) -> None:
-    """Past ``FEW_MATCHES`` the page is found by walking the ordered index, below it among the
-    matches themselves: both answer what a plain filter and sort of every customer answers."""
+async def test_a_search_answers_its_first_window_of_matches_in_list_order(container: AsyncContainer) -> None:
+    """Within ``SEARCH_WINDOW`` a search's page is sorted from its matches; past it, the first
+    ``SEARCH_WINDOW`` matches in list order are the answer, a page found by walking the ordered
+    index: both agree with a plain filter and sort of every customer, page by page, and ``total``
+    and ``truncated`` say how many the pages hold and whether more matched."""
     shop = await _shop(container)
-    count = FEW_MATCHES + 1200
+    count = SEARCH_WINDOW + 1200
     engine = await container.get(AsyncEngine)
     async with engine.begin() as connection:
         await connection.execute(text(_MANY), {"vendor_id": shop.vendor_id, "count": count})
@@ -139,18 +140,27 @@ async def test_a_search_pages_and_counts_the_same_whether_its_matches_are_few_or
     )
     listing = await container.get(ListCustomers)
     searches = (("guest", count), ("example", count - count // 3), ("sophie", count // 4), ("kpn", count // 3))
-    assert searches[0][1] > FEW_MATCHES >= searches[1][1]  # one search takes the walk, the others do not
-    for needle, expected_total in searches:
+    assert searches[0][1] > SEARCH_WINDOW >= searches[1][1]  # one search fills the window, the others do not
+    for needle, matches in searches:
         matching = [text_ for text_, _, _ in every if needle in text_]
-        assert len(matching) == expected_total
-        for offset in (0, 50, expected_total - 10):
-            page = await listing.execute(shop, PageRequest(limit=50, offset=offset), needle)
-            assert page.total == expected_total, (needle, offset)
+        assert len(matching) == matches
+        held = min(matches, SEARCH_WINDOW)
+        for offset in (0, 50, held - 10, held - 50):
+            page = await listing.execute(shop, PageRequest(limit=100, offset=offset), needle)
+            assert (page.total, page.truncated) == (held, matches > SEARCH_WINDOW), (needle, offset)
             names = [row.full_name.casefold() for row in page.items]
-            assert names == [text_.split(" guest")[0] for text_ in matching[offset : offset + 50]], (needle, offset)
-        past = await listing.execute(shop, PageRequest(limit=50, offset=expected_total + 5), needle)
-        assert (past.items, past.total) == ([], expected_total)
-    assert (await listing.execute(shop, PageRequest(limit=1), None)).total == count
+            assert names == [text_.split(" guest")[0] for text_ in matching[offset : min(offset + 100, held)]], (
+                needle,
+                offset,
+            )
+            assert page.limit == 100  # the limit asked for, though the window cut the page
+        for offset in (held, held + 5):
+            past = await listing.execute(shop, PageRequest(limit=50, offset=offset), needle)
+            assert (past.items, past.total, past.truncated) == ([], held, matches > SEARCH_WINDOW), (needle, offset)
+    whole = await listing.execute(shop, PageRequest(limit=1, offset=count - 1), None)
+    assert (whole.total, whole.truncated, len(whole.items)) == (count, False, 1)  # the list itself is not cut
+    starting = await listing.execute(shop, PageRequest(limit=1), "s")
+    assert (starting.total, starting.truncated) == (count // 4, False)  # nor a search of the name's start
 
 
 async def test_a_us_shop_reads_national_numbers_as_us_ones(container: AsyncContainer) -> None:
@@ -227,6 +237,43 @@ async def test_the_address_book_and_changes_are_stored(container: AsyncContainer
     async with statements.counting():
         await (await container.get(ListCustomers)).execute(shop, PageRequest(), "anna")
     assert len(statements.sent) == 1
+    assert statements.transactions == 1  # its read-only transaction, for the planner setting (below)
+
+
+_SETTING = select(
+    func.current_setting(literal_column("'enable_seqscan'")),
+    func.current_setting(literal_column("'transaction_read_only'")),
+)
+
+
+async def test_a_search_is_planned_without_a_table_scan_and_leaves_no_transaction_behind(
+    container: AsyncContainer,
+) -> None:
+    """A search runs with sequential scans ruled out, in a read-only transaction of its own; the
+    connection goes back to the pool with neither, also when the search is cancelled mid-flight.
+    (``transaction_read_only`` is on only inside the search's own transaction.)"""
+    reads = await container.get(SqlReads)
+    assert [tuple(row) for row in await reads.rows(_SETTING, {}, no_table_scan=True)] == [("off", "on")]
+    for _ in range(3):
+        assert [tuple(row) for row in await reads.rows(_SETTING, {})] == [("on", "off")]
+    engine = await container.get(AsyncEngine)
+    slow = asyncio.create_task(
+        reads.rows(select(func.pg_sleep(literal_column("5"))), {}, plan_per_call=True, no_table_scan=True)
+    )
+    await asyncio.sleep(0.5)
+    slow.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await slow
+    for _ in range(engine.pool.size() + 2):  # every pooled connection, the cancelled one's replacement included
+        assert [tuple(row) for row in await reads.rows(_SETTING, {})] == [("on", "off")]
+    async with engine.connect() as connection:
+        open_transactions = await connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+            )
+        )
+    assert open_transactions == 0
 
 
 async def test_search_uses_the_shops_trigram_index(container: AsyncContainer) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infrastructure.customers.queries import FEW_MATCHES, Match, prefix_range, search_params
+from application.customers.ports import SEARCH_WINDOW
+from infrastructure.customers.queries import Match, prefix_range, search_params
 from interfaces.http.errors import _missing_parameter
 
 
@@ -16,15 +17,15 @@ def test_each_kind_of_needle_has_its_statement() -> None:
     assert search_params("+31612345678", whole_phone=True) == (Match.PHONE, {"phone": "+31612345678"})
     assert search_params("s") == (Match.PREFIX, {"low": "s", "high": "t"})
     assert search_params("an") == (Match.PREFIX, {"low": "an", "high": "ao"})
-    assert search_params("jan") == (Match.CONTAINS, {"q": "%jan%", "few": FEW_MATCHES})
-    assert search_params("5%_!") == (Match.CONTAINS, {"q": "%5!%!_!!%", "few": FEW_MATCHES})  # taken literally
+    assert search_params("jan") == (Match.CONTAINS, {"q": "%jan%", "window": SEARCH_WINDOW})
+    assert search_params("5%_!") == (Match.CONTAINS, {"q": "%5!%!_!!%", "window": SEARCH_WINDOW})  # taken literally
 
 
 def test_a_prefix_range_skips_the_surrogates_and_ends_at_the_last_code_point() -> None:
     assert prefix_range("a\ud7ff") == ("a\ud7ff", "a\ue000")
     assert prefix_range("z") == ("z", "{")
     assert prefix_range("a\U0010ffff") is None
-    assert search_params("\U0010ffff") == (Match.CONTAINS, {"q": "\U0010ffff%", "few": FEW_MATCHES})  # the start
+    assert search_params("\U0010ffff") == (Match.CONTAINS, {"q": "\U0010ffff%", "window": SEARCH_WINDOW})  # the start
 
 
 @given(

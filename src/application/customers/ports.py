@@ -29,6 +29,12 @@ class CustomerRepository(Protocol):
         ...
 
 
+# A search anywhere in the text (three characters or more) answers its first this many matches
+# in list order: counting more than that would cost a broad needle ("van ", an email domain) a
+# read of every one of the shop's customers on every keystroke. The page says when it stopped.
+SEARCH_WINDOW = 10_000
+
+
 class CustomerQueries(Protocol):
     async def get(self, vendor_id: UUID, customer_id: UUID) -> CustomerOut | None: ...
 
@@ -37,5 +43,7 @@ class CustomerQueries(Protocol):
     ) -> Page[CustomerRowOut]:
         """The shop's customers by name; ``needle`` (already case-folded) narrows to those whose
         name, email or phone contains it (one or two characters: whose name starts with them);
-        ``whole_phone``: ``needle`` is a whole E.164 number, and the customers with that phone."""
+        ``whole_phone``: ``needle`` is a whole E.164 number, and the customers with that phone.
+        A search anywhere (three characters or more) holds at most ``SEARCH_WINDOW`` customers,
+        the first in list order: ``total`` counts them, ``truncated`` says more matched."""
         ...

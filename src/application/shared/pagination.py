@@ -27,7 +27,11 @@ class PageRequest:
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
+    """``total``: how many items the list's pages hold. ``truncated``: more matched than a list
+    that stops at a window holds (the customers search)."""
+
     items: Sequence[T]
     total: int
     limit: int
     offset: int
+    truncated: bool = False

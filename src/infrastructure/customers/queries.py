@@ -1,9 +1,10 @@
 """The customers context's query services: each read is one SQL statement (SQLAlchemy Core,
 built once at import), the tenant filter inside it. ``q`` of three characters or more is
-``search_text LIKE '%needle%'`` (on PostgreSQL the shop's trigram GIN index
-``ix_customers_vendor_search_trgm`` finds a rare needle; SQLite reads the ordered index through);
-a shorter one is the start of the name, a range of the ordered index ``ix_customers_vendor_search``;
-a whole phone number is looked up in ``ix_customers_vendor_phone``."""
+``search_text LIKE '%needle%'``, answered up to ``SEARCH_WINDOW`` matches (on PostgreSQL the shop's
+trigram GIN index ``ix_customers_vendor_search_trgm`` finds a rare needle, a walk of the ordered
+index fills the window for a broad one; SQLite reads the ordered index through); a shorter one is
+the start of the name, a range of the ordered index ``ix_customers_vendor_search``; a whole phone
+number is looked up in ``ix_customers_vendor_phone``."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, Table, and_, bindparam, func, select, union_all
+from sqlalchemy import Integer, Select, Table, and_, bindparam, func, literal_column, select, union_all
 
+from application.customers.ports import SEARCH_WINDOW
 from application.customers.views import CustomerAddressOut, CustomerOut, CustomerRowOut
 from application.shared.pagination import Page, PageRequest
 from infrastructure.customers.models import CustomerAddressModel, CustomerModel
@@ -95,22 +97,21 @@ def _where(match: Match, table: Any = _customers) -> tuple[Any, ...]:
 
 
 def _count(match: Match) -> Select[Any]:
-    if match is Match.CONTAINS:
-        return select(func.count().label("n")).select_from(_ordered_matches())
+    if match is Match.CONTAINS:  # up to one past the window: enough to say whether it stopped
+        return select(func.count().label("n")).select_from(_found().subquery("found"))
     counted = _customers.alias("counted")
     return select(func.count()).select_from(counted).where(*_where(match, counted))
 
 
-def _ordered_matches() -> Any:
-    """A needle's matches in index order, to be counted: a needle most customers contain is then
-    counted off the narrow ordered index (each entry's text checked there) rather than by reading
-    the whole table; a rare one still through the trigram index, its few matches sorted."""
-    counted = _customers.alias("counted")
+def _found() -> Select[Any]:
+    """A needle's matches, at most one past the window, in no particular order: PostgreSQL reads
+    a rare needle's few through the trigram index and stops a broad one's walk (or scan) once the
+    window is full, so no search reads every one of the shop's customers."""
+    found = _customers.alias("found")
     return (
-        select(counted.c.id)
-        .where(*_where(Match.CONTAINS, counted))
-        .order_by(counted.c.search_text, counted.c.id)
-        .subquery("matches")
+        select(found.c.id, found.c.search_text)
+        .where(*_where(Match.CONTAINS, found))
+        .limit(bindparam("window", type_=Integer) + literal_column("1"))
     )
 
 
@@ -127,39 +128,26 @@ def _page(match: Match) -> Select[Any]:
     )
 
 
-# A search anywhere matching at most this many customers of the shop takes its page from its
-# matches, found through the trigram index and sorted; one matching more walks the ordered index.
-FEW_MATCHES = 10_000
-
-
 def _contains_page() -> Select[Any]:
-    """One statement that counts the matches first, then takes the page the way that count makes
-    cheap. Left to choose with a LIMIT, PostgreSQL would walk the ordered index for any needle it
-    expects a few percent to contain, supposing them spread evenly over the names; but needles
-    cluster (every "Sophie" sits together), and such a walk reads most of the shop's index to find
-    its page. So: the count (a MATERIALIZED CTE, computed once) gates two branches, and only one
-    runs. Up to ``FEW_MATCHES``: the matches themselves (a MATERIALIZED CTE, planned for all its
-    rows, so through the trigram index), top-N sorted. More: the walk, which finds a page within
-    its first entries when that many match."""
-    total = _count(Match.CONTAINS).cte("total").prefix_with("MATERIALIZED")
+    """One statement: the matches up to one past the window (a MATERIALIZED CTE, found once),
+    counted; then the page taken the way that count makes cheap, only one branch running (a
+    PostgreSQL one-time filter). Within the window, the found matches are every match: the page is
+    sorted from them. Past it, the window is the first matches in list order, and a walk of the
+    ordered index ``ix_customers_vendor_search`` (the filter read off its entries) finds the page
+    within its first entries. ``total`` is the count, at most one past the window."""
+    found = _found().cte("found").prefix_with("MATERIALIZED")
+    total = select(func.count().label("n")).select_from(found).cte("total").prefix_with("MATERIALIZED")
     n = select(total.c.n).scalar_subquery()
-    few_rows = _customers.alias("few_rows")
-    few = (
-        select(few_rows.c.id, few_rows.c.search_text)
-        .where(*_where(Match.CONTAINS, few_rows), n <= bindparam("few"))
-        .cte("few")
-        .prefix_with("MATERIALIZED")
-    )
     walked = _customers.alias("walked")
-    from_few = select(few.c.id).order_by(few.c.search_text, few.c.id)
+    from_found = select(found.c.id).where(n <= bindparam("window")).order_by(found.c.search_text, found.c.id)
     from_walk = (
         select(walked.c.id)
-        .where(*_where(Match.CONTAINS, walked), n > bindparam("few"))
+        .where(*_where(Match.CONTAINS, walked), n > bindparam("window"))
         .order_by(walked.c.search_text, walked.c.id)
     )
     branches = [
         branch.limit(bindparam("limit")).offset(bindparam("offset")).subquery(name)
-        for branch, name in ((from_few, "from_few"), (from_walk, "from_walk"))
+        for branch, name in ((from_found, "from_found"), (from_walk, "from_walk"))
     ]
     page = union_all(*(select(branch.c.id) for branch in branches)).subquery("page")
     return (
@@ -168,6 +156,9 @@ def _contains_page() -> Select[Any]:
         .order_by(*_ORDER)
     )
 
+
+# A search anywhere is planned for its needle, and never as a table scan (``SqlReads.rows``).
+_SEARCHED = {"plan_per_call": True, "no_table_scan": True}
 
 _PAGES = {match: _page(match) for match in Match}
 _COUNTS = {match: _count(match) for match in Match}
@@ -203,8 +194,8 @@ def search_params(needle: str | None, *, whole_phone: bool = False) -> tuple[Mat
         bounds = prefix_range(needle)
         if bounds is not None:
             return Match.PREFIX, {"low": bounds[0], "high": bounds[1]}
-        return Match.CONTAINS, {"q": search_pattern(needle)[1:], "few": FEW_MATCHES}  # the start, as LIKE 'x%'
-    return Match.CONTAINS, {"q": search_pattern(needle), "few": FEW_MATCHES}
+        return Match.CONTAINS, {"q": search_pattern(needle)[1:], "window": SEARCH_WINDOW}  # the start: LIKE 'x%'
+    return Match.CONTAINS, {"q": search_pattern(needle), "window": SEARCH_WINDOW}
 
 
 def search_statement(match: Match) -> Select[Any]:
@@ -239,10 +230,29 @@ class SqlCustomerQueries:
     ) -> Page[CustomerRowOut]:
         match, params = search_params(needle, whole_phone=whole_phone)
         params["vendor_id"] = vendor_id
-        rows, total = await self._reads.page(
-            _PAGES[match], _COUNTS[match], params, page, plan_per_call=match is Match.CONTAINS
-        )
+        if match is Match.CONTAINS:
+            return await self._search(params, page)
+        rows, total = await self._reads.page(_PAGES[match], _COUNTS[match], params, page)
         return Page(items=_rows(rows), total=total, limit=page.limit, offset=page.offset)
+
+    async def _search(self, params: dict[str, Any], page: PageRequest) -> Page[CustomerRowOut]:
+        """A search anywhere: its first ``SEARCH_WINDOW`` matches in list order, a page of them."""
+        window: int = params["window"]
+        rows: Sequence[Sequence[Any]] = []
+        if page.offset < window:  # the page, cut at the window's end
+            within = PageRequest(limit=min(page.limit, window - page.offset), offset=page.offset)
+            rows, found = await self._reads.page(
+                _PAGES[Match.CONTAINS], _COUNTS[Match.CONTAINS], params, within, **_SEARCHED
+            )
+        else:  # past the window: nothing to show, only the count
+            found = int((await self._reads.rows(_COUNTS[Match.CONTAINS], params, **_SEARCHED))[0][0])
+        return Page(
+            items=_rows(rows),
+            total=min(found, window),
+            limit=page.limit,
+            offset=page.offset,
+            truncated=found > window,
+        )
 
 
 def _rows(rows: Sequence[Sequence[Any]]) -> list[CustomerRowOut]:

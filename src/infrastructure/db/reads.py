@@ -35,14 +35,27 @@ class SqlReads:
         self._direct = engine.dialect.name == "postgresql" and engine.dialect.driver == "asyncpg"
         self._compiled: dict[int, tuple[Select[Any], str, tuple[str, ...]]] = {}
 
-    async def rows(self, statement: Select[Any], params: Mapping[str, Any], *, plan_per_call: bool = False) -> Rows:
+    async def rows(
+        self,
+        statement: Select[Any],
+        params: Mapping[str, Any],
+        *,
+        plan_per_call: bool = False,
+        no_table_scan: bool = False,
+    ) -> Rows:
         """``plan_per_call``: PostgreSQL plans the statement for these very parameters each time.
         A statement the driver keeps prepared is planned for its values five times, then (when the
         estimates agree) once for any values: right for most reads, wrong for a search whose best
         plan depends on how many rows the needle matches. Such a statement is sent unnamed, planned
-        with its values on every call, for one more round trip (the driver learns its types first)."""
+        with its values on every call, for one more round trip (the driver learns its types first).
+
+        ``no_table_scan``: planned with sequential scans ruled out (``SET LOCAL enable_seqscan``
+        in a read-only transaction around the statement, two more round trips). For a statement
+        that stops after its first N matches: PostgreSQL would otherwise read the table from
+        wherever a concurrent or earlier scan of it stands (synchronised scans), through every
+        shop's rows, whenever it expects the shop's own matches to be common."""
         if self._direct:
-            return await self._driver_rows(statement, params, plan_per_call)
+            return await self._driver_rows(statement, params, plan_per_call, no_table_scan)
         with application_errors():
             async with self._autocommit.connect() as connection:
                 return (await connection.execute(statement, params)).all()
@@ -55,17 +68,17 @@ class SqlReads:
         page: PageRequest,
         *,
         plan_per_call: bool = False,
+        no_table_scan: bool = False,
     ) -> tuple[Rows, int]:
         """A page of rows (the last column is the window total) and the total. A page past the last
         row has no row to carry the total: only then a second statement counts."""
-        rows = await self.rows(
-            statement, {**params, "limit": page.limit, "offset": page.offset}, plan_per_call=plan_per_call
-        )
+        how = {"plan_per_call": plan_per_call, "no_table_scan": no_table_scan}
+        rows = await self.rows(statement, {**params, "limit": page.limit, "offset": page.offset}, **how)
         if rows:
             return rows, int(rows[0][-1])
         if page.offset == 0:
             return rows, 0
-        counted = await self.rows(count, params, plan_per_call=plan_per_call)
+        counted = await self.rows(count, params, **how)
         return rows, int(counted[0][0])
 
     def _compile(self, statement: Select[Any]) -> tuple[str, tuple[str, ...]]:
@@ -76,20 +89,25 @@ class SqlReads:
             self._compiled[id(statement)] = cached  # statements are module constants: a handful
         return cached[1], cached[2]
 
-    async def _driver_rows(self, statement: Select[Any], params: Mapping[str, Any], plan_per_call: bool) -> Rows:
+    async def _driver_rows(
+        self, statement: Select[Any], params: Mapping[str, Any], plan_per_call: bool, no_table_scan: bool
+    ) -> Rows:
         sql, names = self._compile(statement)
         with application_errors():
             pooled = await self._engine.raw_connection()
+        in_transaction = False
         try:
             driver = pooled.driver_connection
             assert driver is not None
             values = [params[name] for name in names]
-            if plan_per_call:
-                # The unnamed statement (name ""): planned with these values when bound, replaced
-                # by the connection's next unnamed one; nothing to close on the server.
-                unnamed = await driver.prepare(sql, name="")
-                return await unnamed.fetch(*values)  # type: ignore[no-any-return]
-            return await driver.fetch(sql, *values)  # type: ignore[no-any-return]
+            if not no_table_scan:
+                return await _fetch(driver, sql, values, plan_per_call)
+            await driver.execute("BEGIN READ ONLY; SET LOCAL enable_seqscan = off")
+            in_transaction = True
+            rows = await _fetch(driver, sql, values, plan_per_call)
+            await driver.execute("ROLLBACK")  # read only: nothing to keep
+            in_transaction = False
+            return rows
         except Exception as error:
             if pooled.driver_connection is None or pooled.driver_connection.is_closed():
                 pooled.invalidate(error)  # the next checkout opens a fresh connection
@@ -99,4 +117,17 @@ class SqlReads:
                 raise
             raise translated from error
         finally:
-            pooled.close()  # back to the pool; no transaction was started, so nothing to roll back
+            if in_transaction:
+                # Failed or cancelled inside its transaction: the connection is closed rather than
+                # pooled with the transaction (and its setting) possibly still open.
+                pooled.invalidate()
+            pooled.close()  # back to the pool, no transaction open: nothing to roll back
+
+
+async def _fetch(driver: Any, sql: str, values: list[Any], plan_per_call: bool) -> Rows:
+    if plan_per_call:
+        # The unnamed statement (name ""): planned with these values when bound, replaced by the
+        # connection's next unnamed one; nothing to close on the server.
+        unnamed = await driver.prepare(sql, name="")
+        return await unnamed.fetch(*values)  # type: ignore[no-any-return]
+    return await driver.fetch(sql, *values)  # type: ignore[no-any-return]

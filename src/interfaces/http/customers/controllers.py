@@ -22,6 +22,7 @@ from application.customers.commands import (
     UpdateCustomerCommand,
 )
 from application.customers.errors import AddressNotFound, CustomerNotFound
+from application.customers.ports import SEARCH_WINDOW
 from application.customers.reads import MAX_QUERY_LENGTH, GetCustomer, ListCustomers
 from application.customers.views import CustomerAddressOut, CustomerOut
 from application.shared.context import Principal
@@ -30,7 +31,7 @@ from domain.shared.role import Role
 from interfaces.http.auth import AnyRequest, principal_of, requires
 from interfaces.http.customers.schemas import AddressIn, AddressPatchIn, CustomerIn, CustomerPage, CustomerPatchIn
 from interfaces.http.di import inject, inject_app
-from interfaces.http.pagination import Limit, Offset, envelope
+from interfaces.http.pagination import Limit, Offset
 from interfaces.http.patching import change, given
 from interfaces.http.paths import path_id
 
@@ -57,7 +58,17 @@ class CustomerController(Controller):
     path = "/api/customers"
     tags = ["customers"]  # noqa: RUF012
 
-    @get("/", summary="The shop's customers by name; `q` searches name, email and phone")
+    @get(
+        "/",
+        summary="The shop's customers by name; `q` searches name, email and phone",
+        description=(
+            "`q` of three characters or more matches anywhere in the name, email or phone and answers its "
+            f"first {SEARCH_WINDOW:,} matches in list order (`total` counts those; `truncated` is true "
+            "when more matched); "
+            "one or two characters match the start of the name; a whole phone number, in E.164 or as dialled "
+            "in the shop's country, finds that number."
+        ),
+    )
     @inject_app
     async def list_customers(
         self,
@@ -68,7 +79,7 @@ class CustomerController(Controller):
         q: Query = None,
     ) -> CustomerPage:
         page = await use_case.execute(principal_of(request), PageRequest(limit=limit, offset=offset), q)
-        return envelope(CustomerPage, page)
+        return CustomerPage(list(page.items), page.total, page.limit, page.offset, truncated=page.truncated)
 
     @get("/{customer_id:str}", summary="One customer with their address book")
     @inject_app

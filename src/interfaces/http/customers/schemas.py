@@ -97,12 +97,23 @@ class CustomerPatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class CustomerPage(msgspec.Struct, frozen=True):
+    """The list envelope, and ``truncated``: a search of three characters or more answers its
+    first ``SEARCH_WINDOW`` (10,000) matches in list order (``total`` counts those); true when
+    more matched."""
+
     items: list[CustomerRowOut]
     total: Annotated[int, msgspec.Meta(examples=[1])]
     limit: Annotated[int, msgspec.Meta(examples=[50])]
     offset: Annotated[int, msgspec.Meta(examples=[0])]
+    truncated: Annotated[bool, msgspec.Meta(examples=[False])] = False
 
-    EXAMPLE: ClassVar[Mapping[str, Any]] = {"items": [CustomerRowOut.EXAMPLE], "total": 1, "limit": 50, "offset": 0}
+    EXAMPLE: ClassVar[Mapping[str, Any]] = {
+        "items": [CustomerRowOut.EXAMPLE],
+        "total": 1,
+        "limit": 50,
+        "offset": 0,
+        "truncated": False,
+    }
 
 
 def _refused(check: Callable[[], object]) -> InvalidValue:
