@@ -95,6 +95,18 @@ def cookie_login(
     return response.json(), f"{cookie.name}={cookie.value}"
 
 
+def problem_response(response: httpx.Response) -> httpx.Response:
+    problem(response, 401, "INVALID_REFRESH_TOKEN")
+    return response
+
+
+def assert_forgotten(response: httpx.Response) -> None:
+    """``response`` deletes the refresh cookie (empty, expired, on its path)."""
+    deleted = set_cookie(response)
+    assert (deleted.name, deleted.attributes["max-age"], deleted.attributes["path"]) == (COOKIE, "0", "/api/auth")
+    assert deleted.value in ("", '""')
+
+
 def me_status(server: ServerProcess, access_token: str) -> int:
     return server.client.get("/api/auth/me", headers=bearer(access_token)).status_code
 
@@ -166,6 +178,9 @@ def test_the_json_mode_is_unchanged_beside_it(server: ServerProcess) -> None:
     assert refreshed.status_code == 200
     assert "set-cookie" not in refreshed.headers
     assert refreshed.json()["refresh_token"].startswith("fvr_")
+    unknown = call(server, "/api/auth/refresh", json={"refresh_token": "fvr_never-issued"})
+    problem(unknown, 401, "INVALID_REFRESH_TOKEN")
+    assert "set-cookie" not in unknown.headers  # a refused JSON-mode refresh has no cookie to delete
 
 
 # -- CSRF -----------------------------------------------------------------------------------------
@@ -211,11 +226,13 @@ def test_cookie_mode_refuses_what_it_does_not_take(server: ServerProcess) -> Non
     with_body = call(server, "/api/auth/refresh", cookie=cookie, headers=COOKIE_MODE, json={"refresh_token": "fvr_x"})
     body = problem(with_body, 400, "VALIDATION_ERROR")
     assert [error["field"] for error in body["errors"]] == ["refresh_token"]
-    # No cookie, or one that opens nothing: the session is over (401), never a 500.
-    problem(call(server, "/api/auth/refresh", headers=COOKIE_MODE), 401, "INVALID_REFRESH_TOKEN")
+    assert "set-cookie" not in with_body.headers  # a malformed call keeps the cookie: only a 401 deletes it
+    # No cookie, or one that opens nothing: the session is over (401), never a 500; the answer
+    # deletes the cookie, so the browser stops presenting it.
+    assert_forgotten(problem_response(call(server, "/api/auth/refresh", headers=COOKIE_MODE)))
     for junk in (f"{COOKIE}=fvr_never-issued", f"{COOKIE}=\u200b", f"{COOKIE}=" + "x" * 2000, f"{COOKIE}=a;{COOKIE}=b"):
         answer = call(server, "/api/auth/refresh", cookie=junk.encode("utf-8"), headers=COOKIE_MODE)
-        problem(answer, 401, "INVALID_REFRESH_TOKEN")
+        assert_forgotten(problem_response(answer))
     # The JSON mode still needs its body.
     body = problem(call(server, "/api/auth/refresh"), 400, "VALIDATION_ERROR")
     assert [error["field"] for error in body["errors"]] == ["refresh_token"]
@@ -248,7 +265,7 @@ def test_logout_in_cookie_mode_ends_the_session_and_deletes_the_cookie(server: S
     assert deleted.value in ("", '""')  # no token left in it
     assert deleted.attributes["path"] == "/api/auth"
     assert me_status(server, tokens["access_token"]) == 401
-    problem(call(server, "/api/auth/refresh", cookie=cookie, headers=COOKIE_MODE), 401, "INVALID_REFRESH_TOKEN")
+    assert_forgotten(problem_response(call(server, "/api/auth/refresh", cookie=cookie, headers=COOKIE_MODE)))
 
 
 # -- two tabs -------------------------------------------------------------------------------------
@@ -289,10 +306,10 @@ def test_a_reuse_after_the_grace_still_ends_the_session(server: ServerProcess) -
     assert repeated.status_code == 200, repeated.text
     assert set_cookie(repeated).value == set_cookie(first).value
     time.sleep(GRACE_SECONDS + 0.5)
-    problem(call(server, "/api/auth/refresh", cookie=cookie, headers=COOKIE_MODE), 401, "INVALID_REFRESH_TOKEN")
+    assert_forgotten(problem_response(call(server, "/api/auth/refresh", cookie=cookie, headers=COOKIE_MODE)))
     # The whole family is gone: the successor and the access tokens.
     successor = f"{COOKIE}={set_cookie(first).value}"
-    problem(call(server, "/api/auth/refresh", cookie=successor, headers=COOKIE_MODE), 401, "INVALID_REFRESH_TOKEN")
+    assert_forgotten(problem_response(call(server, "/api/auth/refresh", cookie=successor, headers=COOKIE_MODE)))
     assert me_status(server, first.json()["access_token"]) == 401
     assert me_status(server, tokens["access_token"]) == 401
 

@@ -115,6 +115,11 @@ class BrowserSessions:
         """An empty answer that deletes the cookie."""
         return Response(None, status_code=status_code, cookies=[self._cookie("", 0)])
 
+    def forgetting(self, response: Response[T]) -> Response[T]:
+        """``response``, which also deletes the cookie."""
+        response.set_cookie(self._cookie("", 0))
+        return response
+
 
 NO_COOKIES = BrowserSessions()
 

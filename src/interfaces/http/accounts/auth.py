@@ -20,7 +20,7 @@ from application.accounts.update_profile import UpdateProfile, UpdateProfileComm
 from application.accounts.views import MeOut, UserOut, VendorOut
 from application.accounts.who_am_i import WhoAmI
 from application.shared.context import Principal
-from application.shared.errors import InvalidRefreshToken
+from application.shared.errors import AuthenticationFailed, InvalidRefreshToken
 from domain.shared.errors import InvalidValue
 from interfaces.http.accounts.schemas import (
     ChangePasswordIn,
@@ -33,8 +33,9 @@ from interfaces.http.accounts.schemas import (
     TokensOut,
 )
 from interfaces.http.auth import OPTIONAL_AUTH, PUBLIC, AnyRequest, optional_principal_of, principal_of
-from interfaces.http.browser_sessions import COOKIE_MODE, browser_sessions_of, cookie_mode_guard
+from interfaces.http.browser_sessions import COOKIE_MODE, SESSION_MODE_HEADER, browser_sessions_of, cookie_mode_guard
 from interfaces.http.di import inject, inject_app
+from interfaces.http.errors import handle_application
 
 T = TypeVar("T")
 
@@ -76,6 +77,15 @@ _COOKIE_MODE_NOTE = (
     " With `X-Session-Mode: cookie` (browsers, cookie mode) the refresh token is set in an HttpOnly"
     " cookie and the body's `refresh_token` is null; the `Origin` must be one of the configured origins."
 )
+
+
+def _refused_refresh(request: AnyRequest, exc: Exception) -> Response[bytes]:
+    """A refresh refused as unauthenticated (401): the problem JSON; in cookie mode it also deletes
+    the cookie, whose token opens nothing any more (spent, revoked, expired or never issued)."""
+    answer = handle_application(request, exc)
+    if request.headers.get(SESSION_MODE_HEADER) == COOKIE_MODE:
+        return browser_sessions_of(request).forgetting(answer)
+    return answer
 
 
 class AuthController(Controller):
@@ -145,13 +155,16 @@ class AuthController(Controller):
         status_code=HTTP_200_OK,
         opt={**PUBLIC, "problems": (401,)},
         guards=[cookie_mode_guard(reads_cookie=True)],
+        exception_handlers={AuthenticationFailed: _refused_refresh},
         summary="Rotate a refresh token",
         description=(
             "JSON-token mode: the body's `refresh_token`. Cookie mode (`X-Session-Mode: cookie`): no body;"
             " the HttpOnly cookie is read and replaced, the `Origin` must be a configured one, and a request"
             " that carries the cookie without the header is 403 `CSRF_REJECTED`. The token just spent may be"
             " presented again for a few seconds (`REFRESH_REUSE_GRACE_SECONDS`) and gets the same new one, so"
-            " two tabs refreshing at once stay logged in; a later reuse ends the session (401)."
+            " two tabs refreshing at once stay logged in; a later reuse ends the session (401). In cookie mode"
+            " a refused refresh (401) also deletes the cookie, so the browser stops presenting a token that"
+            " opens nothing; any other refusal (403, 429, 503) leaves it."
         ),
     )
     @inject
