@@ -8,10 +8,14 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dishka import AsyncContainer
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.accounts.signup import SignUp, SignUpCommand
 from application.delivery.capacity import SlotCapacity
@@ -35,9 +39,11 @@ from domain.delivery.timing import Unavailable
 from domain.shared.role import Role
 from infrastructure.config import load_settings
 from infrastructure.db import migrations
+from infrastructure.delivery.models import SlotBookingModel
 from infrastructure.di.container import make_container
 
 PASSWORD = "peonies and lilacs"
+_bookings: Table = SlotBookingModel.__table__  # type: ignore[assignment]
 DAY = date(2099, 6, 1)  # far ahead of any clock: never past, never today
 
 
@@ -82,18 +88,43 @@ async def _slot(container: AsyncContainer, owner: Principal, capacity: int | Non
         )
 
 
-async def _take(container: AsyncContainer, owner: Principal, slot_id: uuid.UUID, start: asyncio.Event) -> bool:
+async def _take(
+    container: AsyncContainer,
+    owner: Principal,
+    slot_id: uuid.UUID,
+    start: asyncio.Event,
+    booking: uuid.UUID | None = None,
+    on: date = DAY,
+) -> bool:
     async with container() as scope:
         capacity = await scope.get(SlotCapacity)
         uow = await scope.get(UnitOfWork)
         await start.wait()
         try:
-            await capacity.take(owner.vendor_id, slot_id, DAY)
+            await capacity.take(owner.vendor_id, booking or uuid.uuid4(), slot_id, on)
         except SlotFull:
             await uow.rollback()
             return False
         await uow.commit()
         return True
+
+
+async def _give_back(container: AsyncContainer, owner: Principal, booking: uuid.UUID, start: asyncio.Event) -> bool:
+    async with container() as scope:
+        capacity = await scope.get(SlotCapacity)
+        await start.wait()
+        given = await capacity.give_back(owner.vendor_id, booking)
+        await (await scope.get(UnitOfWork)).commit()
+        return given
+
+
+async def _at_once(*calls: Any) -> list[bool]:
+    """Runs ``calls`` (each waiting for the event it is given) together."""
+    start = asyncio.Event()
+    tasks = [asyncio.create_task(call(start)) for call in calls]
+    await asyncio.sleep(0.05)  # let every caller open its scope before they all go
+    start.set()
+    return list(await asyncio.gather(*tasks))
 
 
 @pytest.mark.parametrize("round_", range(10))
@@ -112,9 +143,9 @@ async def test_concurrent_takes_on_a_slot_of_capacity_three_let_exactly_three_th
     planning = await queries.planning(owner.vendor_id, DAY)
     assert planning.taken[slot.id] == 3
     # a give-back frees exactly one place, which one more concurrent burst then fills
-    async with container() as scope:
-        assert await (await scope.get(SlotCapacity)).give_back(owner.vendor_id, slot.id, DAY)
-        await (await scope.get(UnitOfWork)).commit()
+    booked = uuid.uuid4()
+    assert await _at_once(partial(_take, container, owner, slot.id, booking=booked)) == [False]  # full
+    await _give_one_back(container, owner, slot.id)
     again = asyncio.Event()
     more = [asyncio.create_task(_take(container, owner, slot.id, again)) for _ in range(5)]
     await asyncio.sleep(0.05)
@@ -123,11 +154,60 @@ async def test_concurrent_takes_on_a_slot_of_capacity_three_let_exactly_three_th
     assert (await queries.planning(owner.vendor_id, DAY)).taken[slot.id] == 3
 
 
+async def _give_one_back(container: AsyncContainer, owner: Principal, slot_id: uuid.UUID) -> None:
+    """Gives back one of the slot's bookings on DAY, whichever."""
+    engine = await container.get(AsyncEngine)
+    async with engine.connect() as connection:
+        booking = await connection.scalar(select(_bookings.c.booking_id).where(_bookings.c.slot_id == slot_id).limit(1))
+    assert booking is not None
+    assert await _at_once(partial(_give_back, container, owner, booking)) == [True]
+
+
+async def test_one_booking_taken_many_times_at_once_counts_once(container: AsyncContainer) -> None:
+    """An order retried concurrently (the same booking id) takes one place, on a slot with room and
+    on one whose last place that booking itself fills; given back concurrently, it frees one."""
+    owner = await _owner(container)
+    queries = await container.get(DeliveryQueries)
+    for capacity in (3, 1):
+        slot = await _slot(container, owner, capacity=capacity)
+        order = uuid.uuid4()
+        results = await _at_once(*(partial(_take, container, owner, slot.id, booking=order) for _ in range(6)))
+        assert results == [True] * 6, capacity
+        assert (await queries.planning(owner.vendor_id, DAY)).taken[slot.id] == 1
+        given = await _at_once(*(partial(_give_back, container, owner, order) for _ in range(4)))
+        assert sorted(given) == [False, False, False, True]
+        assert (await queries.planning(owner.vendor_id, DAY)).taken[slot.id] == 0
+
+
+async def test_a_booking_moves_between_slots_and_dates_and_stays_when_the_other_is_full(
+    container: AsyncContainer,
+) -> None:
+    owner = await _owner(container)
+    morning, evening = await _slot(container, owner, capacity=1), await _slot(container, owner, capacity=1)
+    later = date(2099, 6, 2)
+    order, other = uuid.uuid4(), uuid.uuid4()
+    assert await _at_once(partial(_take, container, owner, morning.id, booking=order)) == [True]
+    assert await _at_once(partial(_take, container, owner, evening.id, booking=other)) == [True]
+    assert await _at_once(partial(_take, container, owner, evening.id, booking=order)) == [False]  # full: stays
+    queries = await container.get(DeliveryQueries)
+    assert (await queries.planning(owner.vendor_id, DAY)).taken == {morning.id: 1, evening.id: 1}
+    assert await _at_once(partial(_take, container, owner, morning.id, booking=order, on=later)) == [True]
+    assert (await queries.planning(owner.vendor_id, DAY)).taken == {morning.id: 0, evening.id: 1}
+    assert (await queries.planning(owner.vendor_id, later)).taken == {morning.id: 1, evening.id: 0}
+    # another shop's booking with the same id is its own
+    stranger = await _owner(container)
+    theirs = await _slot(container, stranger, capacity=1)
+    assert await _at_once(partial(_take, container, stranger, theirs.id, booking=order)) == [True]
+    assert (await queries.planning(owner.vendor_id, later)).taken == {morning.id: 1, evening.id: 0}
+    assert await _at_once(partial(_give_back, container, stranger, order)) == [True]
+    assert (await queries.planning(owner.vendor_id, later)).taken == {morning.id: 1, evening.id: 0}
+
+
 async def test_an_uncommitted_take_gives_nothing_away(container: AsyncContainer) -> None:
     owner = await _owner(container)
     slot = await _slot(container, owner, capacity=1)
     async with container() as scope:
-        await (await scope.get(SlotCapacity)).take(owner.vendor_id, slot.id, DAY)
+        await (await scope.get(SlotCapacity)).take(owner.vendor_id, uuid.uuid4(), slot.id, DAY)
         await (await scope.get(UnitOfWork)).rollback()
     queries = await container.get(DeliveryQueries)
     assert (await queries.planning(owner.vendor_id, DAY)).taken.get(slot.id, 0) == 0
@@ -167,7 +247,7 @@ async def test_availability_reads_the_stored_set_up(container: AsyncContainer) -
     await _zone(container, owner, "Centre", "1011*")
     slot = await _slot(container, owner, capacity=2)
     async with container() as scope:
-        await (await scope.get(SlotCapacity)).take(owner.vendor_id, slot.id, DAY)
+        await (await scope.get(SlotCapacity)).take(owner.vendor_id, uuid.uuid4(), slot.id, DAY)
         await (await scope.get(UnitOfWork)).commit()
     check = await container.get(CheckAvailability)
     answer = await check.execute(owner, DAY, "1011ab")

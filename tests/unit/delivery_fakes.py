@@ -42,14 +42,22 @@ class FakeDeliveryStore:
         self.slots: dict[uuid.UUID, DeliverySlot] = {}
         self.blackouts: dict[uuid.UUID, BlackoutDate] = {}
         self.taken: dict[Key, int] = {}
+        self.bookings: dict[tuple[uuid.UUID, uuid.UUID], Key] = {}
         self._committed: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})  # type: ignore[type-arg]
 
     def _checkpoint(self) -> None:
-        self._committed = (dict(self.zones), dict(self.slots), dict(self.blackouts), dict(self.taken))
+        self._committed = (
+            dict(self.zones),
+            dict(self.slots),
+            dict(self.blackouts),
+            dict(self.taken),
+            dict(self.bookings),
+        )
 
     def _restore(self) -> None:
-        zones, slots, blackouts, taken = self._committed
-        self.zones, self.slots, self.blackouts, self.taken = dict(zones), dict(slots), dict(blackouts), dict(taken)
+        zones, slots, blackouts, taken, bookings = self._committed
+        self.zones, self.slots, self.blackouts = dict(zones), dict(slots), dict(blackouts)
+        self.taken, self.bookings = dict(taken), dict(bookings)
 
     # repository
     async def lock_zones(self, vendor_id: uuid.UUID) -> list[DeliveryZone]:
@@ -94,18 +102,26 @@ class FakeDeliveryStore:
         return True
 
     # counters
-    async def take(self, vendor_id: uuid.UUID, slot_id: uuid.UUID, on: date, capacity: int | None) -> bool:
+    async def take(
+        self, vendor_id: uuid.UUID, booking_id: uuid.UUID, slot_id: uuid.UUID, on: date, capacity: int | None
+    ) -> bool:
+        held = self.bookings.get((vendor_id, booking_id))
+        if held == (slot_id, on):
+            return True
         used = self.taken.get((slot_id, on), 0)
         if capacity is not None and used >= capacity:
             return False
         self.taken[(slot_id, on)] = used + 1
+        if held is not None:
+            self.taken[held] -= 1
+        self.bookings[(vendor_id, booking_id)] = (slot_id, on)
         return True
 
-    async def give_back(self, vendor_id: uuid.UUID, slot_id: uuid.UUID, on: date) -> bool:
-        used = self.taken.get((slot_id, on), 0)
-        if used <= 0:
+    async def give_back(self, vendor_id: uuid.UUID, booking_id: uuid.UUID) -> bool:
+        held = self.bookings.pop((vendor_id, booking_id), None)
+        if held is None:
             return False
-        self.taken[(slot_id, on)] = used - 1
+        self.taken[held] -= 1
         return True
 
 

@@ -3,6 +3,7 @@ availability through the injectable clock, and slot capacity."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 
 import pytest
@@ -125,7 +126,7 @@ async def test_another_shops_zone_slot_or_blackout_is_not_found(world: DeliveryW
     with pytest.raises(BlackoutNotFound):
         await world.delete_blackout.execute(mine, blackout.id)
     with pytest.raises(SlotNotFound):
-        await world.capacity.take(mine.vendor_id, slot.id, date(2026, 12, 2))
+        await world.capacity.take(mine.vendor_id, uuid.uuid4(), slot.id, date(2026, 12, 2))
     assert world.store.zones[zone.id].name == "Centre"
 
 
@@ -191,18 +192,43 @@ async def test_capacity_is_taken_up_to_the_limit_and_given_back(world: DeliveryW
     await world.create_zone.execute(manager, _zone("1011*"))
     slot = await world.create_slot.execute(manager, _slot(capacity=2))
     day = date(2026, 12, 2)
-    for _ in range(2):
-        await world.capacity.take(manager.vendor_id, slot.id, day)
+    first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for booking in (first, second):
+        await world.capacity.take(manager.vendor_id, booking, slot.id, day)
     with pytest.raises(SlotFull):
-        await world.capacity.take(manager.vendor_id, slot.id, day)
+        await world.capacity.take(manager.vendor_id, third, slot.id, day)
+    await world.capacity.take(manager.vendor_id, first, slot.id, day)  # taken again: already there, no error
     full = await world.availability.execute(manager, day, "1011AB")
     assert full.slots[0].reason is Unavailable.SLOT_FULL
     assert full.slots[0].remaining == 0
-    assert await world.capacity.give_back(manager.vendor_id, slot.id, day)
+    assert await world.capacity.give_back(manager.vendor_id, first)
+    assert not await world.capacity.give_back(manager.vendor_id, first)  # a cancel retried gives back once
     again = await world.availability.execute(manager, day, "1011 ab")
     assert again.slots[0].bookable
     assert again.slots[0].remaining == 1
-    assert not await world.capacity.give_back(manager.vendor_id, slot.id, date(2026, 12, 3))
+    assert not await world.capacity.give_back(manager.vendor_id, third)  # refused: it never held a place
+
+
+async def test_taking_another_slot_or_date_moves_the_booking(world: DeliveryWorld) -> None:
+    manager = world.shop()
+    morning = await world.create_slot.execute(manager, _slot(capacity=1))
+    evening = await world.create_slot.execute(manager, _slot("18:00", "21:00", capacity=1))
+    day, next_day = date(2026, 12, 2), date(2026, 12, 3)
+    order, other = uuid.uuid4(), uuid.uuid4()
+    await world.capacity.take(manager.vendor_id, order, morning.id, day)
+    await world.capacity.take(manager.vendor_id, order, morning.id, next_day)
+    assert world.store.taken == {(morning.id, day): 0, (morning.id, next_day): 1}
+    await world.capacity.take(manager.vendor_id, other, evening.id, next_day)
+    with pytest.raises(SlotFull):  # full there: the booking stays where it was
+        await world.capacity.take(manager.vendor_id, order, evening.id, next_day)
+    assert world.store.bookings[(manager.vendor_id, order)] == (morning.id, next_day)
+    await world.capacity.take(manager.vendor_id, order, evening.id, day)
+    assert world.store.taken == {
+        (morning.id, day): 0,
+        (morning.id, next_day): 0,
+        (evening.id, next_day): 1,
+        (evening.id, day): 1,
+    }
 
 
 async def test_lists_are_paged(world: DeliveryWorld) -> None:

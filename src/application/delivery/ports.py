@@ -60,13 +60,16 @@ class DeliveryRepository(Protocol):
 
 
 class SlotCounters(Protocol):
-    async def take(self, vendor_id: UUID, slot_id: UUID, on: date, capacity: int | None) -> bool:
-        """Counts one more delivery in the slot on ``on`` if fewer than ``capacity`` are counted
-        (always, when None); False when full. Atomic whatever runs concurrently."""
+    async def take(self, vendor_id: UUID, booking_id: UUID, slot_id: UUID, on: date, capacity: int | None) -> bool:
+        """Books ``booking_id`` (an order's id) into the slot on ``on``, counting one more delivery
+        there if fewer than ``capacity`` are counted (always, when None) and one fewer wherever the
+        booking was before; a booking already there counts nothing. False when full (nothing
+        changed). Atomic whatever runs concurrently, the same booking taken twice at once included."""
         ...
 
-    async def give_back(self, vendor_id: UUID, slot_id: UUID, on: date) -> bool:
-        """Counts one fewer (never below zero); False when none was counted."""
+    async def give_back(self, vendor_id: UUID, booking_id: UUID) -> bool:
+        """Ends the booking, counting one fewer where it was; False when it held nothing (never
+        taken, or given back already)."""
         ...
 
 

@@ -1,5 +1,6 @@
-"""ORM models of a shop's delivery set-up: zones, slots, blackout dates, and the per (slot, date)
-counter that capacity is taken from.
+"""ORM models of a shop's delivery set-up: zones, slots, blackout dates, the per (slot, date)
+counter that capacity is taken from, and the bookings (an order's id and the slot and date it
+holds) that make taking and giving back idempotent.
 
 Times of day are minutes after shop-local midnight (``HH:MM`` at the edges); postal codes and
 weekdays are JSON lists. A zone's codes cannot be checked for overlap by a unique index (prefixes),
@@ -98,3 +99,25 @@ class SlotCounterModel(UUIDv7Base):
     on_date: Mapped[date] = mapped_column(Date)
     vendor_id: Mapped[UUID] = mapped_column(GUID)
     taken: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+
+class SlotBookingModel(UUIDv7Base):
+    """The slot and date a booking (an order, by its id) holds: one row per booking, so taking it
+    again counts nothing and giving it back twice gives back once."""
+
+    __tablename__ = "delivery_slot_bookings"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["vendor_id", "slot_id"],
+            ["delivery_slots.vendor_id", "delivery_slots.id"],
+            name="fk_delivery_slot_bookings_slot",
+            ondelete="CASCADE",
+        ),
+        UniqueConstraint("vendor_id", "booking_id", name="uq_delivery_slot_bookings_vendor_booking"),
+        Index("ix_delivery_slot_bookings_slot_date", "slot_id", "on_date"),
+    )
+
+    vendor_id: Mapped[UUID] = mapped_column(GUID)
+    booking_id: Mapped[UUID] = mapped_column(GUID)
+    slot_id: Mapped[UUID] = mapped_column(GUID)
+    on_date: Mapped[date] = mapped_column(Date)

@@ -28,12 +28,19 @@ from domain.delivery.slot import BlackoutDate, DeliverySlot
 from domain.delivery.zone import DeliveryZone
 from domain.shared.money import Money
 from infrastructure.db.errors import application_errors
-from infrastructure.delivery.models import BlackoutDateModel, DeliverySlotModel, DeliveryZoneModel, SlotCounterModel
+from infrastructure.delivery.models import (
+    BlackoutDateModel,
+    DeliverySlotModel,
+    DeliveryZoneModel,
+    SlotBookingModel,
+    SlotCounterModel,
+)
 
 _zones: Table = DeliveryZoneModel.__table__  # type: ignore[assignment]
 _slots: Table = DeliverySlotModel.__table__  # type: ignore[assignment]
 _blackouts: Table = BlackoutDateModel.__table__  # type: ignore[assignment]
 _counters: Table = SlotCounterModel.__table__  # type: ignore[assignment]
+_bookings: Table = SlotBookingModel.__table__  # type: ignore[assignment]
 
 
 def minutes(value: time) -> int:
@@ -217,6 +224,10 @@ class SqlDeliveryRepository:
 
 
 class SqlSlotCounters:
+    """Per (slot, date) counters, taken by one conditional UPDATE each, and the bookings that say
+    which slot and date each booking (an order) holds, so that a take or give-back repeated for the
+    same order changes nothing."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
@@ -224,11 +235,63 @@ class SqlSlotCounters:
         with application_errors():
             return await self._session.execute(statement)
 
-    async def take(self, vendor_id: UUID, slot_id: UUID, on: date, capacity: int | None) -> bool:
+    def _insert(self, table: Table) -> Any:
         bind = self._session.bind
-        insert = postgresql.insert if bind is not None and bind.dialect.name == "postgresql" else sqlite.insert
+        return (postgresql.insert if bind is not None and bind.dialect.name == "postgresql" else sqlite.insert)(table)
+
+    async def take(self, vendor_id: UUID, booking_id: UUID, slot_id: UUID, on: date, capacity: int | None) -> bool:
+        held = await self._held(vendor_id, booking_id)
+        if held == (slot_id, on):
+            return True  # already booked there: an order retried
+        if not await self._count_one_more(vendor_id, slot_id, on, capacity):
+            # Full; unless the same booking was taken there concurrently, and that take filled it.
+            return await self._held(vendor_id, booking_id) == (slot_id, on)
+        if held is not None:  # moved: from the slot and date it held
+            await self._run(
+                update(_bookings)
+                .where(_bookings.c.vendor_id == vendor_id, _bookings.c.booking_id == booking_id)
+                .values(slot_id=slot_id, on_date=on)
+            )
+            await self._count_one_fewer(vendor_id, *held)
+            return True
+        booked = await self._run(
+            self._insert(_bookings)
+            .values(vendor_id=vendor_id, booking_id=booking_id, slot_id=slot_id, on_date=on)
+            .on_conflict_do_nothing(index_elements=[_bookings.c.vendor_id, _bookings.c.booking_id])
+            .returning(_bookings.c.id)
+        )
+        if booked.first() is not None:
+            return True
+        # The same booking was taken concurrently, and that take committed first (this insert
+        # waited for it): this count is undone, and the take starts over from what it holds now.
+        await self._count_one_fewer(vendor_id, slot_id, on)
+        return await self.take(vendor_id, booking_id, slot_id, on, capacity)
+
+    async def give_back(self, vendor_id: UUID, booking_id: UUID) -> bool:
+        ended = await self._run(
+            delete(_bookings)
+            .where(_bookings.c.vendor_id == vendor_id, _bookings.c.booking_id == booking_id)
+            .returning(_bookings.c.slot_id, _bookings.c.on_date)
+        )
+        row = ended.first()
+        if row is None:
+            return False  # never taken, or given back already (a concurrent give-back waited, then found none)
+        await self._count_one_fewer(vendor_id, row.slot_id, row.on_date)
+        return True
+
+    async def _held(self, vendor_id: UUID, booking_id: UUID) -> tuple[UUID, date] | None:
+        """The slot and date the booking holds, its row locked until the caller's commit."""
+        result = await self._run(
+            select(_bookings.c.slot_id, _bookings.c.on_date)
+            .where(_bookings.c.vendor_id == vendor_id, _bookings.c.booking_id == booking_id)
+            .with_for_update()
+        )
+        row = result.first()
+        return None if row is None else (row.slot_id, row.on_date)
+
+    async def _count_one_more(self, vendor_id: UUID, slot_id: UUID, on: date, capacity: int | None) -> bool:
         await self._run(
-            insert(_counters)
+            self._insert(_counters)
             .values(slot_id=slot_id, on_date=on, vendor_id=vendor_id, taken=0)
             .on_conflict_do_nothing(index_elements=[_counters.c.slot_id, _counters.c.on_date])
         )
@@ -240,8 +303,8 @@ class SqlSlotCounters:
         result = await self._run(statement.values(taken=_counters.c.taken + 1).returning(_counters.c.taken))
         return result.first() is not None
 
-    async def give_back(self, vendor_id: UUID, slot_id: UUID, on: date) -> bool:
-        result = await self._run(
+    async def _count_one_fewer(self, vendor_id: UUID, slot_id: UUID, on: date) -> None:
+        await self._run(
             update(_counters)
             .where(
                 _counters.c.vendor_id == vendor_id,
@@ -250,6 +313,4 @@ class SqlSlotCounters:
                 _counters.c.taken > 0,
             )
             .values(taken=_counters.c.taken - 1)
-            .returning(_counters.c.taken)
         )
-        return result.first() is not None
