@@ -5,8 +5,10 @@ and one walk through the same calls under `flower-vendor dev` (SQLite)."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from sqlalchemy.engine import make_url
 from application.customers.ports import SEARCH_WINDOW
 from tests.e2e.api_helpers import add_staff, bearer, fields, login, ok, problem, signup
 from tests.e2e.conftest import ServerProcess
+from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
 
@@ -180,6 +183,34 @@ def test_a_broad_search_answers_its_first_window_and_says_so(
     assert (whole["total"], whole["truncated"], len(whole["items"])) == (count, False, 1)
     start = page(q="Gu")
     assert (start["total"], start["truncated"]) == (count, False)
+    # hostile paging of a broad search: a clear 400 naming the parameter, or an empty page
+    for params, field in (
+        ({"offset": "ten"}, "query.offset"),
+        ({"offset": "-1"}, "query.offset"),
+        ({"offset": str(2**31)}, "query.offset"),
+        ({"limit": "true"}, "query.limit"),
+        ({"limit": "0"}, "query.limit"),
+        ({"limit": "101"}, "query.limit"),
+        ({"limit": "1e2"}, "query.limit"),
+    ):
+        refused = client.get("/api/customers", params={"q": "guest", **params}, headers=owner)
+        assert field in fields(refused), (params, refused.text)
+    deepest = page(q="guest", offset=str(2**31 - 1))
+    assert (deepest["items"], deepest["total"], deepest["truncated"]) == ([], SEARCH_WINDOW, True)
+    # a burst of broad searches at once: each answered (200, or 429 once the shop's limit is spent)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(
+            pool.map(
+                lambda n: (
+                    client.get(
+                        "/api/customers", params={"q": f"guest{n % 10}", "offset": "9990"}, headers=owner
+                    ).status_code
+                ),
+                range(48),
+            )
+        )
+    assert set(statuses) <= {200, 429}, statuses
+    assert statuses.count(200) >= 1
 
 
 def test_field_errors_name_every_field(client: httpx.Client) -> None:
@@ -357,3 +388,35 @@ def test_a_demoted_deactivated_or_logged_out_members_token_writes_nothing(client
     )
     names = [row["full_name"] for row in ok(client.get("/api/customers", headers=bearer(owner)))["items"]]
     assert names == ["Before"]
+
+
+def test_a_search_while_postgresql_is_unreachable_is_503_and_served_again_after(
+    server_factory: Callable[..., ServerProcess], production_environ: dict[str, str]
+) -> None:
+    """The search's read-only transaction meets a database that went away: 503 with Retry-After,
+    never a 500; once it is back, the same search is answered on a fresh connection."""
+    url = make_url(production_environ["DATABASE_URL"])
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxy.start()
+    try:
+        through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        server = server_factory(["serve"], {**production_environ, "DATABASE_URL": through, "DB_CONNECT_TIMEOUT": "2"})
+        client = server.client
+        owner, _ = _owner(client)
+        ok(client.post("/api/customers", json=ANNA, headers=owner), 201)
+        assert ok(client.get("/api/customers", params={"q": "vries"}, headers=owner))["total"] == 1
+        proxy.cut()
+        for q in ("vries", "an"):
+            down = client.get("/api/customers", params={"q": q}, headers=owner)
+            problem(down, 503)
+            assert down.headers["retry-after"]
+        proxy.start()
+        deadline = time.monotonic() + 30
+        answer = client.get("/api/customers", params={"q": "vries"}, headers=owner)
+        while answer.status_code == 503 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            answer = client.get("/api/customers", params={"q": "vries"}, headers=owner)
+        assert ok(answer)["total"] == 1
+        assert "Traceback" not in server.logs()
+    finally:
+        proxy.cut()
