@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from uuid import UUID
 
 from application.customers.errors import AddressNotFound, CustomerNotFound, ShopNotFound
@@ -13,7 +14,7 @@ from application.shared.clock import Clock
 from application.shared.context import Principal
 from application.shared.unit_of_work import UnitOfWork
 from domain.customers.customer import Address, Customer
-from domain.shared.errors import Checks, InvalidValue
+from domain.shared.errors import Checks
 from domain.shared.role import Role
 
 
@@ -88,14 +89,12 @@ class CreateCustomer(_Writes):
         await self._authorizer.require(principal, Role.STAFF, "customers.create")
         country = await _country(self._shops, principal.vendor_id)
         checks = Checks()
-        addresses = []
-        for index, data in enumerate(command.addresses):
-            try:
-                addresses.append(_address(data, country, prefix=f"addresses[{index}]."))
-            except InvalidValue as refused:
-                checks.add(refused)
-        try:
-            customer = Customer.create(
+        addresses = [
+            checks.attempt(partial(_address, data, country, prefix=f"addresses[{index}]."))
+            for index, data in enumerate(command.addresses)
+        ]
+        customer = checks.finish(
+            lambda: Customer.create(
                 vendor_id=principal.vendor_id,
                 country=country,
                 full_name=command.full_name,
@@ -103,12 +102,10 @@ class CreateCustomer(_Writes):
                 phone=command.phone,
                 notes=command.notes,
                 marketing_consent=command.marketing_consent,
-                addresses=tuple(addresses),
+                addresses=tuple(address for address in addresses if address is not None),
                 at=self._clock.now(),
             )
-        except InvalidValue as refused:
-            checks.add(refused)
-        checks.raise_any()
+        )
         await self._customers.add(customer)
         await self._uow.commit()
         return CustomerOut.of(customer)

@@ -63,10 +63,6 @@ def normalise_pattern(raw: str, country: str, field: str = "postal_codes") -> st
     stem = " ".join(text[:-1].upper().split())
     if "*" in stem or len(stem) < 2 or len(stem) >= MAX_POSTAL_CODE_LENGTH or not _ALLOWED.match(stem):
         raise InvalidValue(field, "a prefix is at least two letters or digits followed by one *")
-    if country in _INWARD_SPLIT and " " in stem:
-        # the outward part and the start of the inward one: "SW1A 1*"
-        outward, _, inward = stem.partition(" ")
-        stem = f"{outward} {inward}"
     return f"{stem}*"
 
 

@@ -53,22 +53,6 @@ def check_reason(raw: str, field: str = "reason") -> str:
     return plain_text(raw, field, max_length=MAX_REASON_LENGTH)
 
 
-def _time_or_none(checks: Checks, raw: str, field: str) -> time | None:
-    try:
-        return parse_hh_mm(raw, field)
-    except InvalidValue as problem:
-        checks.add(problem)
-        return None
-
-
-def _weekdays(checks: Checks, value: Collection[int] | None) -> frozenset[int] | None:
-    try:
-        return check_weekdays(value)
-    except InvalidValue as problem:
-        checks.add(problem)
-        return None
-
-
 @dataclass(frozen=True, slots=True)
 class DeliverySlot:
     """``same_day_cutoff`` (set only for a same-day slot) is the shop-local time until which the
@@ -97,9 +81,11 @@ class DeliverySlot:
         same_day: bool,
         same_day_cutoff: str | None,
     ) -> tuple[time, time, time | None]:
-        start = _time_or_none(checks, starts_at, "starts_at")
-        end = _time_or_none(checks, ends_at, "ends_at")
-        cutoff = _time_or_none(checks, same_day_cutoff, "same_day_cutoff") if same_day_cutoff is not None else None
+        start = checks.attempt(lambda: parse_hh_mm(starts_at, "starts_at"))
+        end = checks.attempt(lambda: parse_hh_mm(ends_at, "ends_at"))
+        cutoff = None
+        if same_day_cutoff is not None:
+            cutoff = checks.attempt(lambda: parse_hh_mm(same_day_cutoff, "same_day_cutoff"))
         if start is not None and end is not None and end <= start:
             checks.add(InvalidValue("ends_at", "must be after starts_at (a window ends the day it starts)"))
         if cutoff is not None and not same_day:
@@ -129,7 +115,7 @@ class DeliverySlot:
             checks, starts_at=starts_at, ends_at=ends_at, same_day=same_day, same_day_cutoff=same_day_cutoff
         )
         checks.run(check_capacity, capacity)
-        days = _weekdays(checks, weekdays)
+        days = checks.attempt(lambda: check_weekdays(weekdays))
         checks.raise_any()
         return cls(uuid4(), vendor_id, clean_name, start, end, days, fee, same_day, cutoff, capacity, True, at)
 
@@ -171,7 +157,7 @@ class DeliverySlot:
             same_day_cutoff=cutoff_raw,
         )
         checks.run(check_capacity, capacity)
-        days = _weekdays(checks, weekdays)
+        days = checks.attempt(lambda: check_weekdays(weekdays))
         checks.raise_any()
         return replace(
             self,
