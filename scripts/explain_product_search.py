@@ -32,8 +32,9 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.engine import make_url
 
 from application.catalog.ports import ProductSort
-from infrastructure.catalog.queries import _page_statement, like_pattern
+from infrastructure.catalog.queries import _page_statement
 from infrastructure.db import migrations
+from infrastructure.db.like import like_pattern
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 INDEX = "ix_products_search_text_trgm"

@@ -43,6 +43,7 @@ from domain.catalog.costing import LineStock, costing
 from domain.catalog.product import ProductKind
 from infrastructure.catalog.models import ProductModel, ProductOccasionModel, RecipeLineModel, VariantModel
 from infrastructure.catalog.stock_view import stock_item_costs
+from infrastructure.db.like import like, like_pattern
 from infrastructure.db.reads import SqlReads
 
 _products = ProductModel.__table__
@@ -70,7 +71,6 @@ _1: ColumnElement[int] = literal_column("1")
 # Exact arithmetic where the database has it; SQLite (`dev`) has only floating point.
 _EXACT = Numeric().with_variant(Float(), "sqlite")
 # Not a backslash: how a backslash is quoted in SQL text depends on the server's settings.
-LIKE_ESCAPE = "!"
 
 _PRODUCT_COLUMNS = (
     _products.c.id,
@@ -168,7 +168,7 @@ def _where(where: tuple[bool, bool, bool, bool]) -> list[ColumnElement[bool]]:
             )
         )
     if by_q:
-        clauses.append(_products.c.search_text.like(bindparam("pattern"), escape=LIKE_ESCAPE))
+        clauses.append(like(_products.c.search_text, "pattern"))
     return clauses
 
 
@@ -222,12 +222,6 @@ def _page_statement(where: tuple[bool, bool, bool, bool], sort: ProductSort) -> 
     )
     count = select(func.count()).select_from(_products).where(*clauses)
     return statement, count
-
-
-def like_pattern(text: str) -> str:
-    """``text`` anywhere, its own ``%``, ``_`` and ``!`` taken literally."""
-    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
-    return f"%{escaped}%"
 
 
 def _occasions_of(value: Any) -> list[str]:

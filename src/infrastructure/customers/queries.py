@@ -19,6 +19,7 @@ from application.customers.ports import SEARCH_WINDOW
 from application.customers.views import CustomerAddressOut, CustomerOut, CustomerRowOut
 from application.shared.pagination import Page, PageRequest
 from infrastructure.customers.models import CustomerAddressModel, CustomerModel
+from infrastructure.db.like import like, like_pattern
 from infrastructure.db.reads import SqlReads
 
 _customers: Table = CustomerModel.__table__  # type: ignore[assignment]
@@ -56,7 +57,6 @@ _CUSTOMER = (
     .order_by(_addresses.c.position, _addresses.c.id)
 )
 
-LIKE_ESCAPE = "!"
 _ROW_COLUMNS = (
     _customers.c.id,
     _customers.c.full_name,
@@ -92,7 +92,7 @@ def _where(match: Match, table: Any = _customers) -> tuple[Any, ...]:
     elif match is Match.PREFIX:
         where += [table.c.search_text >= bindparam("low"), table.c.search_text < bindparam("high")]
     elif match is Match.CONTAINS:
-        where.append(table.c.search_text.like(bindparam("q"), escape=LIKE_ESCAPE))
+        where.append(like(table.c.search_text, "q"))
     return tuple(where)
 
 
@@ -164,14 +164,6 @@ _PAGES = {match: _page(match) for match in Match}
 _COUNTS = {match: _count(match) for match in Match}
 
 
-def search_pattern(needle: str) -> str:
-    """``needle`` anywhere, its own ``%``, ``_`` and ``!`` taken literally (``!`` escapes: a
-    backslash is spelled differently under different string settings)."""
-    escaped = needle.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
-    escaped = escaped.replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
-    return f"%{escaped}%"
-
-
 def prefix_range(needle: str) -> tuple[str, str] | None:
     """The texts starting with ``needle`` as the range ``[needle, after)`` in code point (= UTF-8
     byte) order: ``after`` is ``needle`` with its last character moved on by one (past the
@@ -194,8 +186,8 @@ def search_params(needle: str | None, *, whole_phone: bool = False) -> tuple[Mat
         bounds = prefix_range(needle)
         if bounds is not None:
             return Match.PREFIX, {"low": bounds[0], "high": bounds[1]}
-        return Match.CONTAINS, {"q": search_pattern(needle)[1:], "window": SEARCH_WINDOW}  # the start: LIKE 'x%'
-    return Match.CONTAINS, {"q": search_pattern(needle), "window": SEARCH_WINDOW}
+        return Match.CONTAINS, {"q": like_pattern(needle)[1:], "window": SEARCH_WINDOW}  # the start: LIKE 'x%'
+    return Match.CONTAINS, {"q": like_pattern(needle), "window": SEARCH_WINDOW}
 
 
 def search_statement(match: Match) -> Select[Any]:

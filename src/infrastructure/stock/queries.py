@@ -24,6 +24,7 @@ from application.stock.views import (
 )
 from domain.stock.item import StockKind, Tracking
 from domain.stock.ledger import MovementKind
+from infrastructure.db.like import like, like_pattern
 from infrastructure.db.reads import SqlReads
 from infrastructure.stock.models import StockItemModel, StockLotModel, StockMovementModel
 
@@ -93,7 +94,7 @@ def _item_where(by_kind: bool, by_text: bool) -> tuple[ColumnElement[bool], ...]
     if by_kind:
         where.append(_items.c.kind == bindparam("kind"))
     if by_text:
-        where.append(func.lower(_items.c.name).like(bindparam("q"), escape="\\"))
+        where.append(like(func.lower(_items.c.name), "q"))
     return tuple(where)
 
 
@@ -194,11 +195,6 @@ def _row(row: Sequence[Any]) -> StockItemRowOut:
     )
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 class SqlStockQueries:
     def __init__(self, reads: SqlReads) -> None:
         self._reads = reads
@@ -243,7 +239,7 @@ class SqlStockQueries:
         if where.kind is not None:
             params["kind"] = where.kind.value
         if where.q:
-            params["q"] = _like(where.q)
+            params["q"] = like_pattern(where.q.lower())
         key = (where.kind is not None, bool(where.q))
         rows, total = await self._reads.page(_ITEM_PAGES[(*key, where.sort)], _ITEM_COUNTS[key], params, page)
         return Page(items=[_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
