@@ -243,6 +243,7 @@ async def test_the_address_book_and_changes_are_stored(container: AsyncContainer
 _SETTING = select(
     func.current_setting(literal_column("'enable_seqscan'")),
     func.current_setting(literal_column("'transaction_read_only'")),
+    func.current_setting(literal_column("'plan_cache_mode'")),
 )
 
 
@@ -253,19 +254,17 @@ async def test_a_search_is_planned_without_a_table_scan_and_leaves_no_transactio
     connection goes back to the pool with neither, also when the search is cancelled mid-flight.
     (``transaction_read_only`` is on only inside the search's own transaction.)"""
     reads = await container.get(SqlReads)
-    assert [tuple(row) for row in await reads.rows(_SETTING, {}, no_table_scan=True)] == [("off", "on")]
+    assert [tuple(row) for row in await reads.rows(_SETTING, {}, search=True)] == [("off", "on", "force_custom_plan")]
     for _ in range(3):
-        assert [tuple(row) for row in await reads.rows(_SETTING, {})] == [("on", "off")]
+        assert [tuple(row) for row in await reads.rows(_SETTING, {})] == [("on", "off", "auto")]
     engine = await container.get(AsyncEngine)
-    slow = asyncio.create_task(
-        reads.rows(select(func.pg_sleep(literal_column("5"))), {}, plan_per_call=True, no_table_scan=True)
-    )
+    slow = asyncio.create_task(reads.rows(select(func.pg_sleep(literal_column("5"))), {}, search=True))
     await asyncio.sleep(0.5)
     slow.cancel()
     with pytest.raises(asyncio.CancelledError):
         await slow
     for _ in range(engine.pool.size() + 2):  # every pooled connection, the cancelled one's replacement included
-        assert [tuple(row) for row in await reads.rows(_SETTING, {})] == [("on", "off")]
+        assert [tuple(row) for row in await reads.rows(_SETTING, {})] == [("on", "off", "auto")]
     async with engine.connect() as connection:
         open_transactions = await connection.scalar(
             text(

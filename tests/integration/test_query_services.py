@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg
 import pytest
 from dishka import AsyncContainer
 from sqlalchemy import event
@@ -57,7 +56,7 @@ async def container(service_environ: dict[str, str]) -> AsyncIterator[AsyncConta
 
 
 @pytest.fixture
-async def statements(container: AsyncContainer, monkeypatch: pytest.MonkeyPatch) -> Statements:
+async def statements(container: AsyncContainer) -> Statements:
     """Counts what reaches PostgreSQL: statements sent through SQLAlchemy (prepared by its asyncpg
     adapter) and statements sent straight to the asyncpg connection (its query logger), with
     BEGIN, COMMIT and ROLLBACK counted apart as transactions."""
@@ -80,18 +79,6 @@ async def statements(container: AsyncContainer, monkeypatch: pytest.MonkeyPatch)
         if id(driver) not in watched:
             watched.add(id(driver))
             driver.add_query_logger(on_driver)
-
-    prepare = asyncpg.Connection.prepare
-
-    async def prepared(self: asyncpg.Connection, query: str, **options: Any) -> Any:
-        # A statement sent unnamed to be planned for its values (``SqlReads``' plan_per_call) runs
-        # without the query logger: counted here, once. (SQLAlchemy's own prepares are named and
-        # already counted above.)
-        if id(self) in watched and options.get("name") == "":
-            seen.sent.append(query)
-        return await prepare(self, query, **options)
-
-    monkeypatch.setattr(asyncpg.Connection, "prepare", prepared)
 
     event.listen(engine.sync_engine, "before_cursor_execute", through_sqlalchemy)
     event.listen(engine.sync_engine, "checkout", on_checkout)

@@ -157,9 +157,6 @@ def _contains_page() -> Select[Any]:
     )
 
 
-# A search anywhere is planned for its needle, and never as a table scan (``SqlReads.rows``).
-_SEARCHED = {"plan_per_call": True, "no_table_scan": True}
-
 _PAGES = {match: _page(match) for match in Match}
 _COUNTS = {match: _count(match) for match in Match}
 
@@ -234,10 +231,10 @@ class SqlCustomerQueries:
         if page.offset < window:  # the page, cut at the window's end
             within = PageRequest(limit=min(page.limit, window - page.offset), offset=page.offset)
             rows, found = await self._reads.page(
-                _PAGES[Match.CONTAINS], _COUNTS[Match.CONTAINS], params, within, **_SEARCHED
+                _PAGES[Match.CONTAINS], _COUNTS[Match.CONTAINS], params, within, search=True
             )
         else:  # past the window: nothing to show, only the count
-            found = int((await self._reads.rows(_COUNTS[Match.CONTAINS], params, **_SEARCHED))[0][0])
+            found = int((await self._reads.rows(_COUNTS[Match.CONTAINS], params, search=True))[0][0])
         return Page(
             items=_rows(rows),
             total=min(found, window),

@@ -25,6 +25,8 @@ from infrastructure.db.errors import application_errors, translate_database_erro
 
 Rows = Sequence[Sequence[Any]]
 
+SEARCH_SETTINGS = "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan = off"
+
 
 class SqlReads:
     """Runs one statement on a pooled connection of its own and returns its rows."""
@@ -35,27 +37,18 @@ class SqlReads:
         self._direct = engine.dialect.name == "postgresql" and engine.dialect.driver == "asyncpg"
         self._compiled: dict[int, tuple[Select[Any], str, tuple[str, ...]]] = {}
 
-    async def rows(
-        self,
-        statement: Select[Any],
-        params: Mapping[str, Any],
-        *,
-        plan_per_call: bool = False,
-        no_table_scan: bool = False,
-    ) -> Rows:
-        """``plan_per_call``: PostgreSQL plans the statement for these very parameters each time.
-        A statement the driver keeps prepared is planned for its values five times, then (when the
-        estimates agree) once for any values: right for most reads, wrong for a search whose best
-        plan depends on how many rows the needle matches. Such a statement is sent unnamed, planned
-        with its values on every call, for one more round trip (the driver learns its types first).
-
-        ``no_table_scan``: planned with sequential scans ruled out (``SET LOCAL enable_seqscan``
-        in a read-only transaction around the statement, two more round trips). For a statement
-        that stops after its first N matches: PostgreSQL would otherwise read the table from
-        wherever a concurrent or earlier scan of it stands (synchronised scans), through every
-        shop's rows, whenever it expects the shop's own matches to be common."""
+    async def rows(self, statement: Select[Any], params: Mapping[str, Any], *, search: bool = False) -> Rows:
+        """``search``: a statement whose best plan depends on how many rows its needle matches,
+        and which stops at its first N matches. PostgreSQL plans it for these very values on every
+        call (``plan_cache_mode = force_custom_plan``: a prepared statement is otherwise planned for
+        its values five times, then once for any values, which counted a needle every customer
+        contains through the trigram index and walked a whole index for a rare one), and never as
+        a sequential scan (``enable_seqscan = off``: a scan stopping at its Nth match starts
+        wherever another scan of the table stands, synchronised scans, and reads every shop's rows
+        on its way). Both ``SET LOCAL`` in a read-only transaction around the statement: two more
+        round trips, one simple query each."""
         if self._direct:
-            return await self._driver_rows(statement, params, plan_per_call, no_table_scan)
+            return await self._driver_rows(statement, params, search)
         with application_errors():
             async with self._autocommit.connect() as connection:
                 return (await connection.execute(statement, params)).all()
@@ -67,18 +60,16 @@ class SqlReads:
         params: Mapping[str, Any],
         page: PageRequest,
         *,
-        plan_per_call: bool = False,
-        no_table_scan: bool = False,
+        search: bool = False,
     ) -> tuple[Rows, int]:
         """A page of rows (the last column is the window total) and the total. A page past the last
         row has no row to carry the total: only then a second statement counts."""
-        how = {"plan_per_call": plan_per_call, "no_table_scan": no_table_scan}
-        rows = await self.rows(statement, {**params, "limit": page.limit, "offset": page.offset}, **how)
+        rows = await self.rows(statement, {**params, "limit": page.limit, "offset": page.offset}, search=search)
         if rows:
             return rows, int(rows[0][-1])
         if page.offset == 0:
             return rows, 0
-        counted = await self.rows(count, params, **how)
+        counted = await self.rows(count, params, search=search)
         return rows, int(counted[0][0])
 
     def _compile(self, statement: Select[Any]) -> tuple[str, tuple[str, ...]]:
@@ -89,9 +80,7 @@ class SqlReads:
             self._compiled[id(statement)] = cached  # statements are module constants: a handful
         return cached[1], cached[2]
 
-    async def _driver_rows(
-        self, statement: Select[Any], params: Mapping[str, Any], plan_per_call: bool, no_table_scan: bool
-    ) -> Rows:
+    async def _driver_rows(self, statement: Select[Any], params: Mapping[str, Any], search: bool) -> Rows:
         sql, names = self._compile(statement)
         with application_errors():
             pooled = await self._engine.raw_connection()
@@ -100,11 +89,11 @@ class SqlReads:
             driver = pooled.driver_connection
             assert driver is not None
             values = [params[name] for name in names]
-            if not no_table_scan:
-                return await _fetch(driver, sql, values, plan_per_call)
-            await driver.execute("BEGIN READ ONLY; SET LOCAL enable_seqscan = off")
+            if not search:
+                return await driver.fetch(sql, *values)  # type: ignore[no-any-return]
+            await driver.execute(SEARCH_SETTINGS)
             in_transaction = True
-            rows = await _fetch(driver, sql, values, plan_per_call)
+            rows: Rows = await driver.fetch(sql, *values)
             await driver.execute("ROLLBACK")  # read only: nothing to keep
             in_transaction = False
             return rows
@@ -122,12 +111,3 @@ class SqlReads:
                 # pooled with the transaction (and its setting) possibly still open.
                 pooled.invalidate()
             pooled.close()  # back to the pool, no transaction open: nothing to roll back
-
-
-async def _fetch(driver: Any, sql: str, values: list[Any], plan_per_call: bool) -> Rows:
-    if plan_per_call:
-        # The unnamed statement (name ""): planned with these values when bound, replaced by the
-        # connection's next unnamed one; nothing to close on the server.
-        unnamed = await driver.prepare(sql, name="")
-        return await unnamed.fetch(*values)  # type: ignore[no-any-return]
-    return await driver.fetch(sql, *values)  # type: ignore[no-any-return]
