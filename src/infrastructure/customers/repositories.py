@@ -139,13 +139,6 @@ class SqlCustomerRepository:
                         _addresses.c.id.in_(gone),
                     )
                 )
-            # Positions only grow: a new address goes after every one ever kept.
-            last = await self._session.scalar(
-                select(_addresses.c.position)
-                .where(_addresses.c.vendor_id == after.vendor_id, _addresses.c.customer_id == after.id)
-                .order_by(_addresses.c.position.desc())
-                .limit(1)
-            )
             added = [address for address in after.addresses if address.id not in kept]
             for address in after.addresses:
                 old = kept.get(address.id)
@@ -161,4 +154,12 @@ class SqlCustomerRepository:
                         )
                         .values(updated_at=now, **values)
                     )
-            await self._insert_addresses(after, added, (last or 0) + 1, now)
+            if added:
+                # Positions only grow: a new address goes after every one ever kept.
+                last = await self._session.scalar(
+                    select(_addresses.c.position)
+                    .where(_addresses.c.vendor_id == after.vendor_id, _addresses.c.customer_id == after.id)
+                    .order_by(_addresses.c.position.desc())
+                    .limit(1)
+                )
+                await self._insert_addresses(after, added, (last or 0) + 1, now)
