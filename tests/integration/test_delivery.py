@@ -30,6 +30,8 @@ from application.delivery.setup import (
     CreateSlotCommand,
     CreateZone,
     CreateZoneCommand,
+    UpdateSlot,
+    UpdateSlotCommand,
 )
 from application.delivery.views import SlotOut
 from application.shared.context import Principal
@@ -263,3 +265,18 @@ async def test_availability_reads_the_stored_set_up(container: AsyncContainer) -
     assert closed.slots[0].reason is Unavailable.DELIVERY_DATE_BLACKED_OUT
     outside = await check.execute(owner, date(2099, 6, 2), "2000 AA")
     assert outside.slots[0].reason is Unavailable.OUT_OF_AREA
+
+
+async def test_a_slot_whose_capacity_was_lowered_below_its_takes_is_full(container: AsyncContainer) -> None:
+    owner = await _owner(container)
+    slot = await _slot(container, owner, capacity=3)
+    assert await _at_once(*(partial(_take, container, owner, slot.id) for _ in range(2))) == [True, True]
+    async with container() as scope:
+        await (await scope.get(UpdateSlot)).execute(owner, UpdateSlotCommand(slot.id, capacity=1))
+    assert await _at_once(partial(_take, container, owner, slot.id)) == [False]
+    queries = await container.get(DeliveryQueries)
+    assert (await queries.planning(owner.vendor_id, DAY)).taken[slot.id] == 2
+    async with container() as scope:
+        await (await scope.get(UpdateSlot)).execute(owner, UpdateSlotCommand(slot.id, clear_capacity=True))
+    assert await _at_once(*(partial(_take, container, owner, slot.id) for _ in range(3))) == [True] * 3
+    assert (await queries.planning(owner.vendor_id, DAY)).taken[slot.id] == 5

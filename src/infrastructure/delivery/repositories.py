@@ -290,18 +290,20 @@ class SqlSlotCounters:
         return None if row is None else (row.slot_id, row.on_date)
 
     async def _count_one_more(self, vendor_id: UUID, slot_id: UUID, on: date, capacity: int | None) -> bool:
-        await self._run(
+        """One upsert: the first delivery of the slot and date inserts its counter at 1 (capacity is
+        at least 1); a later one adds one to it only while fewer than ``capacity`` are counted. The
+        conflicting row is locked, so concurrent takes add one after another, each seeing the last."""
+        statement = (
             self._insert(_counters)
-            .values(slot_id=slot_id, on_date=on, vendor_id=vendor_id, taken=0)
-            .on_conflict_do_nothing(index_elements=[_counters.c.slot_id, _counters.c.on_date])
+            .values(slot_id=slot_id, on_date=on, vendor_id=vendor_id, taken=1)
+            .on_conflict_do_update(
+                index_elements=[_counters.c.slot_id, _counters.c.on_date],
+                set_={"taken": _counters.c.taken + 1},
+                where=None if capacity is None else _counters.c.taken < capacity,
+            )
+            .returning(_counters.c.taken)
         )
-        statement = update(_counters).where(
-            _counters.c.vendor_id == vendor_id, _counters.c.slot_id == slot_id, _counters.c.on_date == on
-        )
-        if capacity is not None:
-            statement = statement.where(_counters.c.taken < capacity)
-        result = await self._run(statement.values(taken=_counters.c.taken + 1).returning(_counters.c.taken))
-        return result.first() is not None
+        return (await self._run(statement)).first() is not None
 
     async def _count_one_fewer(self, vendor_id: UUID, slot_id: UUID, on: date) -> None:
         await self._run(
