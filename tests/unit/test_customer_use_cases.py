@@ -15,8 +15,8 @@ from application.customers.commands import (
     UpdateAddressCommand,
     UpdateCustomerCommand,
 )
-from application.customers.errors import AddressNotFound, CustomerNotFound, ShopNotFound
-from application.shared.errors import PermissionDenied
+from application.customers.errors import AddressNotFound, CustomerNotFound
+from application.shared.errors import PermissionDenied, ShopNotFound
 from application.shared.pagination import PageRequest
 from application.shared.security_events import SecurityEventKind
 from domain.shared.errors import InvalidValue, InvalidValues

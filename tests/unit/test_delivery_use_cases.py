@@ -11,7 +11,6 @@ import pytest
 from application.delivery.errors import (
     BlackoutDateTaken,
     BlackoutNotFound,
-    DeliveryCurrencyMismatch,
     PostalCodeTaken,
     SlotFull,
     SlotNotFound,
@@ -25,7 +24,7 @@ from application.delivery.setup import (
     UpdateSlotCommand,
     UpdateZoneCommand,
 )
-from application.shared.errors import PermissionDenied
+from application.shared.errors import CurrencyNotTheShops, PermissionDenied
 from application.shared.pagination import PageRequest
 from domain.delivery.timing import Unavailable
 from domain.shared.errors import InvalidValue, InvalidValues
@@ -76,10 +75,10 @@ async def test_a_zone_is_stored_with_codes_as_the_shops_country_writes_them(worl
 
 async def test_a_fee_in_another_currency_is_refused_with_the_field(world: DeliveryWorld) -> None:
     manager = world.shop()
-    with pytest.raises(DeliveryCurrencyMismatch) as refused:
+    with pytest.raises(CurrencyNotTheShops) as refused:
         await world.create_zone.execute(manager, CreateZoneCommand("Centre", ["1011*"], fee=Amount(500, "USD")))
     assert refused.value.field == "fee.currency"
-    with pytest.raises(DeliveryCurrencyMismatch) as minimum:
+    with pytest.raises(CurrencyNotTheShops) as minimum:
         await world.create_zone.execute(
             manager, CreateZoneCommand("Centre", ["1011*"], fee=Amount(500, EUR), min_subtotal=Amount(1, "GBP"))
         )

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from application.shared.context import Principal
-from application.shared.errors import PermissionDenied
+from application.shared.errors import CurrencyNotTheShops, PermissionDenied
 from application.shared.security_events import SecurityEventKind
-from application.stock.errors import CurrencyNotTheShops, InsufficientStock, LotNotFound, StockItemNotFound
+from application.stock.errors import InsufficientStock, LotNotFound, StockItemNotFound
 from application.stock.items import CreateStockItemCommand
 from application.stock.movements import LotMovementCommand, ReceiveLotCommand
 from application.stock.reservations import ReservationLine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from application.accounts.ports import VendorQueries
 from application.accounts.views import VendorOut
 from application.shared.context import Principal
-from application.shared.errors import NotFound
+from application.shared.errors import ShopNotFound
 
 
 class GetVendor:
@@ -15,5 +15,5 @@ class GetVendor:
     async def execute(self, principal: Principal) -> VendorOut:
         vendor = await self._vendors.get(principal.vendor_id)
         if vendor is None:
-            raise NotFound("No such shop.")
+            raise ShopNotFound()
         return vendor

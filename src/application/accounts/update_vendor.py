@@ -8,7 +8,7 @@ from application.accounts.ports import VendorRepository
 from application.shared.audit import SecurityRecorder
 from application.shared.authorizer import Authorizer
 from application.shared.context import Principal
-from application.shared.errors import NotFound
+from application.shared.errors import ShopNotFound
 from application.shared.security_events import SecurityEventKind
 from application.shared.unit_of_work import UnitOfWork
 from domain.accounts.vendor import Vendor
@@ -35,7 +35,7 @@ class UpdateVendor:
         await self._authorizer.require(principal, Role.OWNER, "vendor.update")
         vendor = await self._vendors.get(principal.vendor_id)
         if vendor is None:
-            raise NotFound("No such shop.")
+            raise ShopNotFound()
         updated = vendor.updated(
             name=command.name, timezone=command.timezone, card_message_max=command.card_message_max
         )

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from application.catalog.errors import ProductRefused
 from application.catalog.ports import ShopCurrency, StockItems
-from application.shared.errors import NotFound
+from application.shared.errors import ShopNotFound
 from domain.catalog.product import Variant
 
 NOT_A_STOCK_ITEM = "is not a stock item of this shop"
@@ -26,7 +26,7 @@ class ShopRules:
     async def problems(self, vendor_id: UUID, variants: Sequence[Variant]) -> list[tuple[str, str]]:
         currency = await self._currency.of(vendor_id)
         if currency is None:
-            raise NotFound("No such shop.")
+            raise ShopNotFound()
         wanted = {line.stock_item_id for variant in variants for line in variant.recipe}
         known = await self._stock.known(vendor_id, wanted) if wanted else set()
         problems: list[tuple[str, str]] = []

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from uuid import UUID
 
-from application.customers.errors import AddressNotFound, CustomerNotFound, ShopNotFound
+from application.customers.errors import AddressNotFound, CustomerNotFound
 from application.customers.ports import CustomerRepository, CustomerShops
 from application.customers.views import CustomerAddressOut, CustomerOut
 from application.shared.authorizer import Authorizer
 from application.shared.clock import Clock
 from application.shared.context import Principal
+from application.shared.errors import ShopNotFound
 from application.shared.unit_of_work import UnitOfWork
 from domain.customers.customer import Address, Customer
 from domain.shared.errors import Checks

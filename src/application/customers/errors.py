@@ -13,8 +13,3 @@ class CustomerNotFound(NotFound):
 class AddressNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("This customer has no address with this id.")
-
-
-class ShopNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("No such shop.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.shared.errors import Conflict, NotFound, RuleRefused
+from application.shared.errors import Conflict, NotFound
 
 
 class ZoneNotFound(NotFound):
@@ -18,19 +18,6 @@ class SlotNotFound(NotFound):
 class BlackoutNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("No blackout date with this id.")
-
-
-class DeliveryShopNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("No such shop.")
-
-
-class DeliveryCurrencyMismatch(RuleRefused):
-    code = "CURRENCY_MISMATCH"
-
-    def __init__(self, field: str, currency: str) -> None:
-        super().__init__(f"Amounts must be in the shop's currency, {currency}.")
-        self.field = field
 
 
 class PostalCodeTaken(Conflict):

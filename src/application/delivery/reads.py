@@ -7,11 +7,12 @@ from datetime import date
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from application.delivery.errors import BlackoutNotFound, DeliveryShopNotFound, SlotNotFound, ZoneNotFound
+from application.delivery.errors import BlackoutNotFound, SlotNotFound, ZoneNotFound
 from application.delivery.ports import DeliveryQueries, DeliveryShops
 from application.delivery.views import AvailabilityOut, BlackoutOut, SlotAvailabilityOut, SlotOut, ZoneOut
 from application.shared.clock import Clock
 from application.shared.context import Principal
+from application.shared.errors import ShopNotFound
 from application.shared.pagination import Page, PageRequest
 from domain.delivery.postal import normalise_postal_code
 from domain.delivery.timing import availability
@@ -87,7 +88,7 @@ class CheckAvailability:
     async def execute(self, principal: Principal, on: date, postal_code: str) -> AvailabilityOut:
         shop = await self._shops.get(principal.vendor_id)
         if shop is None:
-            raise DeliveryShopNotFound()
+            raise ShopNotFound()
         code = normalise_postal_code(postal_code, shop.country, "query.postal_code")
         planning = await self._queries.planning(principal.vendor_id, on)
         zone = zone_for(planning.zones, code)

@@ -8,19 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from application.delivery.errors import (
-    BlackoutNotFound,
-    DeliveryCurrencyMismatch,
-    DeliveryShopNotFound,
-    PostalCodeTaken,
-    SlotNotFound,
-    ZoneNotFound,
-)
+from application.delivery.errors import BlackoutNotFound, PostalCodeTaken, SlotNotFound, ZoneNotFound
 from application.delivery.ports import DeliveryRepository, DeliveryShop, DeliveryShops
 from application.delivery.views import BlackoutOut, SlotOut, ZoneOut
 from application.shared.authorizer import Authorizer
 from application.shared.clock import Clock
 from application.shared.context import Principal
+from application.shared.errors import CurrencyNotTheShops, ShopNotFound
 from application.shared.unit_of_work import UnitOfWork
 from domain.delivery.slot import BlackoutDate, DeliverySlot
 from domain.delivery.zone import DeliveryZone
@@ -44,13 +38,13 @@ def _money(checks: Checks, amount: Amount | None, field: str) -> Money | None:
 def _in_shops_currency(shop: DeliveryShop, **amounts: Money | None) -> None:
     for field, money in amounts.items():
         if money is not None and money.currency != shop.currency:
-            raise DeliveryCurrencyMismatch(f"{field}.currency", shop.currency)
+            raise CurrencyNotTheShops(f"{field}.currency", shop.currency)
 
 
 async def _shop(shops: DeliveryShops, vendor_id: UUID) -> DeliveryShop:
     shop = await shops.get(vendor_id)
     if shop is None:
-        raise DeliveryShopNotFound()
+        raise ShopNotFound()
     return shop
 
 

@@ -15,6 +15,13 @@ class NotFound(ApplicationError):
     code = "NOT_FOUND"
 
 
+class ShopNotFound(NotFound):
+    """The principal's shop is gone (every context reads its own view of the shop)."""
+
+    def __init__(self) -> None:
+        super().__init__("No such shop.")
+
+
 class Conflict(ApplicationError):
     code = "CONFLICT"
 
@@ -39,6 +46,16 @@ class RuleRefused(ApplicationError):
 
     code = "UNPROCESSABLE_CONTENT"
     field: str | None = None
+
+
+class CurrencyNotTheShops(RuleRefused):
+    """An amount in another currency than the shop's (``field`` names it)."""
+
+    code = "CURRENCY_MISMATCH"
+
+    def __init__(self, field: str, currency: str) -> None:
+        super().__init__(f"Amounts must be in the shop's currency, {currency}.")
+        self.field = field
 
 
 class AuthenticationFailed(ApplicationError):

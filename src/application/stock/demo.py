@@ -10,7 +10,7 @@ from uuid import UUID
 
 from application.shared.clock import Clock
 from application.shared.context import Principal
-from application.shared.errors import NotFound
+from application.shared.errors import ShopNotFound
 from application.shared.pagination import PageRequest
 from application.stock.items import CreateStockItem, CreateStockItemCommand
 from application.stock.movements import ReceiveLot, ReceiveLotCommand
@@ -88,7 +88,7 @@ class SeedDemoStock:
             return {item.name: item.id for item in existing.items}
         shop = await self._shops.get(owner.vendor_id)
         if shop is None:
-            raise NotFound("No such shop.")
+            raise ShopNotFound()
         today = shop.today(self._clock.now())
         ids: dict[str, UUID] = {}
         for demo in DEMO_STOCK:

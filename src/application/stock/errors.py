@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from application.shared.errors import Conflict, NotFound, RuleRefused
+from application.shared.errors import Conflict, NotFound
 from domain.stock.fefo import Shortage
 
 
@@ -16,14 +16,6 @@ class StockItemNotFound(NotFound):
 class LotNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("This stock item has no lot with this id.")
-
-
-class CurrencyNotTheShops(RuleRefused):
-    code = "CURRENCY_MISMATCH"
-
-    def __init__(self, field: str, currency: str) -> None:
-        super().__init__(f"Amounts must be in the shop's currency, {currency}.")
-        self.field = field
 
 
 class InsufficientStock(Conflict):

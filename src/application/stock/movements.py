@@ -10,9 +10,9 @@ from uuid import UUID
 from application.shared.authorizer import Authorizer
 from application.shared.clock import Clock
 from application.shared.context import Principal
-from application.shared.errors import NotFound
+from application.shared.errors import CurrencyNotTheShops, ShopNotFound
 from application.shared.unit_of_work import UnitOfWork
-from application.stock.errors import CurrencyNotTheShops, LotNotFound, StockItemNotFound
+from application.stock.errors import LotNotFound, StockItemNotFound
 from application.stock.ports import Shop, Shops, StockRepository
 from application.stock.views import MovementOut, StockLotOut
 from domain.shared.errors import Checks
@@ -26,7 +26,7 @@ from domain.stock.lot import StockLot
 async def _shop(shops: Shops, vendor_id: UUID) -> Shop:
     shop = await shops.get(vendor_id)
     if shop is None:
-        raise NotFound("No such shop.")
+        raise ShopNotFound()
     return shop
 
 

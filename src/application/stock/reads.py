@@ -8,7 +8,7 @@ from uuid import UUID
 
 from application.shared.clock import Clock
 from application.shared.context import Principal
-from application.shared.errors import NotFound
+from application.shared.errors import ShopNotFound
 from application.shared.pagination import Page, PageRequest
 from application.stock.errors import StockItemNotFound
 from application.stock.ports import Shops, StockFilter, StockQueries
@@ -64,7 +64,7 @@ class ExpiringStock:
             raise InvalidValue("query.within_days", f"must be between 0 and {MAX_WITHIN_DAYS}")
         shop = await self._shops.get(principal.vendor_id)
         if shop is None:
-            raise NotFound("No such shop.")
+            raise ShopNotFound()
         today = shop.today(self._clock.now())
         return await self._stock.expiring(principal.vendor_id, today + timedelta(days=within_days), today, page)
 

@@ -26,6 +26,7 @@ from application.shared.errors import (
     InvalidRefreshToken,
     NotFound,
     PermissionDenied,
+    ShopNotFound,
     TooManyAttempts,
 )
 from domain.accounts.password import PasswordContext, check_password_policy, too_common
@@ -232,8 +233,8 @@ PROBLEM_EXAMPLES: Mapping[str, Sequence[Exception]] = {
     "refresh": (InvalidRefreshToken(), CsrfRejected(COOKIE_WITHOUT_HEADER), *_COOKIE_MODE_REFUSALS),
     "logout": (NothingToLogOut(), CsrfRejected(COOKIE_WITHOUT_HEADER), *_COOKIE_MODE_REFUSALS),
     "change_password": (too_common("new_password"), CurrentPasswordIncorrect(), _THROTTLED),
-    "get_vendor": (NotFound("No such shop."),),
-    "update_vendor": (_refused((check_card_message_max, 0)), _OWNERS_ONLY, NotFound("No such shop.")),
+    "get_vendor": (ShopNotFound(),),
+    "update_vendor": (_refused((check_card_message_max, 0)), _OWNERS_ONLY, ShopNotFound()),
     "list_staff": (_MANAGERS_ONLY,),
     "get_staff": (_MANAGERS_ONLY, _NO_SUCH_MEMBER),
     "create_staff": (_refused((check_password_policy, "mila")), _MANAGERS_ONLY, EmailTaken()),

@@ -12,9 +12,9 @@ from typing import Annotated, Any, ClassVar
 
 import msgspec
 
-from application.customers.errors import AddressNotFound, CustomerNotFound, ShopNotFound
+from application.customers.errors import AddressNotFound, CustomerNotFound
 from application.customers.views import CustomerRowOut
-from application.shared.errors import PermissionDenied
+from application.shared.errors import PermissionDenied, ShopNotFound
 from domain.customers.contact import MAX_PHONE_INPUT_LENGTH, check_country, check_email, check_phone
 from domain.customers.customer import MAX_ADDRESSES, check_full_name, check_notes, check_postal_code
 from domain.shared.errors import InvalidValue

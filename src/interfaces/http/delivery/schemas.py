@@ -13,17 +13,9 @@ from typing import Annotated, Any, ClassVar
 
 import msgspec
 
-from application.delivery.errors import (
-    BlackoutDateTaken,
-    BlackoutNotFound,
-    DeliveryCurrencyMismatch,
-    DeliveryShopNotFound,
-    PostalCodeTaken,
-    SlotNotFound,
-    ZoneNotFound,
-)
+from application.delivery.errors import BlackoutDateTaken, BlackoutNotFound, PostalCodeTaken, SlotNotFound, ZoneNotFound
 from application.delivery.views import BlackoutOut, SlotOut, ZoneOut
-from application.shared.errors import PermissionDenied
+from application.shared.errors import CurrencyNotTheShops, PermissionDenied, ShopNotFound
 from domain.delivery.postal import MAX_POSTAL_CODE_LENGTH, normalise_postal_code
 from domain.delivery.slot import (
     MAX_CAPACITY,
@@ -192,15 +184,15 @@ def _slot_with_a_late_cutoff() -> None:
 _MANAGERS_ONLY = PermissionDenied("This needs the MANAGER role or above.")
 _ZONE_REFUSED = _refused(_zone_with_overlapping_codes)
 _SLOT_REFUSED = _refused(_slot_with_a_late_cutoff)
-_CURRENCY = DeliveryCurrencyMismatch("fee.currency", "EUR")
+_CURRENCY = CurrencyNotTheShops("fee.currency", "EUR")
 _TAKEN = PostalCodeTaken("1011 AB", "1011*", "Amsterdam centre")
 
 PROBLEM_EXAMPLES: Mapping[str, Sequence[Exception]] = {
-    "create_delivery_zone": (_ZONE_REFUSED, _MANAGERS_ONLY, DeliveryShopNotFound(), _TAKEN, _CURRENCY),
+    "create_delivery_zone": (_ZONE_REFUSED, _MANAGERS_ONLY, ShopNotFound(), _TAKEN, _CURRENCY),
     "get_delivery_zone": (ZoneNotFound(),),
     "update_delivery_zone": (_ZONE_REFUSED, _MANAGERS_ONLY, ZoneNotFound(), _TAKEN, _CURRENCY),
     "delete_delivery_zone": (_MANAGERS_ONLY, ZoneNotFound()),
-    "create_delivery_slot": (_SLOT_REFUSED, _MANAGERS_ONLY, DeliveryShopNotFound(), _CURRENCY),
+    "create_delivery_slot": (_SLOT_REFUSED, _MANAGERS_ONLY, ShopNotFound(), _CURRENCY),
     "get_delivery_slot": (SlotNotFound(),),
     "update_delivery_slot": (_SLOT_REFUSED, _MANAGERS_ONLY, SlotNotFound(), _CURRENCY),
     "delete_delivery_slot": (_MANAGERS_ONLY, SlotNotFound()),
@@ -213,7 +205,7 @@ PROBLEM_EXAMPLES: Mapping[str, Sequence[Exception]] = {
     "delete_blackout_date": (_MANAGERS_ONLY, BlackoutNotFound()),
     "check_delivery_availability": (
         _refused(lambda: normalise_postal_code("1011", "NL", "query.postal_code")),
-        DeliveryShopNotFound(),
+        ShopNotFound(),
     ),
 }
 

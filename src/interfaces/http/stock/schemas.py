@@ -16,8 +16,8 @@ from uuid import UUID
 
 import msgspec
 
-from application.shared.errors import NotFound, PermissionDenied
-from application.stock.errors import CurrencyNotTheShops, LotNotFound, StockItemNotFound
+from application.shared.errors import CurrencyNotTheShops, PermissionDenied, ShopNotFound
+from application.stock.errors import LotNotFound, StockItemNotFound
 from application.stock.reads import MAX_WITHIN_DAYS
 from application.stock.views import (
     EXAMPLE_ROSE_LOT_ID,
@@ -191,7 +191,7 @@ def _lot_with_impossible_dates() -> None:
 # Refusals an operation's use case answers beyond those the request path gives every operation of
 # its kind, by handler name (the OpenAPI document shows each as the problem JSON the server sends).
 _MANAGERS_ONLY = PermissionDenied("This needs the MANAGER role or above.")
-_NO_SUCH_SHOP = NotFound("No such shop.")
+_NO_SUCH_SHOP = ShopNotFound()
 _NOTHING_LEFT = _refused(lambda: apply(Balance(on_hand=10), MovementKind.WASTE, 11))
 _NOTHING_LEFT_TO_REMOVE = _refused(lambda: apply(Balance(on_hand=10, reserved=4), MovementKind.ADJUSTMENT, -8))
 _EMPTY_NAME = _refused(lambda: check_item_name(" \u200b "))
