@@ -16,12 +16,9 @@ from sqlalchemy import Select, Table, and_, bindparam, exists, func, literal_col
 from application.delivery.ports import Planning
 from application.delivery.views import BlackoutOut, SlotOut, ZoneOut
 from application.shared.pagination import Page, PageRequest
-from domain.delivery.slot import DeliverySlot
-from domain.delivery.zone import DeliveryZone
-from domain.shared.money import Money
 from infrastructure.db.reads import SqlReads
 from infrastructure.delivery.models import BlackoutDateModel, DeliverySlotModel, DeliveryZoneModel, SlotCounterModel
-from infrastructure.delivery.repositories import clock_time, json_list
+from infrastructure.delivery.repositories import SLOT_COLUMNS, ZONE_COLUMNS, slot_of, zone_of
 
 _zones: Table = DeliveryZoneModel.__table__  # type: ignore[assignment]
 _slots: Table = DeliverySlotModel.__table__  # type: ignore[assignment]
@@ -29,32 +26,6 @@ _blackouts: Table = BlackoutDateModel.__table__  # type: ignore[assignment]
 _counters: Table = SlotCounterModel.__table__  # type: ignore[assignment]
 _TOTAL = func.count().over().label("total")
 
-_ZONE_COLUMNS = (
-    _zones.c.id,
-    _zones.c.vendor_id,
-    _zones.c.name,
-    _zones.c.postal_codes,
-    _zones.c.fee_minor,
-    _zones.c.min_subtotal_minor,
-    _zones.c.currency,
-    _zones.c.active,
-    _zones.c.created_at,
-)
-_SLOT_COLUMNS = (
-    _slots.c.id,
-    _slots.c.vendor_id,
-    _slots.c.name,
-    _slots.c.starts_minute,
-    _slots.c.ends_minute,
-    _slots.c.weekdays,
-    _slots.c.fee_minor,
-    _slots.c.currency,
-    _slots.c.same_day,
-    _slots.c.cutoff_minute,
-    _slots.c.capacity,
-    _slots.c.active,
-    _slots.c.created_at,
-)
 _BLACKOUT_COLUMNS = (_blackouts.c.id, _blackouts.c.on_date, _blackouts.c.reason, _blackouts.c.created_at)
 
 
@@ -62,18 +33,18 @@ def _paged(statement: Select[Any]) -> Select[Any]:
     return statement.limit(bindparam("limit")).offset(bindparam("offset"))
 
 
-_ZONE = select(*_ZONE_COLUMNS).where(_zones.c.vendor_id == bindparam("vendor_id"), _zones.c.id == bindparam("zone_id"))
+_ZONE = select(*ZONE_COLUMNS).where(_zones.c.vendor_id == bindparam("vendor_id"), _zones.c.id == bindparam("zone_id"))
 _ZONES = _paged(
-    select(*_ZONE_COLUMNS, _TOTAL)
+    select(*ZONE_COLUMNS, _TOTAL)
     .where(_zones.c.vendor_id == bindparam("vendor_id"))
     .order_by(_zones.c.name, _zones.c.id)
 )
 _ZONE_COUNT = select(func.count()).select_from(_zones).where(_zones.c.vendor_id == bindparam("vendor_id"))
-_ACTIVE_ZONES = select(*_ZONE_COLUMNS).where(_zones.c.vendor_id == bindparam("vendor_id"), _zones.c.active.is_(True))
+_ACTIVE_ZONES = select(*ZONE_COLUMNS).where(_zones.c.vendor_id == bindparam("vendor_id"), _zones.c.active.is_(True))
 
-_SLOT = select(*_SLOT_COLUMNS).where(_slots.c.vendor_id == bindparam("vendor_id"), _slots.c.id == bindparam("slot_id"))
+_SLOT = select(*SLOT_COLUMNS).where(_slots.c.vendor_id == bindparam("vendor_id"), _slots.c.id == bindparam("slot_id"))
 _SLOTS = _paged(
-    select(*_SLOT_COLUMNS, _TOTAL)
+    select(*SLOT_COLUMNS, _TOTAL)
     .where(_slots.c.vendor_id == bindparam("vendor_id"))
     .order_by(_slots.c.starts_minute, _slots.c.ends_minute, _slots.c.name, _slots.c.id)
 )
@@ -85,7 +56,7 @@ _BLACKED_OUT = (
     .label("blacked_out")
 )
 _PLANNED_SLOTS = (
-    select(*_SLOT_COLUMNS, func.coalesce(_counters.c.taken, literal_column("0")).label("taken"), _BLACKED_OUT)
+    select(*SLOT_COLUMNS, func.coalesce(_counters.c.taken, literal_column("0")).label("taken"), _BLACKED_OUT)
     .select_from(
         _slots.outerjoin(
             _counters,
@@ -115,38 +86,6 @@ _BLACKOUT_COUNT_SINCE = (
 )
 
 
-def _zone(row: Sequence[Any]) -> DeliveryZone:
-    currency = row[6]
-    return DeliveryZone(
-        id=row[0],
-        vendor_id=row[1],
-        name=row[2],
-        postal_codes=tuple(json_list(row[3]) or ()),
-        fee=Money(row[4], currency),
-        min_subtotal=Money(row[5], currency) if row[5] is not None else None,
-        active=bool(row[7]),
-        created_at=row[8],
-    )
-
-
-def _slot(row: Sequence[Any]) -> DeliverySlot:
-    weekdays = json_list(row[5])
-    return DeliverySlot(
-        id=row[0],
-        vendor_id=row[1],
-        name=row[2],
-        starts_at=clock_time(row[3]),
-        ends_at=clock_time(row[4]),
-        weekdays=frozenset(int(day) for day in weekdays) if weekdays is not None else None,
-        fee=Money(row[6], row[7]),
-        same_day=bool(row[8]),
-        same_day_cutoff=clock_time(row[9]) if row[9] is not None else None,
-        capacity=row[10],
-        active=bool(row[11]),
-        created_at=row[12],
-    )
-
-
 def _blackout(row: Sequence[Any]) -> BlackoutOut:
     return BlackoutOut(id=row[0], date=row[1], reason=row[2], created_at=row[3])
 
@@ -157,19 +96,19 @@ class SqlDeliveryQueries:
 
     async def zone(self, vendor_id: UUID, zone_id: UUID) -> ZoneOut | None:
         rows = await self._reads.rows(_ZONE, {"vendor_id": vendor_id, "zone_id": zone_id})
-        return ZoneOut.of(_zone(rows[0])) if rows else None
+        return ZoneOut.of(zone_of(rows[0])) if rows else None
 
     async def zones(self, vendor_id: UUID, page: PageRequest) -> Page[ZoneOut]:
         rows, total = await self._reads.page(_ZONES, _ZONE_COUNT, {"vendor_id": vendor_id}, page)
-        return Page([ZoneOut.of(_zone(row)) for row in rows], total, page.limit, page.offset)
+        return Page([ZoneOut.of(zone_of(row)) for row in rows], total, page.limit, page.offset)
 
     async def slot(self, vendor_id: UUID, slot_id: UUID) -> SlotOut | None:
         rows = await self._reads.rows(_SLOT, {"vendor_id": vendor_id, "slot_id": slot_id})
-        return SlotOut.of(_slot(rows[0])) if rows else None
+        return SlotOut.of(slot_of(rows[0])) if rows else None
 
     async def slots(self, vendor_id: UUID, page: PageRequest) -> Page[SlotOut]:
         rows, total = await self._reads.page(_SLOTS, _SLOT_COUNT, {"vendor_id": vendor_id}, page)
-        return Page([SlotOut.of(_slot(row)) for row in rows], total, page.limit, page.offset)
+        return Page([SlotOut.of(slot_of(row)) for row in rows], total, page.limit, page.offset)
 
     async def blackout(self, vendor_id: UUID, blackout_id: UUID) -> BlackoutOut | None:
         rows = await self._reads.rows(_BLACKOUT, {"vendor_id": vendor_id, "blackout_id": blackout_id})
@@ -187,8 +126,8 @@ class SqlDeliveryQueries:
         zones = await self._reads.rows(_ACTIVE_ZONES, {"vendor_id": vendor_id})
         slots = await self._reads.rows(_PLANNED_SLOTS, {"vendor_id": vendor_id, "on": on})
         return Planning(
-            zones=[_zone(row) for row in zones],
-            slots=[_slot(row) for row in slots],
+            zones=[zone_of(row) for row in zones],
+            slots=[slot_of(row) for row in slots],
             blacked_out=bool(slots[0][14]) if slots else False,
             taken={row[0]: int(row[13]) for row in slots},
         )

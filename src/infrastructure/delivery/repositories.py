@@ -13,6 +13,7 @@ re-evaluates the WHERE on the new row version), so exactly ``capacity`` succeed.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, time
 from typing import Any
 from uuid import UUID
@@ -57,34 +58,65 @@ def json_list(value: Any) -> list[Any] | None:
     return None if value is None else list(value)
 
 
-def zone_of(row: Any) -> DeliveryZone:
+ZONE_COLUMNS = (
+    _zones.c.id,
+    _zones.c.vendor_id,
+    _zones.c.name,
+    _zones.c.postal_codes,
+    _zones.c.fee_minor,
+    _zones.c.min_subtotal_minor,
+    _zones.c.currency,
+    _zones.c.active,
+    _zones.c.created_at,
+)
+SLOT_COLUMNS = (
+    _slots.c.id,
+    _slots.c.vendor_id,
+    _slots.c.name,
+    _slots.c.starts_minute,
+    _slots.c.ends_minute,
+    _slots.c.weekdays,
+    _slots.c.fee_minor,
+    _slots.c.currency,
+    _slots.c.same_day,
+    _slots.c.cutoff_minute,
+    _slots.c.capacity,
+    _slots.c.active,
+    _slots.c.created_at,
+)
+
+
+def zone_of(row: Sequence[Any]) -> DeliveryZone:
+    """A row of ``ZONE_COLUMNS``, by position."""
+    currency = row[6]
     return DeliveryZone(
-        id=row.id,
-        vendor_id=row.vendor_id,
-        name=row.name,
-        postal_codes=tuple(json_list(row.postal_codes) or ()),
-        fee=Money(row.fee_minor, row.currency),
-        min_subtotal=Money(row.min_subtotal_minor, row.currency) if row.min_subtotal_minor is not None else None,
-        active=row.active,
-        created_at=row.created_at,
+        id=row[0],
+        vendor_id=row[1],
+        name=row[2],
+        postal_codes=tuple(json_list(row[3]) or ()),
+        fee=Money(row[4], currency),
+        min_subtotal=Money(row[5], currency) if row[5] is not None else None,
+        active=bool(row[7]),
+        created_at=row[8],
     )
 
 
-def slot_of(row: Any) -> DeliverySlot:
-    weekdays = json_list(row.weekdays)
+def slot_of(row: Sequence[Any]) -> DeliverySlot:
+    """A row of ``SLOT_COLUMNS``, by position."""
+    weekdays = json_list(row[5])
     return DeliverySlot(
-        id=row.id,
-        vendor_id=row.vendor_id,
-        name=row.name,
-        starts_at=clock_time(row.starts_minute),
-        ends_at=clock_time(row.ends_minute),
-        weekdays=frozenset(weekdays) if weekdays is not None else None,
-        fee=Money(row.fee_minor, row.currency),
-        same_day=row.same_day,
-        same_day_cutoff=clock_time(row.cutoff_minute) if row.cutoff_minute is not None else None,
-        capacity=row.capacity,
-        active=row.active,
-        created_at=row.created_at,
+        id=row[0],
+        vendor_id=row[1],
+        name=row[2],
+        starts_at=clock_time(row[3]),
+        ends_at=clock_time(row[4]),
+        weekdays=frozenset(int(day) for day in weekdays) if weekdays is not None else None,
+        fee=Money(row[6], row[7]),
+        same_day=bool(row[8]),
+        same_day_cutoff=clock_time(row[9]) if row[9] is not None else None,
+        capacity=row[10],
+        active=bool(row[11]),
+        created_at=row[12],
     )
 
 
@@ -151,11 +183,11 @@ class SqlDeliveryRepository:
         if self._postgres:
             key = text("SELECT pg_advisory_xact_lock(hashtextextended('delivery_zones:' || :vendor, 0))")
             await self._run(key.bindparams(vendor=str(vendor_id)))
-        result = await self._run(select(_zones).where(_zones.c.vendor_id == vendor_id).order_by(_zones.c.id))
+        result = await self._run(select(*ZONE_COLUMNS).where(_zones.c.vendor_id == vendor_id).order_by(_zones.c.id))
         return [zone_of(row) for row in result]
 
     async def get_zone(self, vendor_id: UUID, zone_id: UUID) -> DeliveryZone | None:
-        result = await self._run(select(_zones).where(_zones.c.vendor_id == vendor_id, _zones.c.id == zone_id))
+        result = await self._run(select(*ZONE_COLUMNS).where(_zones.c.vendor_id == vendor_id, _zones.c.id == zone_id))
         row = result.first()
         return zone_of(row) if row is not None else None
 
@@ -178,7 +210,7 @@ class SqlDeliveryRepository:
         return bool(result.rowcount)
 
     async def get_slot(self, vendor_id: UUID, slot_id: UUID) -> DeliverySlot | None:
-        result = await self._run(select(_slots).where(_slots.c.vendor_id == vendor_id, _slots.c.id == slot_id))
+        result = await self._run(select(*SLOT_COLUMNS).where(_slots.c.vendor_id == vendor_id, _slots.c.id == slot_id))
         row = result.first()
         return slot_of(row) if row is not None else None
 
