@@ -47,7 +47,7 @@ async def _country(shops: CustomerShops, vendor_id: UUID) -> str:
     return country
 
 
-def _address(data: AddressData, shop_country: str, prefix: str = "", id: UUID | None = None) -> Address:
+def _address(data: AddressData, shop_country: str, prefix: str = "") -> Address:
     return Address.create(
         name=data.name,
         phone=data.phone,
@@ -57,7 +57,6 @@ def _address(data: AddressData, shop_country: str, prefix: str = "", id: UUID | 
         postal_code=data.postal_code,
         country=data.country or shop_country,
         prefix=prefix,
-        id=id,
     )
 
 

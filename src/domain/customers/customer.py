@@ -146,7 +146,6 @@ class Customer:
         notes: str | None = None,
         marketing_consent: bool = False,
         addresses: tuple[Address, ...] = (),
-        id: UUID | None = None,
     ) -> Customer:
         """A new customer, every field checked (every refused one reported together). ``country``
         is the shop's: a phone without ``+`` is read as dialled there."""
@@ -161,7 +160,7 @@ class Customer:
             checks.add(InvalidValue("addresses", f"must hold at most {MAX_ADDRESSES} addresses"))
         checks.raise_any()
         return cls(
-            id=id or uuid4(),
+            id=uuid4(),
             vendor_id=vendor_id,
             full_name=full_name,
             email=email,
