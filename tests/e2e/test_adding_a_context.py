@@ -179,7 +179,7 @@ def test_the_example_adds_only_its_own_files() -> None:
     for relative in example_files():
         assert not (REPO / relative).exists(), f"{relative} exists in the repository: the example must stay apart"
         parts = Path(relative).parts
-        assert "notes" in parts or Path(relative).stem == "notes" or relative == "alembic/versions/0010_notes.py", (
+        assert "notes" in parts or Path(relative).stem == "notes" or relative == "alembic/versions/0011_notes.py", (
             f"{relative} is outside the notes context's own folders"
         )
 
@@ -275,10 +275,10 @@ def served(
     }
     migrated = run_cli("db", "upgrade", env=env, cwd=copy)
     assert migrated.returncode == 0, migrated.stderr
-    assert "0010" in migrated.stdout
+    assert "0011" in migrated.stdout
     drift = run(copy, sys.executable, "-c", DRIFT, database_url)
     assert drift.returncode == 0, drift.stderr
-    assert drift.stdout.strip() == "[]", f"0010 and NoteModel disagree: {drift.stdout}"
+    assert drift.stdout.strip() == "[]", f"0011 and NoteModel disagree: {drift.stdout}"
     server = start_server(["serve"], env, tmp_path_factory.mktemp("notes-server") / "server.log", cwd=copy)
     yield server.client, env
     server.stop()

@@ -275,6 +275,20 @@ async def test_a_search_is_planned_without_a_table_scan_and_leaves_no_transactio
     assert open_transactions == 0
 
 
+async def test_a_needle_across_spaces_and_punctuation_matches_the_real_text_only(container: AsyncContainer) -> None:
+    """The trigram index reads the dense text (separators as q); the real text decides: "a.d"
+    never finds an "aqd", nor "aqd" an "a.d"."""
+    shop = await _shop(container)
+    for name, email in (("Anna de Wit", "anna.dewit@example.com"), ("Aqda Ruis", "aqda@example.com")):
+        await _create(container, shop, CreateCustomerCommand(full_name=name, email=email))
+    assert await _names(container, shop, "a.d") == ["Anna de Wit"]
+    assert await _names(container, shop, "a d") == ["Anna de Wit"]
+    assert await _names(container, shop, "aqd") == ["Aqda Ruis"]
+    assert await _names(container, shop, "a@e") == ["Aqda Ruis"]
+    assert await _names(container, shop, "t@e") == ["Anna de Wit"]
+    assert await _names(container, shop, "q@e") == []
+
+
 async def test_search_uses_the_shops_trigram_index(container: AsyncContainer) -> None:
     engine = await container.get(AsyncEngine)
     async with engine.connect() as connection:
@@ -288,5 +302,5 @@ async def test_search_uses_the_shops_trigram_index(container: AsyncContainer) ->
             )
         )
     assert definition is not None
-    assert "gin (vendor_id, search_text gin_trgm_ops)" in definition
+    assert "gin (vendor_id, search_dense gin_trgm_ops)" in definition
     assert collation == "C"

@@ -18,7 +18,7 @@ from sqlalchemy import Integer, Select, Table, and_, bindparam, func, literal_co
 from application.customers.ports import SEARCH_WINDOW
 from application.customers.views import CustomerAddressOut, CustomerOut, CustomerRowOut
 from application.shared.pagination import Page, PageRequest
-from infrastructure.customers.models import CustomerAddressModel, CustomerModel
+from infrastructure.customers.models import CustomerAddressModel, CustomerModel, dense
 from infrastructure.db.like import like, like_pattern
 from infrastructure.db.reads import SqlReads
 
@@ -110,7 +110,8 @@ def _found() -> Select[Any]:
     found = _customers.alias("found")
     return (
         select(found.c.id, found.c.search_text)
-        .where(*_where(Match.CONTAINS, found))
+        # the dense text first: the trigram index's column; the real text then decides
+        .where(*_where(Match.CONTAINS, found), like(found.c.search_dense, "dense"))
         .limit(bindparam("window", type_=Integer) + literal_column("1"))
     )
 
@@ -173,6 +174,9 @@ def prefix_range(needle: str) -> tuple[str, str] | None:
     return needle, needle[:-1] + chr(last)
 
 
+_WINDOW = {"window": SEARCH_WINDOW}
+
+
 def search_params(needle: str | None, *, whole_phone: bool = False) -> tuple[Match, dict[str, Any]]:
     """Which statement answers ``needle``, and its parameters (without the shop's id and the page)."""
     if not needle:
@@ -183,8 +187,9 @@ def search_params(needle: str | None, *, whole_phone: bool = False) -> tuple[Mat
         bounds = prefix_range(needle)
         if bounds is not None:
             return Match.PREFIX, {"low": bounds[0], "high": bounds[1]}
-        return Match.CONTAINS, {"q": like_pattern(needle)[1:], "window": SEARCH_WINDOW}  # the start: LIKE 'x%'
-    return Match.CONTAINS, {"q": like_pattern(needle), "window": SEARCH_WINDOW}
+        # the start: LIKE 'x%'
+        return Match.CONTAINS, {"q": like_pattern(needle)[1:], "dense": like_pattern(dense(needle))[1:], **_WINDOW}
+    return Match.CONTAINS, {"q": like_pattern(needle), "dense": like_pattern(dense(needle)), **_WINDOW}
 
 
 def search_statement(match: Match) -> Select[Any]:
