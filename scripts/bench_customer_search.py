@@ -2,11 +2,11 @@
 the list's real statements (``infrastructure.customers.queries``, first page of 50), and the plan
 PostgreSQL chooses. A search anywhere (three characters or more) answers its first
 ``SEARCH_WINDOW`` (10,000) matches: up to 10,001 are found once, through the shop's trigram GIN
-index ``ix_customers_vendor_search_trgm`` (on ``search_dense``, separators written as q) for a rare needle or by walking the ordered index
-``ix_customers_vendor_search`` (stopping at 10,001) for a common one, counted, and the page is
-sorted from them or walked off the ordered index; ``matches`` below is that count (10001: the
-window is full). A one- or two-letter search (the start of the name) is a range of the ordered
-index.
+index ``ix_customers_vendor_search_trgm`` (on ``search_dense``, separators written as q) for a
+rare needle or by walking the ordered index ``ix_customers_vendor_search`` (stopping at 10,001)
+for a common one, counted, and the page is sorted from them or walked off the ordered index;
+``matches`` below is that count (10001: the window is full). A one- or two-letter search (the
+start of the name) is a range of the ordered index.
 
 A whole phone number is looked up in ``ix_customers_vendor_phone``.
 
